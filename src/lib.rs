@@ -1,0 +1,4 @@
+//! tae-rescan: rescan Kaspersky TIP Cloud Threat Attribution Engine
+//! file-from-URL tasks from a terminal dashboard or the command line.
+
+pub mod sim;
