@@ -1,0 +1,301 @@
+//! The one HTTP client: builds the rescan PUT exactly as the vendor's curl
+//! example does and maps whatever comes back to an [`Answer`].
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use super::identity::ClientIdentity;
+use super::outcome::{self, Answer, Outcome};
+use super::params::{MASK, RescanParams, Reveal, TaskId};
+
+/// The path prefix of the rescan endpoint; the task id is the next segment.
+pub const ENDPOINT_PATH: [&str; 4] = ["api", "attribution", "tasks", "file_from_url"];
+/// What we call ourselves on the wire.
+pub const USER_AGENT: &str = concat!("tae-rescan/", env!("CARGO_PKG_VERSION"));
+/// Most bytes of an answer body we read; the rest is dropped.
+const BODY_READ_LIMIT: usize = 64 * 1024;
+
+/// Everything needed to talk to TIP, already validated by `config`.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// `https://tip.kaspersky.com`, or the simulator.
+    pub base_url: Url,
+    /// Basic-auth user name.
+    pub username: String,
+    /// Basic-auth password.
+    pub password: SecretString,
+    /// The client certificate; TAE refuses requests without one.
+    pub identity: Option<ClientIdentity>,
+    /// Extra trusted CA certificates (PEM), added to the system roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Only these roots are trusted (the embedded simulator's CA).
+    pub ca_only: bool,
+    /// Explicit proxy URL; otherwise the standard proxy variables apply.
+    pub proxy: Option<String>,
+    /// Per-request timeout, connection included.
+    pub timeout: Duration,
+}
+
+/// Why a client could not be built: always a configuration problem.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// A setting is unusable; the message names it.
+    #[error("{0}")]
+    Setting(String),
+}
+
+/// One pooled HTTP client reused for every request of a run.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    username: String,
+    password: SecretString,
+}
+
+impl Client {
+    /// Builds the pooled client; fails at start-up (not on the first request)
+    /// when the certificate, key, CA or proxy are unusable.
+    pub fn new(settings: &ClientSettings) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tls_backend_rustls();
+        if let Some(identity) = &settings.identity {
+            let id = reqwest::Identity::from_pem(identity.pem()).map_err(|e| {
+                ClientError::Setting(format!(
+                    "[api] client_cert: the certificate or key is unusable ({})",
+                    root_cause(&e)
+                ))
+            })?;
+            builder = builder.identity(id);
+        }
+        if let Some(ca) = &settings.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(ca)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    ClientError::Setting("[api] ca_cert: the file holds no PEM certificate".into())
+                })?;
+            builder = if settings.ca_only {
+                builder.tls_certs_only(certs)
+            } else {
+                builder.tls_certs_merge(certs)
+            };
+        }
+        builder = match &settings.proxy {
+            Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|_| {
+                ClientError::Setting(format!("[api] proxy: '{p}' is not a proxy URL"))
+            })?),
+            None if is_loopback(&settings.base_url) => builder.no_proxy(),
+            None => builder,
+        };
+        let http = builder.build().map_err(|e| {
+            let cause = root_cause(&e);
+            if cause.contains("KeyMismatch") || cause.to_ascii_lowercase().contains("key mismatch")
+            {
+                ClientError::Setting(
+                    "[api] client_key does not match the certificate in [api] client_cert".into(),
+                )
+            } else {
+                ClientError::Setting(format!("cannot set up TLS: {cause}"))
+            }
+        })?;
+        Ok(Self {
+            http,
+            base_url: settings.base_url.clone(),
+            username: settings.username.clone(),
+            password: settings.password.clone(),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// Sends one rescan and maps the answer. Never panics, never returns the
+    /// URL (which may carry an unzip password) in an error.
+    pub async fn rescan(&self, task: &TaskId, params: &RescanParams) -> Answer {
+        let url = endpoint_url(&self.base_url, task, params, Reveal::Secret);
+        let request = self
+            .http
+            .put(url)
+            .basic_auth(&self.username, Some(self.password.expose_secret()))
+            .header(CONTENT_LENGTH, "0");
+        match request.send().await {
+            Ok(response) => read_answer(response, task).await,
+            Err(e) => network_answer(e),
+        }
+    }
+}
+
+async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk);
+                if body.len() >= BODY_READ_LIMIT {
+                    body.truncate(BODY_READ_LIMIT);
+                    break;
+                }
+            }
+            Ok(None) => break,
+            // The status arrived; a body cut short does not change the verdict.
+            Err(_) => break,
+        }
+    }
+    outcome::from_response(status, &body, task.as_str(), retry_after)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Maps a failure with no HTTP answer: TLS refusals are explained and never
+/// retried; timeouts and other network errors are transient.
+fn network_answer(e: reqwest::Error) -> Answer {
+    let e = e.without_url();
+    let cause = root_cause(&e);
+    let lower = cause.to_ascii_lowercase();
+    let (outcome, transient) = if lower.contains("certificaterequired")
+        || lower.contains("unknownca")
+        || lower.contains("badcertificate")
+        || lower.contains("certificateunknown")
+        || lower.contains("handshakefailure") && lower.contains("alert")
+    {
+        (
+            Outcome::CertificateRequired {
+                detail: format!("the server refused the client certificate ({cause})"),
+            },
+            false,
+        )
+    } else if lower.contains("unknownissuer") || lower.contains("invalid peer certificate") {
+        (
+            Outcome::Error {
+                detail: format!(
+                    "the server's certificate is not trusted ({cause}): set [api] ca_cert to the CA that signed it"
+                ),
+            },
+            false,
+        )
+    } else if e.is_timeout() {
+        (
+            Outcome::Error {
+                detail: "timed out waiting for the server ([api] timeout_secs)".into(),
+            },
+            true,
+        )
+    } else {
+        (
+            Outcome::Error {
+                detail: format!("network error: {cause}"),
+            },
+            true,
+        )
+    };
+    Answer {
+        outcome,
+        status: None,
+        transient,
+        retry_after: None,
+    }
+}
+
+/// The innermost meaningful cause of an error chain, one line, no URL.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = current {
+        let s = err.to_string();
+        if !s.is_empty() && !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        current = err.source();
+    }
+    let text = parts.last().cloned().unwrap_or_else(|| e.to_string());
+    crate::text::sanitize_capped(&text, 300)
+}
+
+/// The full request URL; `Reveal::Masked` gives the one to show people.
+pub fn endpoint_url(base: &Url, task: &TaskId, params: &RescanParams, reveal: Reveal) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments
+            .pop_if_empty()
+            .extend(ENDPOINT_PATH)
+            .push(task.as_str());
+    }
+    let pairs = params.query_pairs(reveal);
+    if !pairs.is_empty() {
+        url.query_pairs_mut().extend_pairs(pairs);
+    }
+    url
+}
+
+/// The request as text for `--dry-run`: method, URL and headers, with every
+/// secret shown as `***`.
+pub fn describe_request(
+    base: &Url,
+    username: &str,
+    task: &TaskId,
+    params: &RescanParams,
+) -> String {
+    let url = endpoint_url(base, task, params, Reveal::Masked);
+    format!(
+        "PUT {url}\nAuthorization: Basic {MASK} (user {user})\nContent-Length: 0\nUser-Agent: {USER_AGENT}",
+        user = crate::text::sanitize(username)
+    )
+}
+
+/// The request as a curl command (for copying), secrets as `***`.
+pub fn curl_command(
+    base: &Url,
+    username: &str,
+    cert: Option<&PathBuf>,
+    task: &TaskId,
+    params: &RescanParams,
+) -> String {
+    let url = endpoint_url(base, task, params, Reveal::Masked);
+    let cert = cert
+        .map(|p| format!(" --cert '{}'", p.display()))
+        .unwrap_or_default();
+    format!(
+        "curl -u '{user}:{MASK}'{cert} -X PUT --header 'Content-Length: 0' '{url}'",
+        user = crate::text::sanitize(username)
+    )
+}
+
+/// True when `url` points at this machine: the only place plain `http://`
+/// is allowed, and where a configured proxy could not help anyway.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}

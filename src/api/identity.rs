@@ -1,0 +1,222 @@
+//! Loading the client certificate that TAE requires, in any of the forms
+//! Kaspersky users hold it: the issued PKCS#12 (`.pfx`/`.p12`) with its
+//! password, a combined PEM (what `curl --cert` takes), or separate PEM
+//! certificate and key files. Everything ends as one PEM buffer for rustls.
+
+use std::path::{Path, PathBuf};
+
+use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+
+/// Why a certificate could not be used; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The file is missing, a directory, or unreadable.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file we tried.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The file is neither PEM nor PKCS#12, or holds no usable certificate or key.
+    #[error("{path}: {reason}")]
+    Content {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// The PKCS#12 password did not open the file.
+    #[error(
+        "{path}: wrong certificate password (set [api] client_cert_password or TIP_CERT_PASSWORD)"
+    )]
+    WrongPassword {
+        /// The PKCS#12 file.
+        path: PathBuf,
+    },
+}
+
+/// Where the client certificate comes from.
+#[derive(Debug, Clone)]
+pub struct IdentityFiles {
+    /// Combined PEM, certificate-only PEM (with `key`), or PKCS#12.
+    pub cert: PathBuf,
+    /// Separate PEM key, when `cert` holds only the certificate.
+    pub key: Option<PathBuf>,
+    /// The PKCS#12 password.
+    pub password: Option<SecretString>,
+}
+
+/// A loaded client identity: certificate chain and key as one PEM buffer,
+/// plus what the status bar and expiry warnings need to know about it.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    pem: SecretSlice<u8>,
+    /// The leaf certificate's subject, e.g. `CN=analyst`.
+    pub subject: String,
+    /// Expiry of the leaf certificate, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// Expiry as a readable date.
+    pub not_after_text: String,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("subject", &self.subject)
+            .field("not_after", &self.not_after_text)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientIdentity {
+    /// Loads the files, whichever form they are in.
+    pub fn load(files: &IdentityFiles) -> Result<Self, IdentityError> {
+        let cert = read(&files.cert)?;
+        if looks_like_pem(&cert) {
+            let mut combined = cert;
+            if let Some(key_path) = &files.key {
+                combined.push(b'\n');
+                combined.extend_from_slice(&read(key_path)?);
+            }
+            return Self::from_pem(combined, &files.cert);
+        }
+        if files.key.is_some() {
+            return Err(content(
+                &files.cert,
+                "is not a PEM certificate, but [api] client_key is set; a PKCS#12 file carries its own key",
+            ));
+        }
+        let password = files.password.as_ref().ok_or_else(|| {
+            content(
+                &files.cert,
+                "looks like PKCS#12: set [api] client_cert_password (or TIP_CERT_PASSWORD)",
+            )
+        })?;
+        let pem = pkcs12_to_pem(&cert, password.expose_secret(), &files.cert)?;
+        Self::from_pem(pem, &files.cert)
+    }
+
+    /// Checks a PEM buffer holding certificate(s) and a key; `origin` names it
+    /// in errors (a path, or a label for in-memory material).
+    pub fn from_pem(pem_bytes: Vec<u8>, origin: &Path) -> Result<Self, IdentityError> {
+        let blocks = pem::parse_many(&pem_bytes)
+            .map_err(|e| content(origin, &format!("is not valid PEM ({e})")))?;
+        if blocks.iter().any(|b| b.tag() == "ENCRYPTED PRIVATE KEY") {
+            return Err(content(
+                origin,
+                "the private key is encrypted; decrypt it first (openssl pkey -in KEY -out plain-key.pem) or use the PKCS#12 file with its password",
+            ));
+        }
+        let leaf = blocks
+            .iter()
+            .find(|b| b.tag() == "CERTIFICATE")
+            .ok_or_else(|| {
+                content(
+                    origin,
+                    "holds no certificate (expected -----BEGIN CERTIFICATE-----)",
+                )
+            })?;
+        if !blocks.iter().any(|b| b.tag().ends_with("PRIVATE KEY")) {
+            return Err(content(
+                origin,
+                "holds no private key: use a PEM with certificate and key, or set [api] client_key",
+            ));
+        }
+        let (subject, not_after, not_after_text) = describe_leaf(leaf.contents(), origin)?;
+        Ok(Self {
+            pem: SecretSlice::from(pem_bytes),
+            subject,
+            not_after,
+            not_after_text,
+        })
+    }
+
+    /// The PEM buffer for `reqwest::Identity::from_pem`.
+    pub fn pem(&self) -> &[u8] {
+        self.pem.expose_secret()
+    }
+
+    /// Whole days until expiry (negative once expired), from `now` in Unix seconds.
+    pub fn days_left(&self, now: i64) -> i64 {
+        (self.not_after - now).div_euclid(86_400)
+    }
+}
+
+fn describe_leaf(der: &[u8], origin: &Path) -> Result<(String, i64, String), IdentityError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| content(origin, &format!("the certificate cannot be parsed ({e})")))?;
+    if cert.is_ca() {
+        return Err(content(
+            origin,
+            "is a CA certificate, not a client certificate: use the certificate Kaspersky issued to you",
+        ));
+    }
+    let not_after = cert.validity().not_after;
+    Ok((
+        cert.subject().to_string(),
+        not_after.timestamp(),
+        not_after.to_string(),
+    ))
+}
+
+fn pkcs12_to_pem(der: &[u8], password: &str, path: &Path) -> Result<Vec<u8>, IdentityError> {
+    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| {
+        let msg = e.to_string();
+        if msg.to_ascii_lowercase().contains("mac") {
+            IdentityError::WrongPassword {
+                path: path.to_owned(),
+            }
+        } else {
+            content(
+                path,
+                &format!("is neither PEM nor a readable PKCS#12 file ({msg})"),
+            )
+        }
+    })?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| {
+        content(
+            path,
+            "the PKCS#12 file holds no private key with a certificate",
+        )
+    })?;
+    let mut blocks: Vec<pem::Pem> = chain
+        .certs()
+        .iter()
+        .map(|c| pem::Pem::new("CERTIFICATE", c.as_der().to_vec()))
+        .collect();
+    blocks.push(pem::Pem::new("PRIVATE KEY", chain.key().as_der().to_vec()));
+    Ok(pem::encode_many(&blocks).into_bytes())
+}
+
+fn looks_like_pem(bytes: &[u8]) -> bool {
+    bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, IdentityError> {
+    std::fs::read(path).map_err(|e| IdentityError::Read {
+        path: path.to_owned(),
+        reason: io_reason(&e),
+    })
+}
+
+/// An I/O error as a short human reason, without Rust's `(os error N)` noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory, not a file".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_owned()
+        }
+    }
+}
+
+fn content(path: &Path, reason: &str) -> IdentityError {
+    IdentityError::Content {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    }
+}

@@ -1,0 +1,386 @@
+//! What became of one rescan request, with the labels used everywhere: the
+//! CLI, the dashboard, the history and every export print the same words.
+
+use std::time::Duration;
+
+use crate::text::sanitize_capped;
+
+/// Most characters of a 200 body we keep (the vendor does not document it).
+pub const BODY_KEEP_CHARS: usize = 4096;
+/// Most characters of a server description we keep.
+const DESCRIPTION_KEEP_CHARS: usize = 1024;
+
+/// The verdict on one request. Every variant has one fixed [`Outcome::label`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// 200: the rescan was accepted. `body` is sanitised and capped;
+    /// `new_task_id` is set when the body names an id other than the one sent.
+    Accepted {
+        /// The answer's body, safe to print, at most [`BODY_KEEP_CHARS`].
+        body: String,
+        /// The id the service gave the rescan, when it differs from ours.
+        new_task_id: Option<String>,
+    },
+    /// 400: the service refused the query; never retried.
+    Rejected {
+        /// The service's error id (`invalid-params`, `too-large-file`, ...).
+        error: String,
+        /// The service's explanation.
+        description: String,
+    },
+    /// 401: user name or password refused.
+    AuthFailed,
+    /// 403, or a TLS alert / server page about the client certificate.
+    CertificateRequired {
+        /// What exactly the server or TLS layer said.
+        detail: String,
+    },
+    /// 404: in TAE this means the task failed or hung; try again later.
+    FailedOrHung,
+    /// 451: unavailable for legal reasons.
+    LegalBlock,
+    /// Anything else: other codes, TLS and network failures, timeouts.
+    Error {
+        /// The cause, in one line, without the URL (which can hold secrets).
+        detail: String,
+    },
+    /// The user cancelled the job before an answer arrived.
+    Cancelled,
+}
+
+/// Every label, in a stable order, for counts, filters and help texts.
+pub const LABELS: [&str; 8] = [
+    "accepted",
+    "rejected",
+    "auth failed",
+    "certificate required",
+    "failed or hung",
+    "legal block",
+    "error",
+    "cancelled",
+];
+
+impl Outcome {
+    /// The one word (or words) for this outcome; see [`LABELS`].
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Accepted { .. } => LABELS[0],
+            Outcome::Rejected { .. } => LABELS[1],
+            Outcome::AuthFailed => LABELS[2],
+            Outcome::CertificateRequired { .. } => LABELS[3],
+            Outcome::FailedOrHung => LABELS[4],
+            Outcome::LegalBlock => LABELS[5],
+            Outcome::Error { .. } => LABELS[6],
+            Outcome::Cancelled => LABELS[7],
+        }
+    }
+
+    /// True only for a 200.
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, Outcome::Accepted { .. })
+    }
+
+    /// The service's own error id, when it sent one (400 bodies).
+    pub fn error_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Rejected { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// One human line explaining the outcome and, where it helps, what to do.
+    pub fn description(&self) -> String {
+        match self {
+            Outcome::Accepted {
+                new_task_id: Some(id),
+                ..
+            } => format!("rescan started as new task {id}"),
+            Outcome::Accepted { .. } => "rescan started".to_owned(),
+            Outcome::Rejected { description, .. } => description.clone(),
+            Outcome::AuthFailed => {
+                "user name or password refused: check [api] username / password \
+                 (TIP_USERNAME / TIP_PASSWORD) and accept the service terms on the portal"
+                    .to_owned()
+            }
+            Outcome::CertificateRequired { detail } => format!(
+                "a client certificate is required (API tokens do not work for TAE): {detail}"
+            ),
+            Outcome::FailedOrHung => {
+                "the task failed or hung on the service; rescan it again later".to_owned()
+            }
+            Outcome::LegalBlock => "unavailable for legal reasons".to_owned(),
+            Outcome::Error { detail } => detail.clone(),
+            Outcome::Cancelled => "cancelled before an answer arrived".to_owned(),
+        }
+    }
+
+    /// The kept 200 body, if any.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Outcome::Accepted { body, .. } if !body.is_empty() => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The new task id a 200 body named, if any.
+    pub fn new_task_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Accepted { new_task_id, .. } => new_task_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// One answer as the worker needs it: the outcome, the HTTP status if one
+/// arrived, whether trying again could help, and the server's requested wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The verdict.
+    pub outcome: Outcome,
+    /// The HTTP status code, `None` when no answer arrived.
+    pub status: Option<u16>,
+    /// Network errors, timeouts, 429 and 5xx: worth retrying.
+    pub transient: bool,
+    /// `Retry-After` from the server, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// Maps a status code and body (already read) to an [`Answer`].
+/// `sent_id` is the task id in the request, to tell a new id from ours.
+pub fn from_response(
+    status: u16,
+    body: &[u8],
+    sent_id: &str,
+    retry_after: Option<Duration>,
+) -> Answer {
+    let text = String::from_utf8_lossy(body);
+    let (outcome, transient) = match status {
+        200..=299 => (accepted(&text, sent_id), false),
+        400 if mentions_client_certificate(&text) => (
+            Outcome::CertificateRequired {
+                detail: "the server says the client certificate is missing or was not accepted"
+                    .into(),
+            },
+            false,
+        ),
+        400 => (rejected(&text), false),
+        401 => (Outcome::AuthFailed, false),
+        403 => (
+            Outcome::CertificateRequired {
+                detail: json_field(&text, "description").unwrap_or_else(|| {
+                    "HTTP 403: set [api] client_cert to the certificate Kaspersky issued".into()
+                }),
+            },
+            false,
+        ),
+        404 => (Outcome::FailedOrHung, false),
+        451 => (Outcome::LegalBlock, false),
+        429 | 500..=599 => (
+            Outcome::Error {
+                detail: http_error(status, &text),
+            },
+            true,
+        ),
+        _ => (
+            Outcome::Error {
+                detail: http_error(status, &text),
+            },
+            false,
+        ),
+    };
+    Answer {
+        outcome,
+        status: Some(status),
+        transient,
+        retry_after,
+    }
+}
+
+fn accepted(text: &str, sent_id: &str) -> Outcome {
+    let new_task_id = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| find_task_id(&v))
+        .filter(|id| id != sent_id)
+        .map(|id| sanitize_capped(&id, 256));
+    Outcome::Accepted {
+        body: sanitize_capped(text.trim(), BODY_KEEP_CHARS),
+        new_task_id,
+    }
+}
+
+/// Looks for the id of the rescan task in an undocumented 200 body: the
+/// first of the usual key names at the top level or one level down.
+fn find_task_id(value: &serde_json::Value) -> Option<String> {
+    const KEYS: [&str; 5] = ["new_task_id", "task_id", "taskId", "id", "task"];
+    let obj = value.as_object()?;
+    for key in KEYS {
+        match obj.get(key) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => return Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => return Some(n.to_string()),
+            Some(inner @ serde_json::Value::Object(_)) => {
+                if let Some(id) = find_task_id(inner) {
+                    return Some(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn rejected(text: &str) -> Outcome {
+    match (json_field(text, "error"), json_field(text, "description")) {
+        (None, None) => Outcome::Rejected {
+            error: "bad-request".into(),
+            description: non_json_detail(text),
+        },
+        (error, description) => Outcome::Rejected {
+            error: error.unwrap_or_else(|| "bad-request".into()),
+            description: description.unwrap_or_default(),
+        },
+    }
+}
+
+/// A string field of a JSON object body, sanitised; `None` for non-JSON.
+fn json_field(text: &str, key: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let field = value.get(key)?;
+    let s = match field {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Some(sanitize_capped(&s, DESCRIPTION_KEEP_CHARS))
+}
+
+/// nginx and similar front ends answer a missing or refused client
+/// certificate with a 400 page; recognise it so the user gets the real cause.
+fn mentions_client_certificate(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("ssl certificate") || lower.contains("client certificate")
+}
+
+fn http_error(status: u16, text: &str) -> String {
+    let reason = http_reason(status);
+    match json_field(text, "description") {
+        Some(d) if !d.is_empty() => format!("HTTP {status} {reason}: {d}"),
+        _ => format!("HTTP {status} {reason}"),
+    }
+}
+
+fn non_json_detail(text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        "the service sent no description".into()
+    } else {
+        sanitize_capped(trimmed, 200)
+    }
+}
+
+fn http_reason(status: u16) -> &'static str {
+    match status {
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(status: u16, body: &str) -> &'static str {
+        from_response(status, body.as_bytes(), "t1", None)
+            .outcome
+            .label()
+    }
+
+    #[test]
+    fn every_documented_code_has_its_label() {
+        assert_eq!(label(200, ""), "accepted");
+        assert_eq!(
+            label(400, r#"{"error":"invalid-params","description":"x"}"#),
+            "rejected"
+        );
+        assert_eq!(label(401, ""), "auth failed");
+        assert_eq!(label(403, ""), "certificate required");
+        assert_eq!(label(404, ""), "failed or hung");
+        assert_eq!(label(451, ""), "legal block");
+        assert_eq!(label(500, ""), "error");
+        assert_eq!(label(418, ""), "error");
+    }
+
+    #[test]
+    fn rejected_carries_error_and_description_and_tolerates_html() {
+        let a = from_response(
+            400,
+            br#"{"error":"too-large-file","description":"File is too large"}"#,
+            "t",
+            None,
+        );
+        assert_eq!(
+            a.outcome,
+            Outcome::Rejected {
+                error: "too-large-file".into(),
+                description: "File is too large".into()
+            }
+        );
+        assert!(!a.transient);
+        let html = from_response(400, b"<html>Bad \x1b[31mRequest</html>", "t", None);
+        match html.outcome {
+            Outcome::Rejected { error, description } => {
+                assert_eq!(error, "bad-request");
+                assert!(description.contains("\\e[31m"), "{description}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nginx_certificate_page_is_a_certificate_problem() {
+        let page = b"<html><center>No required SSL certificate was sent</center></html>";
+        assert_eq!(
+            label(400, std::str::from_utf8(page).unwrap()),
+            "certificate required"
+        );
+    }
+
+    #[test]
+    fn transient_only_for_429_and_5xx() {
+        for (code, transient) in [
+            (429, true),
+            (503, true),
+            (500, true),
+            (400, false),
+            (404, false),
+            (451, false),
+        ] {
+            assert_eq!(
+                from_response(code, b"", "t", None).transient,
+                transient,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn new_task_id_is_found_when_it_differs() {
+        let a = from_response(200, br#"{"task_id":"t2","status":"queued"}"#, "t1", None);
+        assert_eq!(a.outcome.new_task_id(), Some("t2"));
+        let same = from_response(200, br#"{"id":"t1"}"#, "t1", None);
+        assert_eq!(same.outcome.new_task_id(), None);
+        let nested = from_response(200, br#"{"result":{"x":1},"task":{"id":77}}"#, "t1", None);
+        assert_eq!(nested.outcome.new_task_id(), Some("77"));
+    }
+
+    #[test]
+    fn body_is_sanitised_and_capped() {
+        let big = format!("\u{1b}]0;title\u{7}{}", "x".repeat(10_000));
+        let a = from_response(200, big.as_bytes(), "t1", None);
+        let body = a.outcome.body().unwrap();
+        assert!(body.chars().count() <= BODY_KEEP_CHARS);
+        assert!(!body.contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,441 @@
+//! One validated configuration from defaults < config file < environment <
+//! flags, with every value remembering where it came from so that an error
+//! can say exactly which file and key, variable or flag to fix.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+use crate::api::client::is_loopback;
+use crate::api::identity::io_reason;
+use crate::worker::WorkerConfig;
+
+/// The service everyone uses unless told otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://tip.kaspersky.com";
+/// Environment variable naming the config file (below `--config`).
+pub const CONFIG_ENV: &str = "TAE_RESCAN_CONFIG";
+
+/// A configuration problem, already phrased for the user in one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Where a value came from; used to point error messages at the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Built-in default.
+    Default,
+    /// A key in the config file.
+    File(PathBuf),
+    /// An environment variable.
+    Env(&'static str),
+    /// A command-line flag.
+    Flag(&'static str),
+}
+
+/// A value and its [`Origin`].
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was set.
+    pub origin: Origin,
+    /// The config key it corresponds to, e.g. `[api] client_cert`.
+    pub key: &'static str,
+}
+
+impl<T> Sourced<T> {
+    /// "[api] client_cert in /home/a/.config/tae-rescan/config.toml", or the
+    /// variable or flag that set it.
+    pub fn whence(&self) -> String {
+        match &self.origin {
+            Origin::Default => format!("{} (default)", self.key),
+            Origin::File(path) => format!("{} in {}", self.key, path.display()),
+            Origin::Env(var) => (*var).to_owned(),
+            Origin::Flag(flag) => (*flag).to_owned(),
+        }
+    }
+
+    /// An error about this value, naming where it was set.
+    pub fn error(&self, problem: impl fmt::Display) -> ConfigError {
+        ConfigError(format!("{}: {problem}", self.whence()))
+    }
+}
+
+/// How to get the account password.
+#[derive(Debug, Clone)]
+pub enum PasswordSource {
+    /// Given directly (file or `TIP_PASSWORD`).
+    Literal(SecretString),
+    /// Run through `sh -c`; the first line of stdout is the password.
+    Command(String),
+}
+
+/// Values given on the command line, highest precedence.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config PATH` (or `$TAE_RESCAN_CONFIG`, which clap folds in).
+    pub config: Option<PathBuf>,
+    /// `--base-url`.
+    pub base_url: Option<String>,
+    /// `--username`.
+    pub username: Option<String>,
+    /// `--client-cert`.
+    pub client_cert: Option<PathBuf>,
+    /// `--concurrency`.
+    pub concurrency: Option<usize>,
+}
+
+/// The configuration every command runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file that was read, if any.
+    pub file: Option<PathBuf>,
+    /// Where the file would be by default (for the first-run screen).
+    pub default_file: Option<PathBuf>,
+    /// The TIP base URL.
+    pub base_url: Sourced<Url>,
+    /// Basic-auth user name.
+    pub username: Option<Sourced<String>>,
+    /// Basic-auth password or the command that prints it.
+    pub password: Option<Sourced<PasswordSource>>,
+    /// Client certificate (PEM or PKCS#12).
+    pub client_cert: Option<Sourced<PathBuf>>,
+    /// Separate PEM key.
+    pub client_key: Option<Sourced<PathBuf>>,
+    /// PKCS#12 password.
+    pub client_cert_password: Option<Sourced<SecretString>>,
+    /// Extra trusted CA (PEM).
+    pub ca_cert: Option<Sourced<PathBuf>>,
+    /// Explicit proxy URL.
+    pub proxy: Option<String>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Worker limits.
+    pub worker: WorkerConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    api: FileApi,
+    #[serde(default)]
+    worker: FileWorker,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileApi {
+    base_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    password_command: Option<String>,
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+    client_cert_password: Option<String>,
+    ca_cert: Option<PathBuf>,
+    proxy: Option<String>,
+    timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWorker {
+    concurrency: Option<usize>,
+    max_retries: Option<u32>,
+    requests_per_minute: Option<u32>,
+}
+
+/// The platform's default config file: `$XDG_CONFIG_HOME/tae-rescan/config.toml` on Linux.
+pub fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tae-rescan").map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Config {
+    /// Reads the process environment and the config file, applies `flags`.
+    pub fn load(flags: &Overrides) -> Result<Self, ConfigError> {
+        Self::load_with(flags, &|name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+    }
+
+    /// [`Config::load`] with an injectable environment, for tests.
+    pub fn load_with(
+        flags: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let default_file = default_config_path();
+        let (file, parsed) = match &flags.config {
+            Some(path) => (Some(path.clone()), read_file(path)?),
+            None => match &default_file {
+                Some(path) if path.exists() => (Some(path.clone()), read_file(path)?),
+                _ => (None, FileConfig::default()),
+            },
+        };
+        let file_origin = || file.clone().map(Origin::File).unwrap_or(Origin::Default);
+        let from_file = |key: &'static str, value: Option<String>| {
+            value.map(|value| Sourced {
+                value,
+                origin: file_origin(),
+                key,
+            })
+        };
+        let from_env = |key: &'static str, var: &'static str| {
+            env(var).map(|value| Sourced {
+                value,
+                origin: Origin::Env(var),
+                key,
+            })
+        };
+        let from_flag = |key: &'static str, flag: &'static str, value: &Option<String>| {
+            value.clone().map(|value| Sourced {
+                value,
+                origin: Origin::Flag(flag),
+                key,
+            })
+        };
+        let base_dir = file.as_deref().and_then(Path::parent).map(Path::to_owned);
+        let path_of = |s: Sourced<String>| resolve_path(s, base_dir.as_deref());
+        let api = parsed.api;
+
+        let base_url_raw = from_flag("[api] base_url", "--base-url", &flags.base_url)
+            .or_else(|| from_file("[api] base_url", api.base_url))
+            .unwrap_or(Sourced {
+                value: DEFAULT_BASE_URL.into(),
+                origin: Origin::Default,
+                key: "[api] base_url",
+            });
+        let base_url = check_base_url(base_url_raw)?;
+
+        let username = from_flag("[api] username", "--username", &flags.username)
+            .or_else(|| from_env("[api] username", "TIP_USERNAME"))
+            .or_else(|| from_file("[api] username", api.username));
+
+        let file_password = match (api.password, api.password_command) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError(format!(
+                    "{}: set either [api] password or [api] password_command, not both",
+                    file_label(&file)
+                )));
+            }
+            (Some(p), None) => from_file("[api] password", Some(p))
+                .map(|s| s.map(|v| PasswordSource::Literal(v.into()))),
+            (None, Some(c)) => {
+                from_file("[api] password_command", Some(c)).map(|s| s.map(PasswordSource::Command))
+            }
+            (None, None) => None,
+        };
+        let password = from_env("[api] password", "TIP_PASSWORD")
+            .map(|s| s.map(|v| PasswordSource::Literal(v.into())))
+            .or(file_password);
+
+        let flag_cert = flags
+            .client_cert
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned());
+        let client_cert = from_flag("[api] client_cert", "--client-cert", &flag_cert)
+            .or_else(|| from_env("[api] client_cert", "TIP_CLIENT_CERT"))
+            .or_else(|| from_file("[api] client_cert", path_string(api.client_cert)))
+            .map(path_of);
+        let client_key = from_file("[api] client_key", path_string(api.client_key)).map(path_of);
+        let client_cert_password = from_env("[api] client_cert_password", "TIP_CERT_PASSWORD")
+            .or_else(|| from_file("[api] client_cert_password", api.client_cert_password))
+            .map(|s| s.map(SecretString::from));
+        let ca_cert = from_file("[api] ca_cert", path_string(api.ca_cert)).map(path_of);
+
+        let proxy = match from_file("[api] proxy", api.proxy) {
+            Some(p) => Some(check_proxy(p)?),
+            None => None,
+        };
+        let timeout_secs = in_range(
+            from_file_num("[api] timeout_secs", api.timeout_secs, &file),
+            1,
+            3600,
+        )?
+        .unwrap_or(30);
+        let worker = worker_config(parsed.worker, flags, &file)?;
+
+        Ok(Self {
+            file,
+            default_file,
+            base_url,
+            username,
+            password,
+            client_cert,
+            client_key,
+            client_cert_password,
+            ca_cert,
+            proxy,
+            timeout: Duration::from_secs(timeout_secs),
+            worker,
+        })
+    }
+
+    /// True when an account is configured at all (the dashboard shows the
+    /// first-run screen otherwise).
+    pub fn has_account(&self) -> bool {
+        self.username.is_some() || self.password.is_some() || self.client_cert.is_some()
+    }
+}
+
+impl<T> Sourced<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
+        Sourced {
+            value: f(self.value),
+            origin: self.origin,
+            key: self.key,
+        }
+    }
+}
+
+fn file_label(file: &Option<PathBuf>) -> String {
+    file.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "config".into())
+}
+
+fn path_string(p: Option<PathBuf>) -> Option<String> {
+    p.map(|p| p.to_string_lossy().into_owned())
+}
+
+/// Relative paths in a config file are relative to that file's folder, so a
+/// config and its certificates can travel together.
+fn resolve_path(s: Sourced<String>, base_dir: Option<&Path>) -> Sourced<PathBuf> {
+    let in_file = matches!(s.origin, Origin::File(_));
+    s.map(|v| {
+        let p = PathBuf::from(v);
+        match base_dir {
+            Some(dir) if in_file && p.is_relative() => dir.join(p),
+            _ => p,
+        }
+    })
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let reason = if e.kind() == std::io::ErrorKind::InvalidData {
+            "not UTF-8 text".into()
+        } else {
+            io_reason(&e)
+        };
+        ConfigError(format!("config file {}: {reason}", path.display()))
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError(describe_toml_error(path, &text, &e)))
+}
+
+/// One line: file, line number, section and toml's own message.
+fn describe_toml_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().replace('\n', " ");
+    let Some(span) = e.span() else {
+        return format!("config file {}: {message}", path.display());
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let section = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|s| format!(" in {s}"))
+        .unwrap_or_default();
+    format!(
+        "config file {} line {line}{section}: {message}",
+        path.display()
+    )
+}
+
+fn check_base_url(raw: Sourced<String>) -> Result<Sourced<Url>, ConfigError> {
+    let url = Url::parse(raw.value.trim())
+        .map_err(|e| raw.error(format!("'{}' is not a URL ({e})", raw.value)))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(raw.error("plain http:// is only allowed for a loopback address (the simulator); use https://"));
+        }
+        other => return Err(raw.error(format!("scheme '{other}' is not supported; use https://"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(raw.error("must not contain a query or fragment"));
+    }
+    Ok(Sourced {
+        value: url,
+        origin: raw.origin,
+        key: raw.key,
+    })
+}
+
+fn check_proxy(p: Sourced<String>) -> Result<String, ConfigError> {
+    match Url::parse(&p.value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") => Ok(p.value),
+        _ => Err(p.error("must be a proxy URL such as http://proxy.example:3128")),
+    }
+}
+
+fn from_file_num<T>(
+    key: &'static str,
+    value: Option<T>,
+    file: &Option<PathBuf>,
+) -> Option<Sourced<T>> {
+    value.map(|value| Sourced {
+        value,
+        origin: file.clone().map(Origin::File).unwrap_or(Origin::Default),
+        key,
+    })
+}
+
+fn in_range<T: PartialOrd + fmt::Display + Copy>(
+    v: Option<Sourced<T>>,
+    min: T,
+    max: T,
+) -> Result<Option<T>, ConfigError> {
+    match v {
+        Some(s) if s.value < min || s.value > max => {
+            Err(s.error(format!("{} is out of range; use {min} to {max}", s.value)))
+        }
+        Some(s) => Ok(Some(s.value)),
+        None => Ok(None),
+    }
+}
+
+fn worker_config(
+    w: FileWorker,
+    flags: &Overrides,
+    file: &Option<PathBuf>,
+) -> Result<WorkerConfig, ConfigError> {
+    let defaults = WorkerConfig::default();
+    let concurrency = match flags.concurrency {
+        Some(n) => Some(Sourced {
+            value: n,
+            origin: Origin::Flag("--concurrency"),
+            key: "[worker] concurrency",
+        }),
+        None => from_file_num("[worker] concurrency", w.concurrency, file),
+    };
+    Ok(WorkerConfig {
+        concurrency: in_range(concurrency, 1, 256)?.unwrap_or(defaults.concurrency),
+        max_retries: in_range(
+            from_file_num("[worker] max_retries", w.max_retries, file),
+            0,
+            20,
+        )?
+        .unwrap_or(defaults.max_retries),
+        requests_per_minute: in_range(
+            from_file_num("[worker] requests_per_minute", w.requests_per_minute, file),
+            1,
+            100_000,
+        )?,
+        ..defaults
+    })
+}
+
+mod account;
+pub use account::{client_settings, run_password_command};
+
+#[cfg(test)]
+mod tests;

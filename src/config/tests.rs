@@ -1,0 +1,198 @@
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::*;
+
+fn load(toml: &str, env: &[(&str, &str)], flags: Overrides) -> Result<Config, ConfigError> {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(toml.as_bytes()).unwrap();
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let flags = Overrides {
+        config: Some(file.path().to_owned()),
+        ..flags
+    };
+    Config::load_with(&flags, &|k| env.get(k).cloned())
+}
+
+#[test]
+fn defaults_apply_to_an_empty_file() {
+    let c = load("", &[], Overrides::default()).unwrap();
+    assert_eq!(c.base_url.value.as_str(), "https://tip.kaspersky.com/");
+    assert_eq!(c.timeout, Duration::from_secs(30));
+    assert_eq!(c.worker.concurrency, 4);
+    assert_eq!(c.worker.max_retries, 3);
+    assert_eq!(c.worker.requests_per_minute, None);
+}
+
+#[test]
+fn precedence_is_file_then_env_then_flags() {
+    let toml =
+        "[api]\nusername = \"file-user\"\nclient_cert = \"c.pem\"\n[worker]\nconcurrency = 8\n";
+    let c = load(toml, &[], Overrides::default()).unwrap();
+    assert_eq!(c.username.unwrap().value, "file-user");
+    assert_eq!(c.worker.concurrency, 8);
+    let c = load(
+        toml,
+        &[
+            ("TIP_USERNAME", "env-user"),
+            ("TIP_CLIENT_CERT", "/env.pem"),
+        ],
+        Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(c.username.unwrap().value, "env-user");
+    assert_eq!(c.client_cert.unwrap().value, PathBuf::from("/env.pem"));
+    let flags = Overrides {
+        username: Some("flag-user".into()),
+        concurrency: Some(2),
+        ..Default::default()
+    };
+    let c = load(toml, &[("TIP_USERNAME", "env-user")], flags).unwrap();
+    assert_eq!(c.username.unwrap().value, "flag-user");
+    assert_eq!(c.worker.concurrency, 2);
+}
+
+#[test]
+fn relative_paths_are_relative_to_the_config_file() {
+    let c = load(
+        "[api]\nclient_cert = \"certs/me.pem\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap();
+    let cert = c.client_cert.unwrap();
+    let dir = c.file.unwrap().parent().unwrap().to_owned();
+    assert_eq!(cert.value, dir.join("certs/me.pem"));
+}
+
+#[test]
+fn unknown_keys_name_the_key_file_and_line() {
+    let err = load(
+        "[api]\nusername = \"a\"\npasword = \"x\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("pasword"), "{err}");
+    assert!(err.contains("line 3 in [api]"), "{err}");
+    assert!(err.contains("config file /"), "{err}");
+    assert!(!err.contains('\n'));
+    let err = load("[wrker]\nconcurrency = 1\n", &[], Overrides::default())
+        .unwrap_err()
+        .0;
+    assert!(err.contains("wrker"), "{err}");
+}
+
+#[test]
+fn wrong_types_and_ranges_are_named() {
+    let err = load(
+        "[worker]\nconcurrency = \"four\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("line 2"), "{err}");
+    let err = load("[worker]\nconcurrency = 0\n", &[], Overrides::default())
+        .unwrap_err()
+        .0;
+    assert!(err.starts_with("[worker] concurrency in /"), "{err}");
+    let err = load("[api]\ntimeout_secs = 0\n", &[], Overrides::default())
+        .unwrap_err()
+        .0;
+    assert!(err.contains("[api] timeout_secs"), "{err}");
+}
+
+#[test]
+fn plain_http_only_on_loopback() {
+    assert!(
+        load(
+            "[api]\nbase_url = \"http://127.0.0.1:8080\"\n",
+            &[],
+            Overrides::default()
+        )
+        .is_ok()
+    );
+    assert!(
+        load(
+            "[api]\nbase_url = \"http://localhost:8080\"\n",
+            &[],
+            Overrides::default()
+        )
+        .is_ok()
+    );
+    let err = load(
+        "[api]\nbase_url = \"http://tip.example.com\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(
+        err.contains("[api] base_url") && err.contains("loopback"),
+        "{err}"
+    );
+    let flags = Overrides {
+        base_url: Some("http://10.1.2.3".into()),
+        ..Default::default()
+    };
+    let err = load("", &[], flags).unwrap_err().0;
+    assert!(err.starts_with("--base-url:"), "{err}");
+}
+
+#[test]
+fn password_and_password_command_conflict() {
+    let err = load(
+        "[api]\npassword = \"a\"\npassword_command = \"echo b\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("not both"), "{err}");
+}
+
+#[test]
+fn missing_explicit_config_file_is_an_error() {
+    let flags = Overrides {
+        config: Some("/nonexistent/tae.toml".into()),
+        ..Default::default()
+    };
+    let err = Config::load_with(&flags, &|_| None).unwrap_err().0;
+    assert_eq!(err, "config file /nonexistent/tae.toml: no such file");
+}
+
+#[test]
+fn a_directory_is_not_a_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = Overrides {
+        config: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
+    let err = Config::load_with(&flags, &|_| None).unwrap_err().0;
+    assert!(err.contains("directory"), "{err}");
+}
+
+#[test]
+fn password_command_reads_the_first_line() {
+    let p = run_password_command("printf 's3cret\\nsecond\\n'").unwrap();
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&p), "s3cret");
+    let err = run_password_command("echo oops >&2; exit 3").unwrap_err();
+    assert_eq!(err, "the command failed (exit 3): oops");
+    assert!(run_password_command("true").is_err());
+}
+
+#[test]
+fn missing_credentials_say_where_to_set_them() {
+    let c = load("", &[], Overrides::default()).unwrap();
+    let err = client_settings(&c).unwrap_err().0;
+    assert!(
+        err.starts_with("no [api] username configured: set it in /"),
+        "{err}"
+    );
+    assert!(err.contains("TIP_USERNAME"), "{err}");
+}

@@ -1,0 +1,83 @@
+//! Making foreign text safe to print.
+//!
+//! Everything that comes from the server, from imported files or from the
+//! user's own configuration passes through [`sanitize`] before it reaches a
+//! terminal, so a hostile description cannot move the cursor, change the
+//! window title (OSC), or reorder what the analyst reads (bidi overrides).
+
+/// Replaces every control character, escape sequence introducer, C1 control
+/// and bidi/invisible formatting character with a visible escape (`\e`,
+/// `\u{202e}`, ...), keeping ordinary text, including non-Latin scripts, as is.
+/// Newlines and tabs become `\n` / `\t` so one record stays on one line.
+pub fn sanitize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        push_safe(&mut out, c);
+    }
+    out
+}
+
+/// Like [`sanitize`], but cuts the result to at most `max_chars` characters,
+/// marking the cut with `…`, so one huge answer cannot flood a screen or log.
+pub fn sanitize_capped(input: &str, max_chars: usize) -> String {
+    let safe = sanitize(input);
+    if safe.chars().count() <= max_chars {
+        return safe;
+    }
+    let mut cut: String = safe.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn push_safe(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{1b}' => out.push_str("\\e"),
+        c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        c => out.push(c),
+    }
+}
+
+/// True for characters that change how a terminal interprets or orders what
+/// follows: C0/C1 controls, DEL, bidi embeddings/overrides/isolates and the
+/// invisible marks that can hide them.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_unchanged() {
+        assert_eq!(sanitize("task 42 — готово, 完成"), "task 42 — готово, 完成");
+    }
+
+    #[test]
+    fn escape_sequences_are_made_visible() {
+        let hostile = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\u{9b}31md";
+        let safe = sanitize(hostile);
+        assert!(!safe.chars().any(|c| c.is_control()), "{safe:?}");
+        assert_eq!(safe, "a\\e]0;pwned\\u{7}b\\e[2Jc\\u{9b}31md");
+    }
+
+    #[test]
+    fn bidi_overrides_and_newlines_are_escaped() {
+        assert_eq!(sanitize("x\u{202e}y\nz"), "x\\u{202e}y\\nz");
+    }
+
+    #[test]
+    fn capped_text_is_cut_with_a_mark() {
+        assert_eq!(sanitize_capped("abcdef", 4), "abc…");
+        assert_eq!(sanitize_capped("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,384 @@
+//! The background worker: a tokio task that owns every in-flight rescan.
+//!
+//! Front ends (CLI, dashboard) send [`Command`]s and read [`WorkerEvent`]s;
+//! the worker enforces the concurrency and rate caps, retries only what is
+//! transient, honours `Retry-After`, and cancels on request. It has no UI
+//! code and never blocks its caller: both channels are unbounded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use crate::api::{Answer, Client, Outcome, RescanParams, TaskId};
+
+/// Longest wait we accept from a `Retry-After` header before giving up on
+/// the retry budget's spirit (a server asking for an hour gets ten minutes).
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
+
+/// Limits and retry policy, from `[worker]` in the config.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Most requests in flight at once.
+    pub concurrency: usize,
+    /// Retries after the first attempt, for transient failures only.
+    pub max_retries: u32,
+    /// Optional cap on requests started per minute (retries included).
+    pub requests_per_minute: Option<u32>,
+    /// First backoff step; doubles each retry, with jitter.
+    pub backoff_base: Duration,
+    /// Longest backoff step.
+    pub backoff_max: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            max_retries: 3,
+            requests_per_minute: None,
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Identifies one job (one rescan of one task) for its whole life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+/// One rescan to perform.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Chosen by the front end; events carry it back.
+    pub id: JobId,
+    /// The task to rescan.
+    pub task: TaskId,
+    /// Already validated parameters.
+    pub params: RescanParams,
+}
+
+/// What front ends ask of the worker.
+#[derive(Debug)]
+pub enum Command {
+    /// Queue a job.
+    Submit(Job),
+    /// Stop a queued, waiting or in-flight job; it finishes as `cancelled`.
+    Cancel(JobId),
+}
+
+/// The life of a job, streamed back as it happens. Every submitted job ends
+/// with exactly one `Finished`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    /// Accepted into the queue.
+    Queued {
+        /// The job.
+        job: JobId,
+    },
+    /// A request is about to go out.
+    Sending {
+        /// The job.
+        job: JobId,
+        /// 1 for the first try.
+        attempt: u32,
+    },
+    /// A transient failure; the next attempt starts after `delay`.
+    Retrying {
+        /// The job.
+        job: JobId,
+        /// The attempt that failed.
+        attempt: u32,
+        /// How long until the next attempt.
+        delay: Duration,
+        /// Why (status or network cause).
+        reason: String,
+    },
+    /// The final word on the job.
+    Finished {
+        /// The job.
+        job: JobId,
+        /// Its task.
+        task: TaskId,
+        /// The verdict of the last attempt.
+        outcome: Outcome,
+        /// HTTP status of the last attempt, if any answer arrived.
+        status: Option<u16>,
+        /// Requests sent for this job.
+        attempts: u32,
+        /// From queueing to the final answer.
+        elapsed: Duration,
+    },
+}
+
+impl WorkerEvent {
+    /// The job the event is about.
+    pub fn job(&self) -> JobId {
+        match self {
+            WorkerEvent::Queued { job }
+            | WorkerEvent::Sending { job, .. }
+            | WorkerEvent::Retrying { job, .. }
+            | WorkerEvent::Finished { job, .. } => *job,
+        }
+    }
+}
+
+/// The front ends' end of the worker. Dropping it cancels whatever is left.
+#[derive(Debug, Clone)]
+pub struct WorkerHandle {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl WorkerHandle {
+    /// Queues a job. Returns false only if the worker has stopped.
+    pub fn submit(&self, job: Job) -> bool {
+        self.commands.send(Command::Submit(job)).is_ok()
+    }
+
+    /// Cancels a job if it has not finished yet.
+    pub fn cancel(&self, job: JobId) {
+        let _ = self.commands.send(Command::Cancel(job));
+    }
+}
+
+/// Starts the worker on the current tokio runtime.
+pub fn spawn(
+    client: Arc<Client>,
+    config: WorkerConfig,
+) -> (WorkerHandle, mpsc::UnboundedReceiver<WorkerEvent>) {
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (event_tx, event_rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        client,
+        slots: Semaphore::new(config.concurrency.max(1)),
+        pacer: Pacer::new(config.requests_per_minute),
+        config,
+    });
+    tokio::spawn(supervise(shared, cmd_rx, event_tx));
+    (WorkerHandle { commands: cmd_tx }, event_rx)
+}
+
+struct Shared {
+    client: Arc<Client>,
+    slots: Semaphore,
+    pacer: Pacer,
+    config: WorkerConfig,
+}
+
+/// What the supervisor remembers of a job until it finishes.
+struct Live {
+    abort: AbortHandle,
+    task: TaskId,
+    queued_at: Instant,
+    attempts: u32,
+}
+
+/// The single owner of job state: job tasks report to it, and only it talks
+/// to the front end, so a cancelled job can never also report an outcome.
+async fn supervise(
+    shared: Arc<Shared>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<WorkerEvent>,
+) {
+    let (report_tx, mut reports) = mpsc::unbounded_channel::<WorkerEvent>();
+    let mut live: HashMap<JobId, Live> = HashMap::new();
+    loop {
+        tokio::select! {
+            biased;
+            report = reports.recv() => {
+                if let Some(report) = report {
+                    forward(&mut live, report, &events);
+                }
+            }
+            command = commands.recv() => match command {
+                Some(Command::Submit(job)) => {
+                    let id = job.id;
+                    let task = job.task.clone();
+                    let _ = events.send(WorkerEvent::Queued { job: id });
+                    let handle = tokio::spawn(run_job(shared.clone(), job, report_tx.clone()));
+                    live.insert(id, Live { abort: handle.abort_handle(), task, queued_at: Instant::now(), attempts: 0 });
+                }
+                Some(Command::Cancel(id)) => cancel(&mut live, id, &events),
+                None => break,
+            },
+        }
+    }
+    for (_, job) in live.drain() {
+        job.abort.abort();
+    }
+}
+
+fn forward(
+    live: &mut HashMap<JobId, Live>,
+    report: WorkerEvent,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    let id = report.job();
+    let Some(entry) = live.get_mut(&id) else {
+        return; // cancelled meanwhile: its final word was already sent
+    };
+    match &report {
+        WorkerEvent::Sending { attempt, .. } => entry.attempts = *attempt,
+        WorkerEvent::Finished { .. } => {
+            live.remove(&id);
+        }
+        _ => {}
+    }
+    let _ = events.send(report);
+}
+
+fn cancel(live: &mut HashMap<JobId, Live>, id: JobId, events: &mpsc::UnboundedSender<WorkerEvent>) {
+    if let Some(job) = live.remove(&id) {
+        job.abort.abort();
+        let _ = events.send(WorkerEvent::Finished {
+            job: id,
+            task: job.task,
+            outcome: Outcome::Cancelled,
+            status: None,
+            attempts: job.attempts,
+            elapsed: job.queued_at.elapsed(),
+        });
+    }
+}
+
+/// One job from queue to verdict: wait for a slot and the pacer, send,
+/// and on a transient failure release the slot while waiting to retry.
+async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<WorkerEvent>) {
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let answer = {
+            let Ok(_slot) = shared.slots.acquire().await else {
+                return;
+            };
+            shared.pacer.wait_turn().await;
+            let _ = report.send(WorkerEvent::Sending {
+                job: job.id,
+                attempt,
+            });
+            shared.client.rescan(&job.task, &job.params).await
+        };
+        if answer.transient && attempt <= shared.config.max_retries {
+            let delay = retry_delay(&shared.config, &answer, attempt);
+            let reason = answer.outcome.description();
+            let _ = report.send(WorkerEvent::Retrying {
+                job: job.id,
+                attempt,
+                delay,
+                reason,
+            });
+            tokio::time::sleep(delay).await;
+            continue;
+        }
+        let _ = report.send(WorkerEvent::Finished {
+            job: job.id,
+            task: job.task,
+            outcome: answer.outcome,
+            status: answer.status,
+            attempts: attempt,
+            elapsed: started.elapsed(),
+        });
+        return;
+    }
+}
+
+/// The server's `Retry-After` when given (capped), else exponential backoff
+/// from `backoff_base` with full jitter on the upper half.
+pub fn retry_delay(config: &WorkerConfig, answer: &Answer, attempt: u32) -> Duration {
+    if let Some(wait) = answer.retry_after {
+        return wait.min(RETRY_AFTER_CAP);
+    }
+    let exp = config
+        .backoff_base
+        .saturating_mul(1u32 << (attempt - 1).min(16));
+    let ceiling = exp.min(config.backoff_max);
+    let half = ceiling / 2;
+    half + half.mul_f64(fastrand::f64())
+}
+
+/// Spaces request starts evenly to honour `requests_per_minute`.
+struct Pacer {
+    interval: Option<Duration>,
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(per_minute: Option<u32>) -> Self {
+        let interval = per_minute
+            .filter(|n| *n > 0)
+            .map(|n| Duration::from_secs(60) / n);
+        Self {
+            interval,
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    async fn wait_turn(&self) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(retry_after: Option<Duration>) -> Answer {
+        Answer {
+            outcome: Outcome::Error { detail: "x".into() },
+            status: Some(503),
+            transient: true,
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn retry_after_wins_and_is_capped() {
+        let c = WorkerConfig::default();
+        assert_eq!(
+            retry_delay(&c, &answer(Some(Duration::from_secs(3))), 1),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            retry_delay(&c, &answer(Some(Duration::from_secs(86_400))), 1),
+            RETRY_AFTER_CAP
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_within_bounds() {
+        let c = WorkerConfig {
+            backoff_base: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(1),
+            ..Default::default()
+        };
+        for attempt in 1..=6 {
+            let ceiling =
+                (Duration::from_millis(100) * (1 << (attempt - 1))).min(Duration::from_secs(1));
+            let d = retry_delay(&c, &answer(None), attempt);
+            assert!(d >= ceiling / 2 && d <= ceiling, "attempt {attempt}: {d:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pacer_spaces_starts() {
+        let pacer = Pacer::new(Some(60));
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            pacer.wait_turn().await;
+        }
+        assert_eq!(t0.elapsed(), Duration::from_secs(2));
+    }
+}
