@@ -1,2 +1,22 @@
-//! The TAE rescan simulator: a faithful stand-in for the real endpoint, used
-//! by demo mode, the tests and the benchmarks.
+//! The TAE rescan simulator: a faithful stand-in for
+//! `PUT {base}/api/attribution/tasks/file_from_url/{task_id}`, used by demo
+//! mode, the tests and the benchmarks.
+//!
+//! It speaks real HTTPS with client certificates (or plain HTTP on
+//! loopback), checks basic auth and the documented parameters, and answers
+//! each task as scripted ([`Behaviour`]) or by random fault [`Shares`],
+//! recording every request ([`Record`]).
+
+mod behaviour;
+mod error;
+mod handler;
+mod pki;
+mod record;
+mod server;
+mod validate;
+
+pub use behaviour::{Behaviour, Behaviours, DemoTask, Shares, demo_tasks, parse_demo_tasks};
+pub use error::SimError;
+pub use pki::Pki;
+pub use record::{Record, RecordedRequest};
+pub use server::{SimConfig, SimHandle, config_snippet, start};

@@ -1,0 +1,286 @@
+//! The listening side: binds, terminates TLS (asking for a client
+//! certificate signed by the simulator CA), serves HTTP/1.1 and HTTP/2 with
+//! hyper, and stops on request.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use rustls::RootCertStore;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ServerConfig, WebPkiClientVerifier};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use super::behaviour::Behaviours;
+use super::error::SimError;
+use super::handler::{State, handle};
+use super::pki::Pki;
+use super::record::Record;
+
+/// How long a client may take to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Everything needed to start a simulator.
+///
+/// Exists so demo mode, tests and benchmarks describe a run in one value.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where to listen; port 0 picks a free port (default `127.0.0.1:0`).
+    pub addr: SocketAddr,
+    /// The PKI for HTTPS with client certificates; `None` = plain HTTP,
+    /// which is only allowed on a loopback address.
+    pub tls: Option<Pki>,
+    /// The basic-auth user name (default `demo`).
+    pub username: String,
+    /// The basic-auth password (default `demo`).
+    pub password: String,
+    /// How tasks are answered.
+    pub behaviours: Behaviours,
+}
+
+impl Default for SimConfig {
+    /// Plain HTTP on `127.0.0.1:0`, `demo`/`demo`, every task accepted.
+    fn default() -> Self {
+        SimConfig {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            tls: None,
+            username: "demo".into(),
+            password: "demo".into(),
+            behaviours: Behaviours::default(),
+        }
+    }
+}
+
+/// A running simulator.
+///
+/// Exists to tell the caller where it listens, to expose what it saw, and to
+/// stop it. Dropping the handle also stops accepting new connections.
+#[derive(Debug)]
+pub struct SimHandle {
+    addr: SocketAddr,
+    tls: bool,
+    record: Record,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl SimHandle {
+    /// The address actually bound (with the real port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL a client uses: `https://localhost:PORT` with TLS (the
+    /// server certificate names localhost), `http://127.0.0.1:PORT` without.
+    pub fn base_url(&self) -> String {
+        let port = self.addr.port();
+        if self.tls {
+            format!("https://localhost:{port}")
+        } else if self.addr.is_ipv6() {
+            format!("http://[::1]:{port}")
+        } else {
+            format!("http://127.0.0.1:{port}")
+        }
+    }
+
+    /// The live record of requests (a shared handle, not a copy).
+    pub fn record(&self) -> Record {
+        self.record.clone()
+    }
+
+    /// Stops accepting, drops every open connection and waits until done.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Binds `cfg.addr`, spawns the accept loop and returns at once.
+///
+/// Fails if plain HTTP is asked for on a non-loopback address, if the PKI
+/// cannot be turned into a TLS configuration, or if binding fails.
+pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
+    if cfg.tls.is_none() && !cfg.addr.ip().is_loopback() {
+        return Err(SimError::PlainNotLoopback { addr: cfg.addr });
+    }
+    let acceptor = cfg.tls.as_ref().map(tls_acceptor).transpose()?;
+    let listener = TcpListener::bind(cfg.addr)
+        .await
+        .map_err(|source| SimError::Bind { addr: cfg.addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { addr: cfg.addr, source })?;
+    let record = Record::new();
+    let state = Arc::new(State {
+        username: cfg.username,
+        password: cfg.password,
+        behaviours: cfg.behaviours,
+        tls: acceptor.is_some(),
+        record: record.clone(),
+        unavailable_counts: Mutex::new(HashMap::new()),
+        new_ids: AtomicU64::new(0),
+    });
+    let (stop, stopped) = oneshot::channel();
+    let tls = acceptor.is_some();
+    let task = tokio::spawn(accept_loop(listener, acceptor, state, stopped));
+    Ok(SimHandle {
+        addr,
+        tls,
+        record,
+        stop,
+        task,
+    })
+}
+
+/// rustls server config: the PKI's server certificate, client certificates
+/// asked for and verified against the PKI's CA but optional (so a client
+/// without one can be told 403), ALPN h2 and http/1.1.
+fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, SimError> {
+    // Builders panic if several providers are compiled in and none is the
+    // process default; a second install attempt fails harmlessly.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let bad = |what: &str, e: &dyn std::fmt::Display| SimError::BadPem {
+        path: what.into(),
+        reason: e.to_string(),
+    };
+    let ca = CertificateDer::from_pem_slice(pki.ca_cert_pem.as_bytes()).map_err(|e| bad("<CA certificate>", &e))?;
+    let server_chain = CertificateDer::pem_slice_iter(pki.server_cert_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad("<server certificate>", &e))?;
+    let server_key =
+        PrivateKeyDer::from_pem_slice(pki.server_key_pem.as_bytes()).map_err(|e| bad("<server key>", &e))?;
+    let mut roots = RootCertStore::empty();
+    roots.add(ca).map_err(|e| SimError::Tls(format!("the CA certificate is unusable: {e}")))?;
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| SimError::Tls(format!("client certificate verifier: {e}")))?;
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SimError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(server_chain, server_key)
+        .map_err(|e| SimError::Tls(format!("server certificate and key: {e}")))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Accepts until told to stop (or the handle is dropped), then aborts every
+/// connection task.
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    state: Arc<State>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    conns.spawn(serve(stream, acceptor.clone(), state.clone()));
+                }
+                // e.g. too many open files under a benchmark: back off briefly
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    conns.shutdown().await;
+}
+
+/// One connection: optional TLS handshake, then HTTP/1.1 or HTTP/2.
+async fn serve(stream: TcpStream, acceptor: Option<TlsAcceptor>, state: Arc<State>) {
+    let _ = stream.set_nodelay(true);
+    match acceptor {
+        None => serve_http(TokioIo::new(stream), None, state).await,
+        Some(acceptor) => {
+            // A certificate from another CA fails here with a TLS alert.
+            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
+                return;
+            };
+            let peer_cn = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|cert| common_name(cert));
+            serve_http(TokioIo::new(tls), peer_cn, state).await;
+        }
+    }
+}
+
+async fn serve_http<I>(io: TokioIo<I>, peer_cn: Option<String>, state: Arc<State>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        let peer_cn = peer_cn.clone();
+        async move { handle(&state, peer_cn, req).await }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    // Errors here are the client going away or a deliberate drop.
+    let _ = builder.serve_connection(io, service).await;
+}
+
+/// The subject CN of a DER certificate, if it has one.
+fn common_name(der: &CertificateDer<'_>) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    let cn = cert.subject().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_owned)
+}
+
+/// The `[api]` section a user pastes into tae-rescan's config to reach a
+/// simulator at `base_url`; with a TLS directory it names `client.pem` and
+/// `ca.pem` inside it.
+pub fn config_snippet(base_url: &str, tls_dir: Option<&Path>, username: &str, password: &str) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let mut out = String::from("# tae-rescan simulator\n[api]\n");
+    out.push_str(&format!("base_url = {}\n", quote(base_url)));
+    out.push_str(&format!("username = {}\n", quote(username)));
+    out.push_str(&format!("password = {}\n", quote(password)));
+    if let Some(dir) = tls_dir {
+        let path = |name: &str| quote(&dir.join(name).to_string_lossy());
+        out.push_str(&format!("client_cert = {}\n", path("client.pem")));
+        out.push_str(&format!("ca_cert = {}\n", path("ca.pem")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_is_valid_toml_with_escaped_paths() {
+        let dir = Path::new("/tmp/odd \"dir\"\\tls");
+        let text = config_snippet("https://localhost:8443", Some(dir), "demo", "p\"w");
+        let value: toml::Table = toml::from_str(&text).expect("snippet parses");
+        let api = value["api"].as_table().expect("[api]");
+        assert_eq!(api["base_url"].as_str(), Some("https://localhost:8443"));
+        assert_eq!(api["password"].as_str(), Some("p\"w"));
+        assert_eq!(
+            api["client_cert"].as_str().map(Path::new),
+            Some(dir.join("client.pem").as_path())
+        );
+        assert_eq!(api["ca_cert"].as_str().map(Path::new), Some(dir.join("ca.pem").as_path()));
+        let plain = config_snippet("http://127.0.0.1:1", None, "u", "p");
+        assert!(!plain.contains("client_cert"));
+    }
+}
