@@ -2,7 +2,10 @@
 //! file-from-URL tasks from a terminal dashboard or the command line.
 
 pub mod api;
+pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod import;
 pub mod sim;
 pub mod text;
 pub mod worker;

@@ -98,7 +98,7 @@ fn load_identity(
 }
 
 /// Seconds since the Unix epoch, for certificate expiry checks.
-pub(crate) fn unix_now() -> i64 {
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -435,7 +435,7 @@ fn worker_config(
 }
 
 mod account;
-pub use account::{client_settings, run_password_command};
+pub use account::{client_settings, run_password_command, unix_now};
 
 #[cfg(test)]
 mod tests;

@@ -93,11 +93,15 @@ impl FromStr for Behaviour {
             "400" | "reject" => match arg {
                 None => Ok(Behaviour::default_reject("invalid-params")),
                 Some(id) if is_error_id(id) => Ok(Behaviour::default_reject(id)),
-                Some(_) => Err(bad("the error id after '400:' must be letters, digits and '-'")),
+                Some(_) => Err(bad(
+                    "the error id after '400:' must be letters, digits and '-'",
+                )),
             },
             "slow" => {
-                let arg = arg.ok_or_else(|| bad("expected a delay such as slow:1500ms or slow:2s"))?;
-                let delay = parse_duration(arg).ok_or_else(|| bad("the delay must look like 1500ms or 2s"))?;
+                let arg =
+                    arg.ok_or_else(|| bad("expected a delay such as slow:1500ms or slow:2s"))?;
+                let delay = parse_duration(arg)
+                    .ok_or_else(|| bad("the delay must look like 1500ms or 2s"))?;
                 Ok(Behaviour::Slow { delay })
             }
             "status" => {
@@ -108,7 +112,9 @@ impl FromStr for Behaviour {
                 }
             }
             h if h.starts_with("503") || h.starts_with("unavailable") => {
-                let count = h.trim_start_matches("503").trim_start_matches("unavailable");
+                let count = h
+                    .trim_start_matches("503")
+                    .trim_start_matches("unavailable");
                 let times = match count {
                     "" => u32::MAX,
                     c => c
@@ -124,7 +130,10 @@ impl FromStr for Behaviour {
                         .and_then(|n| n.parse::<u64>().ok())
                         .ok_or_else(|| bad("expected retry-after=<seconds> after '503:'"))?,
                 };
-                Ok(Behaviour::Unavailable { times, retry_after_secs })
+                Ok(Behaviour::Unavailable {
+                    times,
+                    retry_after_secs,
+                })
             }
             _ => Err(bad(
                 "expected accept, new-id, 404, 451, 400, 503[xN][:retry-after=S], drop, slow:<ms>ms or status:<code>",
@@ -142,7 +151,10 @@ impl fmt::Display for Behaviour {
             Behaviour::NotFound => f.write_str("404"),
             Behaviour::Legal => f.write_str("451"),
             Behaviour::Reject { error, .. } => write!(f, "400:{error}"),
-            Behaviour::Unavailable { times, retry_after_secs } => {
+            Behaviour::Unavailable {
+                times,
+                retry_after_secs,
+            } => {
                 f.write_str("503")?;
                 if *times != u32::MAX {
                     write!(f, "x{times}")?;
@@ -210,19 +222,30 @@ impl FromStr for Shares {
                 .parse()
                 .ok()
                 .filter(|v: &f64| (0.0..=1.0).contains(v))
-                .ok_or_else(|| bad(format!("'{part}': the fraction must be a number from 0 to 1")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "'{part}': the fraction must be a number from 0 to 1"
+                    ))
+                })?;
             let slot = match key.trim() {
                 "404" | "not-found" => &mut shares.not_found,
                 "451" | "legal" => &mut shares.legal,
                 "503" | "unavailable" => &mut shares.unavailable,
                 "drop" => &mut shares.drop,
                 "slow" => &mut shares.slow,
-                other => return Err(bad(format!("unknown key '{other}' (expected 404, 451, 503, drop, slow)"))),
+                other => {
+                    return Err(bad(format!(
+                        "unknown key '{other}' (expected 404, 451, 503, drop, slow)"
+                    )));
+                }
             };
             *slot = value;
         }
         if shares.total() > 1.0 + 1e-9 {
-            return Err(bad(format!("the fractions add up to {:.3}, more than 1", shares.total())));
+            return Err(bad(format!(
+                "the fractions add up to {:.3}, more than 1",
+                shares.total()
+            )));
         }
         Ok(shares)
     }
@@ -309,7 +332,9 @@ impl Behaviours {
         }
         edge += s.slow;
         if r < edge {
-            return Behaviour::Slow { delay: self.slow_delay };
+            return Behaviour::Slow {
+                delay: self.slow_delay,
+            };
         }
         Behaviour::Accept
     }
@@ -367,7 +392,10 @@ pub fn parse_demo_tasks(text: &str, source_name: &str) -> Result<Vec<DemoTask>, 
         .into_iter()
         .map(|e| {
             if !super::validate::valid_task_id(&e.id) {
-                return Err(bad(format!("task id '{}' is not 1-128 characters of A-Z a-z 0-9 . _ -", e.id)));
+                return Err(bad(format!(
+                    "task id '{}' is not 1-128 characters of A-Z a-z 0-9 . _ -",
+                    e.id
+                )));
             }
             let behaviour = e
                 .behaviour
@@ -389,15 +417,25 @@ mod tests {
 
     #[test]
     fn embedded_demo_tasks_parse_and_cover_every_kind() {
-        let tasks = parse_demo_tasks(DEMO_TASKS_TOML, "assets/demo-tasks.toml").expect("demo tasks parse");
+        let tasks =
+            parse_demo_tasks(DEMO_TASKS_TOML, "assets/demo-tasks.toml").expect("demo tasks parse");
         assert!(tasks.len() >= 10);
         let has = |f: &dyn Fn(&Behaviour) -> bool| tasks.iter().any(|t| f(&t.behaviour));
-        assert!(tasks.iter().filter(|t| t.behaviour == Behaviour::Accept).count() >= 3);
+        assert!(
+            tasks
+                .iter()
+                .filter(|t| t.behaviour == Behaviour::Accept)
+                .count()
+                >= 3
+        );
         assert!(has(&|b| *b == Behaviour::AcceptNewId));
         assert!(has(&|b| *b == Behaviour::NotFound));
         assert!(has(&|b| *b == Behaviour::Legal));
         assert!(has(&|b| matches!(b, Behaviour::Reject { .. })));
-        assert!(has(&|b| matches!(b, Behaviour::Unavailable { times: 2, .. })));
+        assert!(has(&|b| matches!(
+            b,
+            Behaviour::Unavailable { times: 2, .. }
+        )));
         assert!(has(&|b| matches!(b, Behaviour::Slow { .. })));
         assert!(has(&|b| *b == Behaviour::Drop));
         let mut ids: Vec<_> = tasks.iter().map(|t| t.id.as_str()).collect();
@@ -415,23 +453,75 @@ mod tests {
         assert_eq!(p("404"), Behaviour::NotFound);
         assert_eq!(p("451"), Behaviour::Legal);
         assert!(matches!(p("400"), Behaviour::Reject { error, .. } if error == "invalid-params"));
-        assert!(matches!(p("400:too-large-file"), Behaviour::Reject { error, .. } if error == "too-large-file"));
-        assert_eq!(p("503"), Behaviour::Unavailable { times: u32::MAX, retry_after_secs: 1 });
-        assert_eq!(p("503x2"), Behaviour::Unavailable { times: 2, retry_after_secs: 1 });
-        assert_eq!(p("503:retry-after=3"), Behaviour::Unavailable { times: u32::MAX, retry_after_secs: 3 });
-        assert_eq!(p("503x2:retry-after=3"), Behaviour::Unavailable { times: 2, retry_after_secs: 3 });
+        assert!(
+            matches!(p("400:too-large-file"), Behaviour::Reject { error, .. } if error == "too-large-file")
+        );
+        assert_eq!(
+            p("503"),
+            Behaviour::Unavailable {
+                times: u32::MAX,
+                retry_after_secs: 1
+            }
+        );
+        assert_eq!(
+            p("503x2"),
+            Behaviour::Unavailable {
+                times: 2,
+                retry_after_secs: 1
+            }
+        );
+        assert_eq!(
+            p("503:retry-after=3"),
+            Behaviour::Unavailable {
+                times: u32::MAX,
+                retry_after_secs: 3
+            }
+        );
+        assert_eq!(
+            p("503x2:retry-after=3"),
+            Behaviour::Unavailable {
+                times: 2,
+                retry_after_secs: 3
+            }
+        );
         assert_eq!(p("drop"), Behaviour::Drop);
-        assert_eq!(p("slow:1500ms"), Behaviour::Slow { delay: Duration::from_millis(1500) });
-        assert_eq!(p("slow:2s"), Behaviour::Slow { delay: Duration::from_secs(2) });
+        assert_eq!(
+            p("slow:1500ms"),
+            Behaviour::Slow {
+                delay: Duration::from_millis(1500)
+            }
+        );
+        assert_eq!(
+            p("slow:2s"),
+            Behaviour::Slow {
+                delay: Duration::from_secs(2)
+            }
+        );
         assert_eq!(p("status:500"), Behaviour::Status(500));
-        for b in [p("503x2:retry-after=3"), p("slow:1500ms"), p("400:too-large-file"), p("status:429")] {
+        for b in [
+            p("503x2:retry-after=3"),
+            p("slow:1500ms"),
+            p("400:too-large-file"),
+            p("status:429"),
+        ] {
             assert_eq!(p(&b.to_string()), b, "Display round-trips");
         }
     }
 
     #[test]
     fn bad_behaviour_specs_name_the_spec() {
-        for spec in ["", "maybe", "503x", "503x0", "503:wait=3", "slow", "slow:fast", "status:42", "accept:1", "400:a b"] {
+        for spec in [
+            "",
+            "maybe",
+            "503x",
+            "503x0",
+            "503:wait=3",
+            "slow",
+            "slow:fast",
+            "status:42",
+            "accept:1",
+            "400:a b",
+        ] {
             let err = spec.parse::<Behaviour>().expect_err(spec).to_string();
             assert!(err.contains(&format!("\"{spec}\"")), "{err}");
         }
@@ -439,7 +529,9 @@ mod tests {
 
     #[test]
     fn shares_parse_and_validate() {
-        let s: Shares = "404=0.1,451=0.01,503=0.1,drop=0.05,slow=0.05".parse().expect("shares");
+        let s: Shares = "404=0.1,451=0.01,503=0.1,drop=0.05,slow=0.05"
+            .parse()
+            .expect("shares");
         assert_eq!(s.not_found, 0.1);
         assert_eq!(s.legal, 0.01);
         assert_eq!(s.unavailable, 0.1);
@@ -460,10 +552,16 @@ mod tests {
         assert_eq!(b.pick("anything"), Behaviour::Drop);
         b.per_task.insert("t1".into(), Behaviour::Legal);
         assert_eq!(b.pick("t1"), Behaviour::Legal);
-        b.shares = Shares { not_found: 0.5, slow: 0.5, ..Shares::default() };
+        b.shares = Shares {
+            not_found: 0.5,
+            slow: 0.5,
+            ..Shares::default()
+        };
         let picks: Vec<_> = (0..200).map(|_| b.pick("x")).collect();
         assert!(picks.contains(&Behaviour::NotFound));
-        assert!(picks.contains(&Behaviour::Slow { delay: b.slow_delay }));
+        assert!(picks.contains(&Behaviour::Slow {
+            delay: b.slow_delay
+        }));
         assert!(!picks.contains(&Behaviour::Accept));
     }
 }

@@ -37,7 +37,12 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
             return Err(format!("query parameter '{name}' is given more than once"));
         }
     }
-    let get = |name: &str| query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     if let Some(ext) = get("file_ext") {
         let len = ext.chars().count();
         if !(1..=10).contains(&len) {
@@ -60,12 +65,17 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
         }
     }
     if get("unzip_password").is_some() && processing != Some("unzip-and-exec") {
-        return Err("unzip_password is only allowed together with processing_type=unzip-and-exec".into());
+        return Err(
+            "unzip_password is only allowed together with processing_type=unzip-and-exec".into(),
+        );
     }
     for name in ["reset_similarity_thresholds", "unpack"] {
         if let Some(v) = get(name) {
             if v != "true" && v != "false" {
-                return Err(format!("{name} must be true or false, got '{}'", printable(v)));
+                return Err(format!(
+                    "{name} must be true or false, got '{}'",
+                    printable(v)
+                ));
             }
         }
     }
@@ -90,7 +100,10 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -115,16 +128,28 @@ mod tests {
             (&"a".repeat(129), &[], "task_id"),
             ("a/b", &[], "task_id"),
             ("t", &[("exec_env", "win10")], "exec_env"),
-            ("t", &[("unpack", "true"), ("unpack", "false")], "more than once"),
+            (
+                "t",
+                &[("unpack", "true"), ("unpack", "false")],
+                "more than once",
+            ),
             ("t", &[("file_ext", "")], "file_ext"),
             ("t", &[("file_ext", "abcdefghijk")], "file_ext"),
             ("t", &[("file_ext", ".exe")], "dot"),
             ("t", &[("file_ext", "e xe")], "file_ext"),
             ("t", &[("processing_type", "exec")], "processing_type"),
             ("t", &[("unzip_password", "x")], "unzip_password"),
-            ("t", &[("processing_type", "exec-only"), ("unzip_password", "x")], "unzip_password"),
+            (
+                "t",
+                &[("processing_type", "exec-only"), ("unzip_password", "x")],
+                "unzip_password",
+            ),
             ("t", &[("unpack", "yes")], "unpack"),
-            ("t", &[("reset_similarity_thresholds", "True")], "reset_similarity_thresholds"),
+            (
+                "t",
+                &[("reset_similarity_thresholds", "True")],
+                "reset_similarity_thresholds",
+            ),
             ("t", &[("url", "ftp://example.com/x")], "url"),
             ("t", &[("url", "example.com/x")], "url"),
         ];

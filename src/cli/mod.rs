@@ -1,0 +1,180 @@
+//! The command line: clap definitions and the headless commands. The
+//! dashboard is the default when no subcommand is given.
+
+mod output;
+mod rescan;
+mod simulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{CONFIG_ENV, Overrides};
+
+/// Exit code when nothing was sent because of a usage, config or validation error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code when something was sent but not every task was accepted.
+pub const EXIT_NOT_ALL_ACCEPTED: u8 = 1;
+
+/// A failure before anything was sent: printed as one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl From<crate::config::ConfigError> for UsageError {
+    fn from(e: crate::config::ConfigError) -> Self {
+        UsageError(e.0)
+    }
+}
+
+/// tae-rescan: rescan Kaspersky TIP Cloud Threat Attribution Engine
+/// file-from-URL tasks from a dashboard or the command line.
+#[derive(Debug, Parser)]
+#[command(name = "tae-rescan", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Config file (default: the platform config dir's tae-rescan/config.toml).
+    #[arg(long, global = true, value_name = "PATH", env = CONFIG_ENV)]
+    pub config: Option<PathBuf>,
+    /// Use the embedded simulator with its demo tasks; no account needed.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// TIP base URL (overrides [api] base_url).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// TIP user name (overrides TIP_USERNAME and [api] username).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Client certificate: PEM with key, or PKCS#12 (overrides TIP_CLIENT_CERT).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_cert: Option<PathBuf>,
+    /// Requests in flight at once (overrides [worker] concurrency).
+    #[arg(long, global = true, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Dashboard: add the task ids in FILE to the list on start.
+    #[arg(long, value_name = "FILE")]
+    pub tasks: Option<PathBuf>,
+    /// What to do; without one, the dashboard opens.
+    #[command(subcommand)]
+    pub command: Option<CommandKind>,
+}
+
+impl Cli {
+    /// The flags that override configuration values.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            base_url: self.base_url.clone(),
+            username: self.username.clone(),
+            client_cert: self.client_cert.clone(),
+            concurrency: self.concurrency,
+        }
+    }
+}
+
+/// The headless commands.
+#[derive(Debug, Subcommand)]
+pub enum CommandKind {
+    /// Rescan tasks and print one result line per task.
+    Rescan(RescanArgs),
+    /// Run the TAE simulator: real HTTPS with required client certificates.
+    Simulate(SimulateArgs),
+}
+
+/// `tae-rescan rescan`.
+#[derive(Debug, Args)]
+pub struct RescanArgs {
+    /// Task ids to rescan.
+    #[arg(value_name = "TASK_ID")]
+    pub task_ids: Vec<String>,
+    /// Read task ids from PATH (`-` = stdin): one per line, `#` comments.
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+    /// New download URL (absolute http/https).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// File extension without the dot, at most 10 characters.
+    #[arg(long, value_name = "EXT")]
+    pub file_ext: Option<String>,
+    /// exec-only or unzip-and-exec.
+    #[arg(long, value_name = "TYPE", value_parser = ["exec-only", "unzip-and-exec"])]
+    pub processing_type: Option<String>,
+    /// Archive password (visible to other local users in the process list;
+    /// prefer --unzip-password-env).
+    #[arg(long, value_name = "P", conflicts_with = "unzip_password_env")]
+    pub unzip_password: Option<String>,
+    /// Read the archive password from environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub unzip_password_env: Option<String>,
+    /// Ignore similarity thresholds: true or false.
+    #[arg(long, value_name = "BOOL", value_parser = ["true", "false"])]
+    pub reset_similarity_thresholds: Option<String>,
+    /// Unpack the executed file for analysis: true or false.
+    #[arg(long, value_name = "BOOL", value_parser = ["true", "false"])]
+    pub unpack: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Print each exact request (secrets as ***) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// How headless results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One aligned line per task.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `tae-rescan simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    pub listen: std::net::SocketAddr,
+    /// Folder for the CA, server and client certificates: created if empty,
+    /// reused otherwise (default: the platform data dir's tae-rescan/sim-tls).
+    #[arg(long, value_name = "DIR")]
+    pub tls_dir: Option<PathBuf>,
+    /// Serve plain HTTP (loopback addresses only).
+    #[arg(long)]
+    pub plain: bool,
+    /// Basic-auth user name the simulator accepts.
+    #[arg(long = "sim-username", value_name = "NAME", default_value = "demo")]
+    pub sim_username: String,
+    /// Environment variable holding the password the simulator accepts
+    /// (default password: demo).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Fault shares for tasks without their own behaviour, e.g.
+    /// `404=0.1,451=0.01,503=0.1,drop=0.05,slow=0.05`.
+    #[arg(long, value_name = "SPEC")]
+    pub share: Option<String>,
+    /// Extra latency added to every answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// How long a `slow` answer waits, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub slow_ms: Option<u64>,
+    /// Seconds sent in `Retry-After` with 503 answers.
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u64>,
+}
+
+/// Runs the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    match &cli.command {
+        Some(CommandKind::Rescan(args)) => runtime.block_on(rescan::run(&cli, args)),
+        Some(CommandKind::Simulate(args)) => runtime.block_on(simulate::run(args)),
+        None => Err(UsageError(
+            "the dashboard is not available yet; use `tae-rescan rescan --help`".into(),
+        )),
+    }
+}

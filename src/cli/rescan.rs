@@ -1,0 +1,267 @@
+//! `tae-rescan rescan`: ids in, one result line per task out.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use super::output::{Progress, ResultLine};
+use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, RescanArgs, UsageError};
+use crate::api::client::describe_request;
+use crate::api::params::{parse_bool, validate_file_ext, validate_url};
+use crate::api::{Client, ClientSettings, RescanParams, TaskId};
+use crate::config::{self, Config};
+use crate::import::{parse_id_list, read_text};
+use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
+
+/// Days before expiry from which we warn about the client certificate.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+/// Runs the command; errors before sending are [`UsageError`]s (exit 2).
+pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
+    let ids = collect_ids(args)?;
+    let params = build_params(args)?;
+    if args.dry_run && !cli.demo {
+        let config = Config::load(&cli.overrides())?;
+        return Ok(dry_run(&config, &ids, &params));
+    }
+    let (settings, worker_config, _demo) = if cli.demo {
+        let demo = crate::demo::start().await.map_err(UsageError)?;
+        let worker = Config::load_with(&cli.overrides(), &|_| None)
+            .map(|c| c.worker)
+            .unwrap_or_default();
+        (demo.settings.clone(), worker, Some(demo))
+    } else {
+        let config = Config::load(&cli.overrides())?;
+        (
+            config::client_settings(&config)?,
+            config.worker.clone(),
+            None,
+        )
+    };
+    if args.dry_run {
+        for id in &ids {
+            println!(
+                "{}\n",
+                describe_request(&settings.base_url, &settings.username, id, &params)
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    warn_about_identity(&settings);
+    let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
+    let all_accepted = send_all(Arc::new(client), worker_config, ids, params, args.output).await;
+    Ok(if all_accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_NOT_ALL_ACCEPTED)
+    })
+}
+
+/// Ids from the arguments and `--from-file`, validated; any invalid id stops
+/// the run before anything is sent.
+fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
+    let mut text = args.task_ids.join("\n");
+    let mut source = "argument".to_owned();
+    if let Some(path) = &args.from_file {
+        let (name, body) = read_text(path).map_err(UsageError)?;
+        source = if args.task_ids.is_empty() {
+            name
+        } else {
+            format!("arguments + {name}")
+        };
+        text.push('\n');
+        text.push_str(&body);
+    }
+    let list = parse_id_list(&text, &source);
+    if let Some(first) = list.errors.first() {
+        let more = if list.errors.len() > 1 {
+            format!(" (and {} more invalid ids)", list.errors.len() - 1)
+        } else {
+            String::new()
+        };
+        return Err(UsageError(format!("{first}{more}; nothing was sent")));
+    }
+    if list.ids.is_empty() {
+        return Err(UsageError(
+            "no task ids given: pass TASK_ID... or --from-file PATH".into(),
+        ));
+    }
+    if list.duplicates > 0 {
+        eprintln!(
+            "tae-rescan: note: {} duplicate task ids skipped",
+            list.duplicates
+        );
+    }
+    Ok(list.ids)
+}
+
+/// The parameters from the flags, validated with the same rules as the form.
+fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
+    let fail = |e: crate::api::params::ParamError| {
+        UsageError(format!("--{}: {}", e.field.replace('_', "-"), e.reason))
+    };
+    let unzip_password = match (&args.unzip_password, &args.unzip_password_env) {
+        (Some(p), _) => Some(SecretString::from(p.clone())),
+        (None, Some(var)) => Some(SecretString::from(std::env::var(var).map_err(|_| {
+            UsageError(format!(
+                "--unzip-password-env: environment variable {var} is not set"
+            ))
+        })?)),
+        (None, None) => None,
+    };
+    let params = RescanParams {
+        url: args.url.clone(),
+        file_ext: args.file_ext.clone(),
+        processing_type: args
+            .processing_type
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(fail)?,
+        unzip_password,
+        reset_similarity_thresholds: args
+            .reset_similarity_thresholds
+            .as_deref()
+            .map(|v| parse_bool("reset_similarity_thresholds", v))
+            .transpose()
+            .map_err(fail)?,
+        unpack: args
+            .unpack
+            .as_deref()
+            .map(|v| parse_bool("unpack", v))
+            .transpose()
+            .map_err(fail)?,
+    };
+    if let Some(u) = &params.url {
+        validate_url(u).map_err(fail)?;
+    }
+    if let Some(e) = &params.file_ext {
+        validate_file_ext(e).map_err(fail)?;
+    }
+    params.validate().map_err(fail)?;
+    Ok(params)
+}
+
+fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
+    let user = config
+        .username
+        .as_ref()
+        .map(|u| u.value.as_str())
+        .unwrap_or("<no user configured>");
+    let cert = config
+        .client_cert
+        .as_ref()
+        .map(|c| format!("# client certificate: {}", c.value.display()))
+        .unwrap_or_else(|| "# no client certificate configured ([api] client_cert)".into());
+    for id in ids {
+        println!(
+            "{}\n{cert}\n",
+            describe_request(&config.base_url.value, user, id, params)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn warn_about_identity(settings: &ClientSettings) {
+    match &settings.identity {
+        None => eprintln!(
+            "tae-rescan: warning: no client certificate configured ([api] client_cert or TIP_CLIENT_CERT); TAE answers 403 without one"
+        ),
+        Some(id) => {
+            let days = id.days_left(config::unix_now());
+            if days < EXPIRY_WARNING_DAYS {
+                eprintln!(
+                    "tae-rescan: warning: the client certificate ({}) expires on {} ({days} days left): renew it on the portal",
+                    crate::text::sanitize(&id.subject),
+                    id.not_after_text
+                );
+            }
+        }
+    }
+}
+
+/// Feeds the worker, prints results as they arrive, cancels what is left on
+/// Ctrl-C. Returns true when every task was accepted.
+async fn send_all(
+    client: Arc<Client>,
+    config: WorkerConfig,
+    ids: Vec<TaskId>,
+    params: RescanParams,
+    format: OutputFormat,
+) -> bool {
+    let total = ids.len();
+    let id_width = ids
+        .iter()
+        .map(|i| i.as_str().len())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let (worker, mut events) = worker::spawn(client, config);
+    for (n, task) in ids.into_iter().enumerate() {
+        worker.submit(Job {
+            id: JobId(n as u64),
+            task,
+            params: params.clone(),
+        });
+    }
+    let mut progress = Progress::new(total, total > 1 && std::io::stderr().is_terminal());
+    // Jobs on the wire (true) or waiting to retry (false).
+    let mut phase: HashMap<JobId, bool> = HashMap::new();
+    let mut cancelled = false;
+    let stdout = std::io::stdout();
+    while progress.done < total {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = tokio::signal::ctrl_c(), if !cancelled => {
+                cancelled = true;
+                progress.clear();
+                eprintln!("tae-rescan: interrupted: cancelling the tasks that have not finished");
+                (0..total as u64).for_each(|n| worker.cancel(JobId(n)));
+                continue;
+            }
+        };
+        let Some(event) = event else { break };
+        match event {
+            WorkerEvent::Queued { .. } => {}
+            WorkerEvent::Sending { job, .. } => {
+                phase.insert(job, true);
+            }
+            WorkerEvent::Retrying { job, .. } => {
+                phase.insert(job, false);
+            }
+            WorkerEvent::Finished {
+                job,
+                task,
+                outcome,
+                status,
+                attempts,
+                elapsed,
+            } => {
+                phase.remove(&job);
+                progress.done += 1;
+                progress.accepted += usize::from(outcome.is_accepted());
+                let line = ResultLine {
+                    task: &task,
+                    status,
+                    outcome: &outcome,
+                    attempts,
+                    elapsed,
+                };
+                let text = match format {
+                    OutputFormat::Text => line.text(id_width),
+                    OutputFormat::Json => line.json(),
+                };
+                progress.clear();
+                let _ = writeln!(stdout.lock(), "{text}");
+            }
+        }
+        progress.sending = phase.values().filter(|on_wire| **on_wire).count();
+        progress.retrying = phase.len() - progress.sending;
+        progress.draw();
+    }
+    progress.clear();
+    progress.accepted == total
+}

@@ -1,0 +1,108 @@
+//! `tae-rescan simulate`: the simulator as a standalone server, for trying
+//! the tool, for curl comparisons and for benchmarks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::{SimulateArgs, UsageError};
+use crate::sim::{self, Behaviours, Pki, SimConfig};
+
+/// Where `--tls-dir` defaults to: the platform data dir's `tae-rescan/sim-tls`.
+fn default_tls_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tae-rescan").map(|d| d.data_dir().join("sim-tls"))
+}
+
+/// Starts the simulator, prints how to connect, serves until Ctrl-C.
+pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
+    let behaviours = behaviours(args)?;
+    let password = match &args.password_env {
+        Some(var) => std::env::var(var).map_err(|_| {
+            UsageError(format!(
+                "--password-env: environment variable {var} is not set"
+            ))
+        })?,
+        None => "demo".to_owned(),
+    };
+    let (tls, tls_dir) = if args.plain {
+        (None, None)
+    } else {
+        let dir = args
+            .tls_dir
+            .clone()
+            .or_else(default_tls_dir)
+            .ok_or_else(|| UsageError("--tls-dir: no platform data dir; pass a folder".into()))?;
+        let (pki, created) =
+            Pki::load_or_create(&dir).map_err(|e| UsageError(format!("--tls-dir: {e}")))?;
+        let verb = if created { "created" } else { "reusing" };
+        eprintln!(
+            "tae-rescan simulate: {verb} certificates in {}",
+            dir.display()
+        );
+        (Some(pki), Some(dir))
+    };
+    let config = SimConfig {
+        addr: args.listen,
+        tls,
+        username: args.sim_username.clone(),
+        password: password.clone(),
+        behaviours,
+    };
+    let handle = sim::start(config)
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    let shown_password = if args.password_env.is_some() {
+        "<the password in $".to_owned() + args.password_env.as_deref().unwrap_or("") + ">"
+    } else {
+        password
+    };
+    println!(
+        "# tae-rescan config for this simulator:\n{}",
+        sim::config_snippet(
+            &handle.base_url(),
+            tls_dir.as_deref(),
+            &args.sim_username,
+            &shown_password
+        )
+    );
+    eprintln!(
+        "tae-rescan simulate: listening on {} (Ctrl-C to stop)",
+        handle.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    let record = handle.record();
+    handle.shutdown().await;
+    eprintln!(
+        "tae-rescan simulate: served {} requests: {} accepted (200), {} answered 4xx, {} dropped",
+        record.len(),
+        record.count_status(200),
+        record
+            .requests()
+            .iter()
+            .filter(|r| r.status.is_some_and(|s| (400..500).contains(&s)))
+            .count(),
+        record
+            .requests()
+            .iter()
+            .filter(|r| r.status.is_none())
+            .count(),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn behaviours(args: &SimulateArgs) -> Result<Behaviours, UsageError> {
+    let mut b = Behaviours::from_demo_tasks(&sim::demo_tasks());
+    if let Some(spec) = &args.share {
+        b.shares = spec
+            .parse()
+            .map_err(|e| UsageError(format!("--share: {e}")))?;
+    }
+    b.latency = Duration::from_millis(args.latency_ms);
+    if let Some(ms) = args.slow_ms {
+        b.slow_delay = Duration::from_millis(ms);
+    }
+    if let Some(secs) = args.retry_after {
+        b.retry_after_secs = secs;
+    }
+    Ok(b)
+}
