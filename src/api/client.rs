@@ -181,11 +181,19 @@ fn network_answer(e: reqwest::Error) -> Answer {
     let e = e.without_url();
     let cause = root_cause(&e);
     let lower = cause.to_ascii_lowercase();
-    let (outcome, transient) = if lower.contains("certificaterequired")
-        || lower.contains("unknownca")
-        || lower.contains("badcertificate")
-        || lower.contains("certificateunknown")
-        || lower.contains("handshakefailure") && lower.contains("alert")
+    // TLS alerts a server sends when it does not accept our certificate
+    // (DecryptError: the certificate's signature did not verify).
+    const CERT_ALERTS: [&str; 7] = [
+        "certificaterequired",
+        "unknownca",
+        "badcertificate",
+        "certificateunknown",
+        "decrypterror",
+        "accessdenied",
+        "handshakefailure",
+    ];
+    let (outcome, transient) = if lower.contains("alert")
+        && CERT_ALERTS.iter().any(|a| lower.contains(a))
     {
         (
             Outcome::CertificateRequired {

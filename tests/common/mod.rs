@@ -1,0 +1,136 @@
+//! Shared test helpers: a simulator over real mutual TLS with certificates
+//! generated in the test, and client settings or config files that reach it.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tae_rescan::api::{ClientIdentity, ClientSettings, IdentityFiles};
+use tae_rescan::sim::{self, Behaviours, Pki, SimConfig, SimHandle};
+use url::Url;
+
+/// The simulator's account in tests.
+pub const USER: &str = "analyst";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A simulator with TLS, its PKI, and a folder holding the certificates as
+/// files in every form a user may have them.
+pub struct Fixture {
+    pub sim: SimHandle,
+    pub pki: Pki,
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub async fn start(behaviours: Behaviours) -> Fixture {
+        let pki = Pki::generate().expect("pki");
+        let sim = sim::start(SimConfig {
+            tls: Some(pki.clone()),
+            username: USER.into(),
+            password: PASSWORD.into(),
+            behaviours,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("simulator starts");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = Fixture { sim, pki, dir };
+        f.write("client.pem", f.pki.client_combined_pem().as_bytes());
+        f.write("client-cert.pem", f.pki.client_cert_pem.as_bytes());
+        f.write("client-key.pem", f.pki.client_key_pem.as_bytes());
+        f.write("client.p12", &f.pki.client_p12);
+        f.write("ca.pem", f.pki.ca_cert_pem.as_bytes());
+        f
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write fixture file");
+        path
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn base_url(&self) -> Url {
+        Url::parse(&self.sim.base_url()).unwrap()
+    }
+
+    /// Settings with the combined PEM identity and the simulator CA trusted.
+    pub fn settings(&self) -> ClientSettings {
+        self.settings_with(Some(IdentityFiles {
+            cert: self.path("client.pem"),
+            key: None,
+            password: None,
+        }))
+    }
+
+    pub fn settings_with(&self, files: Option<IdentityFiles>) -> ClientSettings {
+        ClientSettings {
+            base_url: self.base_url(),
+            username: USER.into(),
+            password: SecretString::from(PASSWORD),
+            identity: files.map(|f| ClientIdentity::load(&f).expect("identity loads")),
+            ca_pem: Some(self.pki.ca_cert_pem.clone().into_bytes()),
+            ca_only: true,
+            proxy: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// A config file for the binary that reaches this simulator.
+    pub fn config_file(&self, extra: &str) -> PathBuf {
+        let text = format!(
+            "[api]\nbase_url = \"{}\"\nusername = \"{USER}\"\nclient_cert = \"client.pem\"\nca_cert = \"ca.pem\"\n{extra}",
+            self.sim.base_url()
+        );
+        self.write("config.toml", text.as_bytes())
+    }
+}
+
+/// The `Authorization` header the simulator must see for the test account.
+pub fn expected_authorization() -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+    )
+}
+
+/// Runs the real binary with a clean environment (no proxies, no user
+/// config) plus `env`, feeding `stdin`; returns (exit code, stdout, stderr).
+pub async fn run_cli(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+    home: &Path,
+) -> (i32, String, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("binary runs");
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).await.unwrap();
+    }
+    drop(pipe);
+    let out = child.wait_with_output().await.unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
