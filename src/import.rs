@@ -23,6 +23,22 @@ pub struct IdList {
     pub duplicates: usize,
 }
 
+impl IdList {
+    /// Appends another list, keeping each id once.
+    pub fn extend(&mut self, other: IdList) {
+        let mut seen: HashSet<TaskId> = self.ids.iter().cloned().collect();
+        for id in other.ids {
+            if seen.insert(id.clone()) {
+                self.ids.push(id);
+            } else {
+                self.duplicates += 1;
+            }
+        }
+        self.duplicates += other.duplicates;
+        self.errors.extend(other.errors);
+    }
+}
+
 /// Parses a plain list: one id per line, `#` starts a comment, blank lines,
 /// surrounding whitespace, a BOM and CRLF line ends are ignored.
 /// `source` names the input in error lines (a path, `stdin`, `paste`).

@@ -63,19 +63,11 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
 /// Ids from the arguments and `--from-file`, validated; any invalid id stops
 /// the run before anything is sent.
 fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
-    let mut text = args.task_ids.join("\n");
-    let mut source = "argument".to_owned();
+    let mut list = parse_id_list(&args.task_ids.join("\n"), "argument");
     if let Some(path) = &args.from_file {
         let (name, body) = read_text(path).map_err(UsageError)?;
-        source = if args.task_ids.is_empty() {
-            name
-        } else {
-            format!("arguments + {name}")
-        };
-        text.push('\n');
-        text.push_str(&body);
+        list.extend(parse_id_list(&body, &name));
     }
-    let list = parse_id_list(&text, &source);
     if let Some(first) = list.errors.first() {
         let more = if list.errors.len() > 1 {
             format!(" (and {} more invalid ids)", list.errors.len() - 1)

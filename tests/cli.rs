@@ -1,0 +1,334 @@
+//! The real binary's headless commands against the simulator over mutual TLS.
+
+mod common;
+
+use common::{Fixture, PASSWORD, run_cli};
+use tae_rescan::sim::{Behaviour, Behaviours};
+
+fn scripted(tasks: &[(&str, Behaviour)]) -> Behaviours {
+    Behaviours {
+        per_task: tasks
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        ..Behaviours::default()
+    }
+}
+
+fn with_password() -> Vec<(&'static str, &'static str)> {
+    vec![("TIP_PASSWORD", PASSWORD)]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rescan_prints_json_lines_and_exits_by_outcome() {
+    let f = Fixture::start(scripted(&[
+        ("hung", Behaviour::NotFound),
+        ("fresh", Behaviour::AcceptNewId),
+    ]))
+    .await;
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let (code, out, err) = run_cli(
+        &[
+            "rescan", "--config", cfg, "--output", "json", "ok-1", "fresh",
+        ],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        let keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "task_id",
+                "status",
+                "outcome",
+                "error",
+                "description",
+                "new_task_id",
+                "attempts",
+                "elapsed_ms"
+            ]
+        );
+        assert_eq!(line["outcome"], "accepted");
+        assert_eq!(line["status"], 200);
+    }
+    let fresh = lines.iter().find(|l| l["task_id"] == "fresh").unwrap();
+    assert!(fresh["new_task_id"].as_str().is_some_and(|n| n != "fresh"));
+
+    let (code, out, _) = run_cli(
+        &["--config", cfg, "rescan", "ok-2", "hung"],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 1, "any task not accepted exits 1");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("hung ") && l.contains("failed or hung")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("ok-2 ") && l.contains("accepted")),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validation_errors_exit_2_and_send_nothing() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--file-ext", ".exe", "t1"], "--file-ext"),
+        (&["--file-ext", "abcdefghijk", "t1"], "--file-ext"),
+        (&["--url", "ftp://x/y", "t1"], "--url"),
+        (&["--unzip-password", "p", "t1"], "--unzip-password"),
+        (
+            &[
+                "--processing-type",
+                "exec-only",
+                "--unzip-password",
+                "p",
+                "t1",
+            ],
+            "--unzip-password",
+        ),
+        (&["--processing-type", "run", "t1"], "--processing-type"),
+        (&["--unpack", "yes", "t1"], "--unpack"),
+        (
+            &["--reset-similarity-thresholds", "1", "t1"],
+            "--reset-similarity-thresholds",
+        ),
+        (&["bad/id"], "task_id"),
+        (&["ok", "a b"], "task_id"),
+        (&[], "no task ids"),
+    ];
+    for (args, names) in cases {
+        let mut full = vec!["rescan", "--config", cfg];
+        full.extend_from_slice(args);
+        let (code, out, err) = run_cli(&full, &with_password(), None, f.dir.path()).await;
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains(names), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(f.sim.record().is_empty(), "nothing reached the server");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_come_from_files_and_stdin() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let list = f.write(
+        "ids.txt",
+        b"\xef\xbb\xbf# from the ticket\r\nfile-1\r\n\r\nfile-2  # second\r\nfile-1\r\n",
+    );
+    let (code, _, err) = run_cli(
+        &[
+            "rescan",
+            "--config",
+            cfg,
+            "--from-file",
+            list.to_str().unwrap(),
+            "arg-1",
+        ],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run_cli(
+        &["rescan", "--config", cfg, "--from-file", "-"],
+        &with_password(),
+        Some("stdin-1\nstdin-2\n"),
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let mut seen: Vec<String> = f
+        .sim
+        .record()
+        .requests()
+        .into_iter()
+        .map(|r| r.task_id)
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ["arg-1", "file-1", "file-2", "stdin-1", "stdin-2"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_shows_the_request_masks_secrets_and_sends_nothing() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file("");
+    let (code, out, err) = run_cli(
+        &[
+            "rescan",
+            "--config",
+            config.to_str().unwrap(),
+            "--dry-run",
+            "--processing-type",
+            "unzip-and-exec",
+            "--unzip-password-env",
+            "ZIP_PW",
+            "t1",
+        ],
+        &[("TIP_PASSWORD", PASSWORD), ("ZIP_PW", "zip-secret-42")],
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("PUT {}/api/attribution/tasks/file_from_url/t1?processing_type=unzip-and-exec&unzip_password=***", f.sim.base_url())), "{out}");
+    assert!(
+        out.contains("Authorization: Basic ***") && out.contains("Content-Length: 0"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("zip-secret-42") && !out.contains(PASSWORD) && !err.contains("zip-secret-42")
+    );
+    assert!(f.sim.record().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_and_credential_errors_are_one_clear_line() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let home = f.dir.path();
+    let typo = f.write("typo.toml", b"[api]\nusername = \"a\"\npasword = \"b\"\n");
+    let (code, _, err) = run_cli(
+        &["rescan", "t1", "--config", typo.to_str().unwrap()],
+        &[],
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("typo.toml line 3 in [api]") && err.contains("pasword"),
+        "{err}"
+    );
+
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let (code, _, err) = run_cli(&["rescan", "--config", cfg, "t1"], &[], None, home).await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no [api] password configured") && err.contains("TIP_PASSWORD"),
+        "{err}"
+    );
+
+    let (code, out, _) = run_cli(
+        &["rescan", "--config", cfg, "t1"],
+        &[("TIP_PASSWORD", "wrong")],
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("auth failed") && out.contains("username / password"),
+        "{out}"
+    );
+
+    let p12 = f.config_file("client_cert_password = \"wrong\"\n");
+    let text = std::fs::read_to_string(&p12)
+        .unwrap()
+        .replace("client.pem", "client.p12");
+    std::fs::write(&p12, text).unwrap();
+    let (code, _, err) = run_cli(
+        &["rescan", "--config", p12.to_str().unwrap(), "t1"],
+        &with_password(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("client.p12: wrong certificate password"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let no_cert = f.write(
+        "nocert.toml",
+        format!(
+            "[api]\nbase_url = \"{}\"\nusername = \"analyst\"\nca_cert = \"ca.pem\"\n",
+            f.sim.base_url()
+        )
+        .as_bytes(),
+    );
+    let (code, out, err) = run_cli(
+        &["rescan", "--config", no_cert.to_str().unwrap(), "t1"],
+        &with_password(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(err.contains("no client certificate configured"), "{err}");
+    assert!(out.contains("certificate required"), "{out}");
+
+    let untrusted = f.write(
+        "untrusted.toml",
+        format!(
+            "[api]\nbase_url = \"{}\"\nusername = \"analyst\"\nclient_cert = \"client.pem\"\n",
+            f.sim.base_url()
+        )
+        .as_bytes(),
+    );
+    let (code, out, _) = run_cli(
+        &["rescan", "--config", untrusted.to_str().unwrap(), "t1"],
+        &with_password(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("not trusted") && out.contains("ca_cert"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn password_command_supplies_the_password() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file(&format!(
+        "password_command = \"printf '%s\\\\n' '{PASSWORD}'\"\n"
+    ));
+    let (code, out, err) = run_cli(
+        &["rescan", "--config", config.to_str().unwrap(), "t1"],
+        &[],
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_mode_works_with_no_config() {
+    let home = tempfile::tempdir().unwrap();
+    let demo_id = &tae_rescan::sim::demo_tasks()[0].id;
+    let (code, out, err) = run_cli(&["rescan", "--demo", demo_id], &[], None, home.path()).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("accepted"), "{out}");
+}
