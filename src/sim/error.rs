@@ -102,7 +102,11 @@ pub enum SimError {
 
 impl SimError {
     /// Shorthand for [`SimError::Io`].
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         SimError::Io {
             action,
             path: path.into(),

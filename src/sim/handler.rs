@@ -14,7 +14,8 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
-use super::behaviour::{Behaviour, Behaviours};
+use super::behaviour::Behaviour;
+use super::policy::Behaviours;
 use super::record::{Record, RecordedRequest};
 use super::validate::validate;
 
@@ -124,10 +125,16 @@ async fn decide(
             "method-not-allowed",
             "Only PUT is supported on this endpoint.",
         );
-        a.headers_mut().insert(header::ALLOW, HeaderValue::from_static("PUT"));
+        a.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("PUT"));
         return Some(a);
     }
-    let Some(raw_id) = parts.uri.path().strip_prefix(ROUTE).filter(|id| !id.contains('/')) else {
+    let Some(raw_id) = parts
+        .uri
+        .path()
+        .strip_prefix(ROUTE)
+        .filter(|id| !id.contains('/'))
+    else {
         return Some(error(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -161,7 +168,9 @@ async fn decide(
         Err(_) => false,
     };
     if !body_ok {
-        return Some(invalid("the request body must be empty (send Content-Length: 0)"));
+        return Some(invalid(
+            "the request body must be empty (send Content-Length: 0)",
+        ));
     }
     if let Err(description) = validate(&rec.task_id, &rec.query) {
         return Some(invalid(&description));
@@ -182,8 +191,14 @@ async fn decide(
             "The task failed or hung. Run the query again later.",
         )),
         Behaviour::Legal => Some(empty(StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS)),
-        Behaviour::Reject { error: id, description } => Some(error(StatusCode::BAD_REQUEST, &id, &description)),
-        Behaviour::Unavailable { times, retry_after_secs } => {
+        Behaviour::Reject {
+            error: id,
+            description,
+        } => Some(error(StatusCode::BAD_REQUEST, &id, &description)),
+        Behaviour::Unavailable {
+            times,
+            retry_after_secs,
+        } => {
             if still_unavailable(state, task_id, times) {
                 let mut a = error(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -296,7 +311,10 @@ mod tests {
             parse_basic("Basic ZGVtbzpkZTptbw=="),
             Some(("demo".into(), "de:mo".into()))
         );
-        assert_eq!(parse_basic("basic ZGVtbzpkZW1v").map(|p| p.0), Some("demo".into()));
+        assert_eq!(
+            parse_basic("basic ZGVtbzpkZW1v").map(|p| p.0),
+            Some("demo".into())
+        );
         assert_eq!(parse_basic("Bearer abc"), None);
         assert_eq!(parse_basic("Basic !!!"), None);
     }

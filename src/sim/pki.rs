@@ -93,7 +93,12 @@ impl Pki {
             KeyUsagePurpose::CrlSign,
             KeyUsagePurpose::DigitalSignature,
         ];
-        set_validity(&mut ca_params, now - ONE_DAY, now + CA_LIFETIME, "the simulator CA")?;
+        set_validity(
+            &mut ca_params,
+            now - ONE_DAY,
+            now + CA_LIFETIME,
+            "the simulator CA",
+        )?;
         let ca_cert = ca_params
             .self_signed(&ca_key)
             .map_err(|e| cert_err("the simulator CA", e))?;
@@ -110,7 +115,12 @@ impl Pki {
         server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         server_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         server_params.use_authority_key_identifier_extension = true;
-        set_validity(&mut server_params, now - ONE_DAY, now + LEAF_LIFETIME, "the server certificate")?;
+        set_validity(
+            &mut server_params,
+            now - ONE_DAY,
+            now + LEAF_LIFETIME,
+            "the server certificate",
+        )?;
         let server_cert = server_params
             .signed_by(&server_key, &issuer)
             .map_err(|e| cert_err("the server certificate", e))?;
@@ -119,7 +129,12 @@ impl Pki {
             sign_client(&issuer, CLIENT_CN, now - ONE_DAY, now + LEAF_LIFETIME)?;
         let client_p12_password = random_password();
         let ca_cert_pem = ca_cert.pem();
-        let client_p12 = build_p12(&client_cert_pem, &client_key_pem, &ca_cert_pem, &client_p12_password)?;
+        let client_p12 = build_p12(
+            &client_cert_pem,
+            &client_key_pem,
+            &ca_cert_pem,
+            &client_p12_password,
+        )?;
         Ok(Pki {
             ca_cert_pem,
             ca_key_pem: ca_key.serialize_pem(),
@@ -167,12 +182,11 @@ impl Pki {
             path: PathBuf::from("<CA key>"),
             reason: e.to_string(),
         })?;
-        let issuer = Issuer::from_ca_cert_pem(&self.ca_cert_pem, &ca_key).map_err(|e| {
-            SimError::BadPem {
+        let issuer =
+            Issuer::from_ca_cert_pem(&self.ca_cert_pem, &ca_key).map_err(|e| SimError::BadPem {
                 path: PathBuf::from("<CA certificate>"),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         sign_client(&issuer, cn, not_before, not_after)
     }
 
@@ -192,7 +206,9 @@ impl Pki {
             client_cert_pem: read("client-cert.pem")?,
             client_key_pem: read("client-key.pem")?,
             client_p12,
-            client_p12_password: read("client.p12.password")?.trim_end_matches(['\r', '\n']).to_owned(),
+            client_p12_password: read("client.p12.password")?
+                .trim_end_matches(['\r', '\n'])
+                .to_owned(),
         };
         KeyPair::from_pem(&pki.ca_key_pem).map_err(|e| SimError::BadPem {
             path: dir.join("ca-key.pem"),
@@ -246,7 +262,9 @@ fn write_file(path: &Path, data: &[u8], secret: bool) -> Result<(), SimError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(if secret { 0o600 } else { 0o644 });
     }
-    let mut file = opts.open(path).map_err(|e| SimError::io("create", path, e))?;
+    let mut file = opts
+        .open(path)
+        .map_err(|e| SimError::io("create", path, e))?;
     #[cfg(unix)]
     if secret {
         // an existing file keeps its old mode on open: tighten it explicitly
@@ -254,7 +272,8 @@ fn write_file(path: &Path, data: &[u8], secret: bool) -> Result<(), SimError> {
         file.set_permissions(fs::Permissions::from_mode(0o600))
             .map_err(|e| SimError::io("set permissions on", path, e))?;
     }
-    file.write_all(data).map_err(|e| SimError::io("write", path, e))
+    file.write_all(data)
+        .map_err(|e| SimError::io("write", path, e))
 }
 
 /// Signs a client-auth certificate for `cn` with `issuer`.
@@ -280,7 +299,12 @@ fn sign_client(
 }
 
 /// Builds the PKCS#12 bundle (leaf, CA, key) that p12-keystore can read back.
-fn build_p12(cert_pem: &str, key_pem: &str, ca_pem: &str, password: &str) -> Result<Vec<u8>, SimError> {
+fn build_p12(
+    cert_pem: &str,
+    key_pem: &str,
+    ca_pem: &str,
+    password: &str,
+) -> Result<Vec<u8>, SimError> {
     let p12_err = |reason: String| SimError::P12 {
         path: PathBuf::from("<generated>"),
         reason,
@@ -290,13 +314,22 @@ fn build_p12(cert_pem: &str, key_pem: &str, ca_pem: &str, password: &str) -> Res
             .map(|p| p.into_contents())
             .map_err(|e| p12_err(e.to_string()))
     };
-    let leaf = p12_keystore::Certificate::from_der(&der_of(cert_pem)?).map_err(|e| p12_err(e.to_string()))?;
-    let ca = p12_keystore::Certificate::from_der(&der_of(ca_pem)?).map_err(|e| p12_err(e.to_string()))?;
-    let key = p12_keystore::PrivateKey::from_der(&der_of(key_pem)?).map_err(|e| p12_err(e.to_string()))?;
+    let leaf = p12_keystore::Certificate::from_der(&der_of(cert_pem)?)
+        .map_err(|e| p12_err(e.to_string()))?;
+    let ca = p12_keystore::Certificate::from_der(&der_of(ca_pem)?)
+        .map_err(|e| p12_err(e.to_string()))?;
+    let key = p12_keystore::PrivateKey::from_der(&der_of(key_pem)?)
+        .map_err(|e| p12_err(e.to_string()))?;
     let chain = p12_keystore::PrivateKeyChain::new(CLIENT_CN, key, [leaf, ca]);
     let mut store = p12_keystore::KeyStore::new();
-    store.add_entry(CLIENT_CN, p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
-    store.writer(password).write().map_err(|e| p12_err(e.to_string()))
+    store.add_entry(
+        CLIENT_CN,
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+    );
+    store
+        .writer(password)
+        .write()
+        .map_err(|e| p12_err(e.to_string()))
 }
 
 /// Checks that `text` holds at least one parseable X.509 certificate.
@@ -307,7 +340,10 @@ fn check_cert_pem(text: &str, path: &Path) -> Result<(), SimError> {
     };
     let block = pem::parse(text).map_err(|e| bad(format!("not PEM ({e})")))?;
     if block.tag() != "CERTIFICATE" {
-        return Err(bad(format!("expected a CERTIFICATE block, found {}", block.tag())));
+        return Err(bad(format!(
+            "expected a CERTIFICATE block, found {}",
+            block.tag()
+        )));
     }
     x509_parser::parse_x509_certificate(block.contents())
         .map_err(|e| bad(format!("not an X.509 certificate ({e})")))?;

@@ -75,7 +75,10 @@ impl Record {
 
     /// How many finished requests were answered with `code`.
     pub fn count_status(&self, code: u16) -> usize {
-        self.lock().iter().filter(|r| r.status == Some(code)).count()
+        self.lock()
+            .iter()
+            .filter(|r| r.status == Some(code))
+            .count()
     }
 
     /// How many requests have finished (answered or dropped).

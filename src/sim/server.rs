@@ -21,10 +21,10 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use super::behaviour::Behaviours;
 use super::error::SimError;
 use super::handler::{State, handle};
 use super::pki::Pki;
+use super::policy::Behaviours;
 use super::record::Record;
 
 /// How long a client may take to finish the TLS handshake.
@@ -116,10 +116,14 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     let acceptor = cfg.tls.as_ref().map(tls_acceptor).transpose()?;
     let listener = TcpListener::bind(cfg.addr)
         .await
-        .map_err(|source| SimError::Bind { addr: cfg.addr, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| SimError::Bind { addr: cfg.addr, source })?;
+        .map_err(|source| SimError::Bind {
+            addr: cfg.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: cfg.addr,
+        source,
+    })?;
     let record = Record::new();
     let state = Arc::new(State {
         username: cfg.username,
@@ -154,14 +158,17 @@ fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, SimError> {
         path: what.into(),
         reason: e.to_string(),
     };
-    let ca = CertificateDer::from_pem_slice(pki.ca_cert_pem.as_bytes()).map_err(|e| bad("<CA certificate>", &e))?;
+    let ca = CertificateDer::from_pem_slice(pki.ca_cert_pem.as_bytes())
+        .map_err(|e| bad("<CA certificate>", &e))?;
     let server_chain = CertificateDer::pem_slice_iter(pki.server_cert_pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad("<server certificate>", &e))?;
-    let server_key =
-        PrivateKeyDer::from_pem_slice(pki.server_key_pem.as_bytes()).map_err(|e| bad("<server key>", &e))?;
+    let server_key = PrivateKeyDer::from_pem_slice(pki.server_key_pem.as_bytes())
+        .map_err(|e| bad("<server key>", &e))?;
     let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(|e| SimError::Tls(format!("the CA certificate is unusable: {e}")))?;
+    roots
+        .add(ca)
+        .map_err(|e| SimError::Tls(format!("the CA certificate is unusable: {e}")))?;
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .allow_unauthenticated()
         .build()
@@ -209,7 +216,9 @@ async fn serve(stream: TcpStream, acceptor: Option<TlsAcceptor>, state: Arc<Stat
         None => serve_http(TokioIo::new(stream), None, state).await,
         Some(acceptor) => {
             // A certificate from another CA fails here with a TLS alert.
-            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
+            let Ok(Ok(tls)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            else {
                 return;
             };
             let peer_cn = tls
@@ -249,7 +258,12 @@ fn common_name(der: &CertificateDer<'_>) -> Option<String> {
 /// The `[api]` section a user pastes into tae-rescan's config to reach a
 /// simulator at `base_url`; with a TLS directory it names `client.pem` and
 /// `ca.pem` inside it.
-pub fn config_snippet(base_url: &str, tls_dir: Option<&Path>, username: &str, password: &str) -> String {
+pub fn config_snippet(
+    base_url: &str,
+    tls_dir: Option<&Path>,
+    username: &str,
+    password: &str,
+) -> String {
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut out = String::from("# tae-rescan simulator\n[api]\n");
     out.push_str(&format!("base_url = {}\n", quote(base_url)));
@@ -279,7 +293,10 @@ mod tests {
             api["client_cert"].as_str().map(Path::new),
             Some(dir.join("client.pem").as_path())
         );
-        assert_eq!(api["ca_cert"].as_str().map(Path::new), Some(dir.join("ca.pem").as_path()));
+        assert_eq!(
+            api["ca_cert"].as_str().map(Path::new),
+            Some(dir.join("ca.pem").as_path())
+        );
         let plain = config_snippet("http://127.0.0.1:1", None, "u", "p");
         assert!(!plain.contains("client_cert"));
     }

@@ -37,7 +37,12 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
             return Err(format!("query parameter '{name}' is given more than once"));
         }
     }
-    let get = |name: &str| query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     if let Some(ext) = get("file_ext") {
         let len = ext.chars().count();
         if !(1..=10).contains(&len) {
@@ -51,22 +56,29 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
         }
     }
     let processing = get("processing_type");
-    if let Some(p) = processing {
-        if p != "exec-only" && p != "unzip-and-exec" {
-            return Err(format!(
-                "processing_type must be exec-only or unzip-and-exec, got '{}'",
-                printable(p)
-            ));
-        }
+    if let Some(p) = processing
+        && p != "exec-only"
+        && p != "unzip-and-exec"
+    {
+        return Err(format!(
+            "processing_type must be exec-only or unzip-and-exec, got '{}'",
+            printable(p)
+        ));
     }
     if get("unzip_password").is_some() && processing != Some("unzip-and-exec") {
-        return Err("unzip_password is only allowed together with processing_type=unzip-and-exec".into());
+        return Err(
+            "unzip_password is only allowed together with processing_type=unzip-and-exec".into(),
+        );
     }
     for name in ["reset_similarity_thresholds", "unpack"] {
-        if let Some(v) = get(name) {
-            if v != "true" && v != "false" {
-                return Err(format!("{name} must be true or false, got '{}'", printable(v)));
-            }
+        if let Some(v) = get(name)
+            && v != "true"
+            && v != "false"
+        {
+            return Err(format!(
+                "{name} must be true or false, got '{}'",
+                printable(v)
+            ));
         }
     }
     if let Some(u) = get("url") {
@@ -90,7 +102,10 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -110,21 +125,34 @@ mod tests {
 
     #[test]
     fn each_rule_names_the_parameter() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
             ("", &[], "task_id"),
             (&"a".repeat(129), &[], "task_id"),
             ("a/b", &[], "task_id"),
             ("t", &[("exec_env", "win10")], "exec_env"),
-            ("t", &[("unpack", "true"), ("unpack", "false")], "more than once"),
+            (
+                "t",
+                &[("unpack", "true"), ("unpack", "false")],
+                "more than once",
+            ),
             ("t", &[("file_ext", "")], "file_ext"),
             ("t", &[("file_ext", "abcdefghijk")], "file_ext"),
             ("t", &[("file_ext", ".exe")], "dot"),
             ("t", &[("file_ext", "e xe")], "file_ext"),
             ("t", &[("processing_type", "exec")], "processing_type"),
             ("t", &[("unzip_password", "x")], "unzip_password"),
-            ("t", &[("processing_type", "exec-only"), ("unzip_password", "x")], "unzip_password"),
+            (
+                "t",
+                &[("processing_type", "exec-only"), ("unzip_password", "x")],
+                "unzip_password",
+            ),
             ("t", &[("unpack", "yes")], "unpack"),
-            ("t", &[("reset_similarity_thresholds", "True")], "reset_similarity_thresholds"),
+            (
+                "t",
+                &[("reset_similarity_thresholds", "True")],
+                "reset_similarity_thresholds",
+            ),
             ("t", &[("url", "ftp://example.com/x")], "url"),
             ("t", &[("url", "example.com/x")], "url"),
         ];
