@@ -517,6 +517,11 @@ async fn load_or_create_writes_private_files_then_reuses_them() {
     );
     sim.shutdown().await;
 
+    // a damaged file is reported by name, not silently replaced
+    std::fs::write(tls.join("server-key.pem"), "junk").expect("damage");
+    let err = Pki::load_or_create(&tls).expect_err("damaged key");
+    assert!(err.to_string().contains("server-key.pem"), "{err}");
+
     // a missing file means a fresh set
     std::fs::remove_file(tls.join("server.pem")).expect("rm");
     let (third, created) = Pki::load_or_create(&tls).expect("recreate");
@@ -591,5 +596,45 @@ async fn demo_tasks_drive_the_simulator() {
         };
         assert_eq!(resp.status(), want, "{} ({})", t.id, t.behaviour);
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shares_apply_to_unscripted_tasks_under_load() {
+    let behaviours = Behaviours {
+        shares: "404=0.2,drop=0.2".parse().expect("shares"),
+        ..Behaviours::default()
+    };
+    let cfg = SimConfig {
+        behaviours,
+        ..SimConfig::default()
+    };
+    let sim = sim::start(cfg).await.expect("start");
+    let c = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..500 {
+        set.spawn(put(&c, &sim, &format!("load-{i}"), &[]).send());
+    }
+    let mut answered = 0;
+    while let Some(res) = set.join_next().await {
+        answered += usize::from(res.expect("join").is_ok());
+    }
+    let record = sim.record();
+    assert_eq!(record.len(), 500);
+    let dropped = record
+        .requests()
+        .iter()
+        .filter(|r| r.status.is_none())
+        .count();
+    assert_eq!(answered, 500 - dropped);
+    // binomial(500, 0.2): mean 100, sd ~9; these bounds are > 5 sd wide
+    for n in [record.count_status(404), dropped] {
+        assert!((50..150).contains(&n), "{n} of 500");
+    }
+    assert!(record.max_in_flight() >= 1);
+    assert_eq!(record.in_flight(), 0);
     sim.shutdown().await;
 }
