@@ -14,7 +14,8 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
-use super::behaviour::{Behaviour, Behaviours};
+use super::behaviour::Behaviour;
+use super::policy::Behaviours;
 use super::record::{Record, RecordedRequest};
 use super::validate::validate;
 
@@ -217,7 +218,11 @@ async fn decide(
             Some(accepted(task_id, None))
         }
         Behaviour::Status(code) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // 1xx cannot be a final answer; anything odd becomes a plain 500
+            let status = Some(code)
+                .filter(|c| (200..=599).contains(c))
+                .and_then(|c| StatusCode::from_u16(c).ok())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             Some(error(
                 status,
                 "simulated",

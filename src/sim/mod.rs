@@ -8,15 +8,19 @@
 //! recording every request ([`Record`]).
 
 mod behaviour;
+mod demo;
 mod error;
 mod handler;
 mod pki;
+mod policy;
 mod record;
 mod server;
 mod validate;
 
-pub use behaviour::{Behaviour, Behaviours, DemoTask, Shares, demo_tasks, parse_demo_tasks};
+pub use behaviour::Behaviour;
+pub use demo::{DemoTask, demo_tasks, parse_demo_tasks};
 pub use error::SimError;
 pub use pki::Pki;
+pub use policy::{Behaviours, Shares};
 pub use record::{Record, RecordedRequest};
 pub use server::{SimConfig, SimHandle, config_snippet, start};

@@ -210,10 +210,16 @@ impl Pki {
                 .trim_end_matches(['\r', '\n'])
                 .to_owned(),
         };
-        KeyPair::from_pem(&pki.ca_key_pem).map_err(|e| SimError::BadPem {
-            path: dir.join("ca-key.pem"),
-            reason: format!("not a usable private key ({e})"),
-        })?;
+        for (name, text) in [
+            ("ca-key.pem", &pki.ca_key_pem),
+            ("server-key.pem", &pki.server_key_pem),
+            ("client-key.pem", &pki.client_key_pem),
+        ] {
+            KeyPair::from_pem(text).map_err(|e| SimError::BadPem {
+                path: dir.join(name),
+                reason: format!("not a usable private key ({e})"),
+            })?;
+        }
         for (name, text) in [
             ("ca.pem", &pki.ca_cert_pem),
             ("server.pem", &pki.server_cert_pem),

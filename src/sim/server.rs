@@ -21,10 +21,10 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use super::behaviour::Behaviours;
 use super::error::SimError;
 use super::handler::{State, handle};
 use super::pki::Pki;
+use super::policy::Behaviours;
 use super::record::Record;
 
 /// How long a client may take to finish the TLS handshake.
@@ -33,7 +33,7 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Everything needed to start a simulator.
 ///
 /// Exists so demo mode, tests and benchmarks describe a run in one value.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SimConfig {
     /// Where to listen; port 0 picks a free port (default `127.0.0.1:0`).
     pub addr: SocketAddr,
@@ -58,6 +58,19 @@ impl Default for SimConfig {
             password: "demo".into(),
             behaviours: Behaviours::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    /// The password is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &"[REDACTED]")
+            .field("behaviours", &self.behaviours)
+            .finish()
     }
 }
 

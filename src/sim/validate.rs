@@ -56,13 +56,14 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
         }
     }
     let processing = get("processing_type");
-    if let Some(p) = processing {
-        if p != "exec-only" && p != "unzip-and-exec" {
-            return Err(format!(
-                "processing_type must be exec-only or unzip-and-exec, got '{}'",
-                printable(p)
-            ));
-        }
+    if let Some(p) = processing
+        && p != "exec-only"
+        && p != "unzip-and-exec"
+    {
+        return Err(format!(
+            "processing_type must be exec-only or unzip-and-exec, got '{}'",
+            printable(p)
+        ));
     }
     if get("unzip_password").is_some() && processing != Some("unzip-and-exec") {
         return Err(
@@ -70,13 +71,14 @@ pub(crate) fn validate(task_id: &str, query: &[(String, String)]) -> Result<(), 
         );
     }
     for name in ["reset_similarity_thresholds", "unpack"] {
-        if let Some(v) = get(name) {
-            if v != "true" && v != "false" {
-                return Err(format!(
-                    "{name} must be true or false, got '{}'",
-                    printable(v)
-                ));
-            }
+        if let Some(v) = get(name)
+            && v != "true"
+            && v != "false"
+        {
+            return Err(format!(
+                "{name} must be true or false, got '{}'",
+                printable(v)
+            ));
         }
     }
     if let Some(u) = get("url") {
@@ -123,7 +125,8 @@ mod tests {
 
     #[test]
     fn each_rule_names_the_parameter() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
             ("", &[], "task_id"),
             (&"a".repeat(129), &[], "task_id"),
             ("a/b", &[], "task_id"),
