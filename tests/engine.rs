@@ -493,9 +493,11 @@ async fn cancellation_stops_queued_work() {
 
 #[tokio::test]
 async fn the_server_never_sees_more_than_concurrency_requests() {
-    let mut behaviours = Behaviours::default();
-    behaviours.latency = Duration::from_millis(20);
-    let f = Fixture::start(behaviours).await;
+    let f = Fixture::start(Behaviours {
+        latency: Duration::from_millis(20),
+        ..Behaviours::default()
+    })
+    .await;
     let names: Vec<String> = (0..40).map(|n| format!("c{n}")).collect();
     let tasks: Vec<&str> = names.iter().map(String::as_str).collect();
     let config = WorkerConfig {
