@@ -7,6 +7,7 @@ use clap::Parser;
 use tae_rescan::cli::{self, Cli, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    tae_rescan::api::client::install_crypto_provider();
     let cli = Cli::parse();
     match cli::run(cli) {
         Ok(code) => code,

@@ -43,26 +43,28 @@ async fn rescan_prints_json_lines_and_exits_by_outcome() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 2);
-    for line in &lines {
-        let keys: Vec<&str> = line
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
+    let order = [
+        "task_id",
+        "status",
+        "outcome",
+        "error",
+        "description",
+        "new_task_id",
+        "attempts",
+        "elapsed_ms",
+    ];
+    for raw in out.lines() {
+        let positions: Vec<usize> = order
+            .iter()
+            .map(|k| raw.find(&format!("\"{k}\":")).expect(k))
             .collect();
-        assert_eq!(
-            keys,
-            [
-                "task_id",
-                "status",
-                "outcome",
-                "error",
-                "description",
-                "new_task_id",
-                "attempts",
-                "elapsed_ms"
-            ]
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "documented field order: {raw}"
         );
+    }
+    for line in &lines {
+        assert_eq!(line.as_object().unwrap().len(), order.len());
         assert_eq!(line["outcome"], "accepted");
         assert_eq!(line["status"], 200);
     }

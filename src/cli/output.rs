@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::api::{Outcome, TaskId};
 
@@ -40,20 +40,33 @@ impl ResultLine<'_> {
         )
     }
 
-    /// One JSON object with the documented field names.
+    /// One JSON object with the documented field names, in that order.
     pub fn json(&self) -> String {
-        json!({
-            "task_id": self.task.as_str(),
-            "status": self.status,
-            "outcome": self.outcome.label(),
-            "error": self.outcome.error_id(),
-            "description": self.outcome.description(),
-            "new_task_id": self.outcome.new_task_id(),
-            "attempts": self.attempts,
-            "elapsed_ms": self.elapsed.as_millis() as u64,
-        })
-        .to_string()
+        let record = JsonRecord {
+            task_id: self.task.as_str(),
+            status: self.status,
+            outcome: self.outcome.label(),
+            error: self.outcome.error_id(),
+            description: self.outcome.description(),
+            new_task_id: self.outcome.new_task_id(),
+            attempts: self.attempts,
+            elapsed_ms: self.elapsed.as_millis() as u64,
+        };
+        serde_json::to_string(&record).unwrap_or_default()
     }
+}
+
+/// The `rescan --output json` line; field order is the documented one.
+#[derive(Serialize)]
+struct JsonRecord<'a> {
+    task_id: &'a str,
+    status: Option<u16>,
+    outcome: &'a str,
+    error: Option<&'a str>,
+    description: String,
+    new_task_id: Option<&'a str>,
+    attempts: u32,
+    elapsed_ms: u64,
 }
 
 /// Counts for the progress line.

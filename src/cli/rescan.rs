@@ -199,30 +199,59 @@ async fn send_all(
             params: params.clone(),
         });
     }
-    let mut progress = Progress::new(total, total > 1 && std::io::stderr().is_terminal());
-    // Jobs on the wire (true) or waiting to retry (false).
-    let mut phase: HashMap<JobId, bool> = HashMap::new();
+    let mut run = Printer {
+        progress: Progress::new(total, total > 1 && std::io::stderr().is_terminal()),
+        phase: HashMap::new(),
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        format,
+        id_width,
+    };
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let mut cancelled = false;
-    let stdout = std::io::stdout();
-    while progress.done < total {
+    while run.progress.done < total {
         let event = tokio::select! {
             event = events.recv() => event,
-            _ = tokio::signal::ctrl_c(), if !cancelled => {
+            _ = &mut ctrl_c, if !cancelled => {
                 cancelled = true;
-                progress.clear();
+                run.progress.clear();
                 eprintln!("tae-rescan: interrupted: cancelling the tasks that have not finished");
                 (0..total as u64).for_each(|n| worker.cancel(JobId(n)));
                 continue;
             }
         };
         let Some(event) = event else { break };
+        run.on_event(event);
+        // Print everything that is ready, then flush once: lines stream to
+        // a pipe promptly without a write per line under load.
+        while let Ok(event) = events.try_recv() {
+            run.on_event(event);
+        }
+        run.flush();
+    }
+    run.progress.clear();
+    run.progress.accepted == total
+}
+
+/// The state of the output while a run is under way.
+struct Printer<W: Write> {
+    progress: Progress,
+    /// Jobs on the wire (true) or waiting to retry (false).
+    phase: HashMap<JobId, bool>,
+    out: W,
+    format: OutputFormat,
+    id_width: usize,
+}
+
+impl<W: Write> Printer<W> {
+    fn on_event(&mut self, event: WorkerEvent) {
         match event {
             WorkerEvent::Queued { .. } => {}
             WorkerEvent::Sending { job, .. } => {
-                phase.insert(job, true);
+                self.phase.insert(job, true);
             }
             WorkerEvent::Retrying { job, .. } => {
-                phase.insert(job, false);
+                self.phase.insert(job, false);
             }
             WorkerEvent::Finished {
                 job,
@@ -232,9 +261,9 @@ async fn send_all(
                 attempts,
                 elapsed,
             } => {
-                phase.remove(&job);
-                progress.done += 1;
-                progress.accepted += usize::from(outcome.is_accepted());
+                self.phase.remove(&job);
+                self.progress.done += 1;
+                self.progress.accepted += usize::from(outcome.is_accepted());
                 let line = ResultLine {
                     task: &task,
                     status,
@@ -242,18 +271,20 @@ async fn send_all(
                     attempts,
                     elapsed,
                 };
-                let text = match format {
-                    OutputFormat::Text => line.text(id_width),
+                let text = match self.format {
+                    OutputFormat::Text => line.text(self.id_width),
                     OutputFormat::Json => line.json(),
                 };
-                progress.clear();
-                let _ = writeln!(stdout.lock(), "{text}");
+                self.progress.clear();
+                let _ = writeln!(self.out, "{text}");
             }
         }
-        progress.sending = phase.values().filter(|on_wire| **on_wire).count();
-        progress.retrying = phase.len() - progress.sending;
-        progress.draw();
     }
-    progress.clear();
-    progress.accepted == total
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
+        self.progress.sending = self.phase.values().filter(|on_wire| **on_wire).count();
+        self.progress.retrying = self.phase.len() - self.progress.sending;
+        self.progress.draw();
+    }
 }
