@@ -53,7 +53,7 @@ accepted=$(grep -c '"outcome":"accepted"' "$work/ours.jsonl" || true)
 ours=$(python3 -c "print($t1-$t0)")
 
 t0=$(now)
-curl --parallel --parallel-max "$C" -K "$work/curl-parallel.cfg"
+curl --silent --parallel --parallel-max "$C" -K "$work/curl-parallel.cfg"
 t1=$(now)
 par=$(python3 -c "print($t1-$t0)")
 

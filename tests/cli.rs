@@ -334,3 +334,87 @@ async fn demo_mode_works_with_no_config() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("accepted"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_prints_a_snippet_that_connects() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let tls = home.path().join("tls");
+    let mut sim = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args(["simulate", "--listen", "127.0.0.1:0", "--tls-dir"])
+        .arg(&tls)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(sim.stdout.take().unwrap()).lines();
+    let mut snippet = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let done = line.starts_with("ca_cert");
+        snippet.push_str(&line);
+        snippet.push('\n');
+        if done {
+            break;
+        }
+    }
+    for file in [
+        "ca.pem",
+        "client.pem",
+        "client-cert.pem",
+        "client-key.pem",
+        "client.p12",
+        "client.p12.password",
+    ] {
+        assert!(tls.join(file).is_file(), "{file} created");
+    }
+    let config = home.path().join("sim.toml");
+    std::fs::write(&config, &snippet).unwrap();
+    let (code, out, err) = run_cli(
+        &["rescan", "--config", config.to_str().unwrap(), "any-task"],
+        &[],
+        None,
+        home.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{snippet}\n{out}{err}");
+    assert!(out.contains("accepted"));
+
+    let pid = sim.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let out = sim.wait_with_output().await.unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("served 1 requests: 1 accepted"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_file_is_found_by_variable_and_platform_dir() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let (code, _, err) = run_cli(
+        &["rescan", "t1"],
+        &[("TAE_RESCAN_CONFIG", cfg), ("TIP_PASSWORD", PASSWORD)],
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    // run_cli points XDG_CONFIG_HOME at HOME/config.
+    let platform = f.dir.path().join("config/tae-rescan");
+    std::fs::create_dir_all(&platform).unwrap();
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("\"client.pem\"", &format!("{:?}", f.path("client.pem")))
+        .replace("\"ca.pem\"", &format!("{:?}", f.path("ca.pem")));
+    std::fs::write(platform.join("config.toml"), text).unwrap();
+    let (code, _, err) = run_cli(&["rescan", "t2"], &with_password(), None, f.dir.path()).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(f.sim.record().len(), 2);
+}

@@ -51,20 +51,19 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
     let handle = sim::start(config)
         .await
         .map_err(|e| UsageError(e.to_string()))?;
-    let shown_password = if args.password_env.is_some() {
-        "<the password in $".to_owned() + args.password_env.as_deref().unwrap_or("") + ">"
-    } else {
-        password
+    // A password taken from the environment is a secret: never print it.
+    let shown_password = match &args.password_env {
+        Some(var) => format!("<the value of ${var}>"),
+        None => password,
     };
-    println!(
-        "# tae-rescan config for this simulator:\n{}",
-        sim::config_snippet(
-            &handle.base_url(),
-            tls_dir.as_deref(),
-            &args.sim_username,
-            &shown_password
-        )
+    let base_url = handle.base_url();
+    let snippet = sim::config_snippet(
+        &base_url,
+        tls_dir.as_deref(),
+        &args.sim_username,
+        &shown_password,
     );
+    println!("{snippet}");
     eprintln!(
         "tae-rescan simulate: listening on {} (Ctrl-C to stop)",
         handle.base_url()
