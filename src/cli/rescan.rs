@@ -13,7 +13,7 @@ use crate::api::client::describe_request;
 use crate::api::params::{parse_bool, validate_file_ext, validate_url};
 use crate::api::{Client, ClientSettings, RescanParams, TaskId};
 use crate::config::{self, Config};
-use crate::import::{parse_id_list, read_text};
+use crate::import::{parse_any, parse_list, read_text};
 use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
 /// Days before expiry from which we warn about the client certificate.
@@ -63,10 +63,10 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
 /// Ids from the arguments and `--from-file`, validated; any invalid id stops
 /// the run before anything is sent.
 fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
-    let mut list = parse_id_list(&args.task_ids.join("\n"), "argument");
+    let mut list = parse_list(&args.task_ids.join("\n"), "argument");
     if let Some(path) = &args.from_file {
         let (name, body) = read_text(path).map_err(UsageError)?;
-        list.extend(parse_id_list(&body, &name));
+        list.extend(parse_any(&body, &name));
     }
     if let Some(first) = list.errors.first() {
         let more = if list.errors.len() > 1 {
@@ -76,7 +76,7 @@ fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
         };
         return Err(UsageError(format!("{first}{more}; nothing was sent")));
     }
-    if list.ids.is_empty() {
+    if list.tasks.is_empty() {
         return Err(UsageError(
             "no task ids given: pass TASK_ID... or --from-file PATH".into(),
         ));
@@ -87,7 +87,7 @@ fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
             list.duplicates
         );
     }
-    Ok(list.ids)
+    Ok(list.ids())
 }
 
 /// The parameters from the flags, validated with the same rules as the form.
