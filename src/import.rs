@@ -71,7 +71,14 @@ impl Imported {
         parts.join("; ")
     }
 
-    fn push(&mut self, seen: &mut HashSet<TaskId>, where_: String, id: &str, label: Option<&str>, url: Option<&str>) {
+    fn push(
+        &mut self,
+        seen: &mut HashSet<TaskId>,
+        where_: String,
+        id: &str,
+        label: Option<&str>,
+        url: Option<&str>,
+    ) {
         let id = id.trim();
         if id.is_empty() {
             return;
@@ -89,7 +96,10 @@ impl Imported {
 }
 
 fn clean(field: Option<&str>) -> Option<String> {
-    field.map(str::trim).filter(|s| !s.is_empty()).map(|s| sanitize_capped(s, FIELD_KEEP_CHARS))
+    field
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| sanitize_capped(s, FIELD_KEEP_CHARS))
 }
 
 /// Parses an import in whichever format it is: a JSON array (of id strings or
@@ -102,7 +112,11 @@ pub fn parse_any(text: &str, source: &str) -> Imported {
         return parse_json(trimmed, source);
     }
     let first_line = trimmed.lines().next().unwrap_or("").to_ascii_lowercase();
-    if first_line.contains(',') && first_line.split(',').any(|c| c.trim().trim_matches('"') == "task_id") {
+    if first_line.contains(',')
+        && first_line
+            .split(',')
+            .any(|c| c.trim().trim_matches('"') == "task_id")
+    {
         return parse_csv(trimmed, source);
     }
     parse_list(text, source)
@@ -116,7 +130,13 @@ pub fn parse_list(text: &str, source: &str) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (n, line) in text.lines().enumerate() {
         let entry = line.split('#').next().unwrap_or("");
-        out.push(&mut seen, format!("{source} line {}", n + 1), entry, None, None);
+        out.push(
+            &mut seen,
+            format!("{source} line {}", n + 1),
+            entry,
+            None,
+            None,
+        );
     }
     out
 }
@@ -124,17 +144,23 @@ pub fn parse_list(text: &str, source: &str) -> Imported {
 fn parse_csv(text: &str, source: &str) -> Imported {
     let mut out = Imported::default();
     let mut seen = HashSet::new();
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(str::to_ascii_lowercase).collect::<Vec<_>>(),
         Err(e) => {
-            out.errors.push(format!("{source}: not readable as CSV ({e})"));
+            out.errors
+                .push(format!("{source}: not readable as CSV ({e})"));
             return out;
         }
     };
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(id_col), label_col, url_col) = (column("task_id"), column("label"), column("url")) else {
-        out.errors.push(format!("{source}: the CSV has no task_id column"));
+    let (Some(id_col), label_col, url_col) = (column("task_id"), column("label"), column("url"))
+    else {
+        out.errors
+            .push(format!("{source}: the CSV has no task_id column"));
         return out;
     };
     for (n, record) in reader.records().enumerate() {
@@ -143,7 +169,9 @@ fn parse_csv(text: &str, source: &str) -> Imported {
             Ok(r) => {
                 let get = |c: Option<usize>| c.and_then(|c| r.get(c));
                 match r.get(id_col) {
-                    Some(id) if !id.is_empty() => out.push(&mut seen, where_, id, get(label_col), get(url_col)),
+                    Some(id) if !id.is_empty() => {
+                        out.push(&mut seen, where_, id, get(label_col), get(url_col))
+                    }
                     _ => out.errors.push(format!("{where_}: task_id: is empty")),
                 }
             }
@@ -174,7 +202,8 @@ fn parse_json(text: &str, source: &str) -> Imported {
     let entries: Vec<JsonEntry> = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            out.errors.push(format!("{source}: not a JSON array of ids or tasks ({e})"));
+            out.errors
+                .push(format!("{source}: not a JSON array of ids or tasks ({e})"));
             return out;
         }
     };
@@ -182,10 +211,20 @@ fn parse_json(text: &str, source: &str) -> Imported {
         let where_ = format!("{source} item {}", n + 1);
         match entry {
             JsonEntry::Id(id) => out.push(&mut seen, where_, &id, None, None),
-            JsonEntry::Task { task_id, label, url } => {
-                out.push(&mut seen, where_, &task_id, label.as_deref(), url.as_deref())
-            }
-            JsonEntry::Other(_) => out.errors.push(format!("{where_}: expected an id string or an object with task_id")),
+            JsonEntry::Task {
+                task_id,
+                label,
+                url,
+            } => out.push(
+                &mut seen,
+                where_,
+                &task_id,
+                label.as_deref(),
+                url.as_deref(),
+            ),
+            JsonEntry::Other(_) => out.errors.push(format!(
+                "{where_}: expected an id string or an object with task_id"
+            )),
         }
     }
     out
@@ -211,9 +250,13 @@ pub fn read_text(path: &Path) -> Result<(String, String), String> {
         (name, buf)
     };
     if bytes.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(format!("{name}: larger than {} MiB; is this the right file?", MAX_IMPORT_BYTES / 1024 / 1024));
+        return Err(format!(
+            "{name}: larger than {} MiB; is this the right file?",
+            MAX_IMPORT_BYTES / 1024 / 1024
+        ));
     }
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text; is this the right file?"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{name}: not UTF-8 text; is this the right file?"))?;
     Ok((name, text))
 }
 
@@ -227,7 +270,10 @@ mod tests {
 
     #[test]
     fn comments_blanks_bom_crlf_and_duplicates() {
-        let list = parse_any("\u{feff}a1\r\n# note\r\n\r\n  b2  # trailing\r\na1\r\n", "ids.txt");
+        let list = parse_any(
+            "\u{feff}a1\r\n# note\r\n\r\n  b2  # trailing\r\na1\r\n",
+            "ids.txt",
+        );
         assert_eq!(ids(&list), ["a1", "b2"]);
         assert_eq!(list.duplicates, 1);
         assert!(list.errors.is_empty());
@@ -238,7 +284,11 @@ mod tests {
         let list = parse_any("ok-1\nbad/id\nok-2\n", "paste");
         assert_eq!(list.tasks.len(), 2);
         assert_eq!(list.errors.len(), 1);
-        assert!(list.errors[0].starts_with("paste line 2: task_id: contains '/'"), "{:?}", list.errors);
+        assert!(
+            list.errors[0].starts_with("paste line 2: task_id: contains '/'"),
+            "{:?}",
+            list.errors
+        );
     }
 
     #[test]
@@ -249,7 +299,12 @@ mod tests {
         assert_eq!(got.tasks[0].label.as_deref(), Some("Emotet, wave 3"));
         assert_eq!(got.tasks[0].url.as_deref(), Some("https://x.example/a.exe"));
         assert_eq!(got.tasks[1].label, None);
-        assert_eq!(got.errors, ["tasks.csv row 4: task_id: contains U+0020; only letters A-Z a-z, digits, '.', '_' and '-' are allowed"]);
+        assert_eq!(
+            got.errors,
+            [
+                "tasks.csv row 4: task_id: contains U+0020; only letters A-Z a-z, digits, '.', '_' and '-' are allowed"
+            ]
+        );
     }
 
     #[test]
@@ -257,7 +312,11 @@ mod tests {
         let text = r#"["j1", {"task_id": "j2", "label": "lbl\u001b[31m"}, {"id": "j3", "url": "https://u"}, 42, "j1"]"#;
         let got = parse_any(text, "t.json");
         assert_eq!(ids(&got), ["j1", "j2", "j3"]);
-        assert_eq!(got.tasks[1].label.as_deref(), Some("lbl\\e[31m"), "labels are sanitised");
+        assert_eq!(
+            got.tasks[1].label.as_deref(),
+            Some("lbl\\e[31m"),
+            "labels are sanitised"
+        );
         assert_eq!(got.errors.len(), 1);
         assert!(got.errors[0].starts_with("t.json item 4"));
         assert_eq!(got.duplicates, 1);

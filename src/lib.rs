@@ -8,4 +8,5 @@ pub mod demo;
 pub mod import;
 pub mod sim;
 pub mod text;
+pub mod tui;
 pub mod worker;

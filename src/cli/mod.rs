@@ -3,6 +3,7 @@
 
 mod output;
 mod rescan;
+pub use rescan::EXPIRY_WARNING_DAYS;
 mod simulate;
 
 use std::path::PathBuf;
@@ -173,8 +174,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     match &cli.command {
         Some(CommandKind::Rescan(args)) => runtime.block_on(rescan::run(&cli, args)),
         Some(CommandKind::Simulate(args)) => runtime.block_on(simulate::run(args)),
-        None => Err(UsageError(
-            "the dashboard is not available yet; use `tae-rescan rescan --help`".into(),
-        )),
+        None => runtime.block_on(crate::tui::run(crate::tui::Startup {
+            demo: cli.demo,
+            overrides: cli.overrides(),
+            tasks_file: cli.tasks.clone(),
+        })),
     }
 }

@@ -1,0 +1,457 @@
+//! The dashboard's state: plain data, changed only by `update`, drawn by
+//! `view`. Nothing here touches a terminal, the network or the clock.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::form::Form;
+use super::input::LineInput;
+use crate::api::params::Reveal;
+use crate::api::{Outcome, RescanParams, TaskId};
+use crate::import::ImportedTask;
+use crate::worker::JobId;
+
+/// Who we are talking to, for the status bar and the curl command.
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    /// Basic-auth user.
+    pub user: String,
+    /// Client certificate subject, if one is configured.
+    pub cert_subject: Option<String>,
+    /// Client certificate path (for the curl command).
+    pub cert_path: Option<PathBuf>,
+    /// The base URL, or `demo` in demo mode.
+    pub base_label: String,
+    /// The real base URL (for the curl command).
+    pub base_url: Option<url::Url>,
+    /// A warning to keep visible, e.g. the certificate expires soon.
+    pub warning: Option<String>,
+}
+
+/// What a row is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// Nothing in flight.
+    Idle,
+    /// Waiting for a worker slot.
+    Queued,
+    /// A request is on the wire.
+    Sending {
+        /// 1 for the first try.
+        attempt: u32,
+    },
+    /// Waiting to retry after a transient failure.
+    Retrying {
+        /// The attempt that failed.
+        attempt: u32,
+        /// When the next attempt starts.
+        at: Timestamp,
+    },
+}
+
+impl RowState {
+    /// True while a job for the row has not finished.
+    pub fn in_flight(self) -> bool {
+        self != RowState::Idle
+    }
+}
+
+/// One finished rescan of a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    /// When the answer arrived.
+    pub time: Timestamp,
+    /// HTTP status, if an answer arrived.
+    pub status: Option<u16>,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Requests sent for it.
+    pub attempts: u32,
+    /// From queueing to verdict.
+    pub elapsed: Duration,
+    /// The query sent, secrets masked.
+    pub params: String,
+}
+
+/// One task in the list.
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    /// The task id.
+    pub id: TaskId,
+    /// A human label (sanitised), possibly empty.
+    pub label: String,
+    /// The task's URL as imported (sanitised), if known.
+    pub url: Option<String>,
+    /// Parameters the next rescan sends.
+    pub params: RescanParams,
+    /// In flight or idle.
+    pub state: RowState,
+    /// The job in flight, if any.
+    pub job: Option<JobId>,
+    /// Every rescan of this task, oldest first.
+    pub history: Vec<AttemptRecord>,
+    /// Marked for a bulk action.
+    pub marked: bool,
+    /// Lower-case id, label and URL, for filtering without allocating.
+    search: String,
+}
+
+impl TaskRow {
+    /// A fresh row.
+    pub fn new(task: ImportedTask) -> Self {
+        let label = task.label.unwrap_or_default();
+        let search = format!(
+            "{}\n{}\n{}",
+            task.id,
+            label,
+            task.url.as_deref().unwrap_or("")
+        )
+        .to_lowercase();
+        Self {
+            id: task.id,
+            label,
+            url: task.url,
+            params: RescanParams::default(),
+            state: RowState::Idle,
+            job: None,
+            history: Vec::new(),
+            marked: false,
+            search,
+        }
+    }
+
+    /// The latest finished rescan.
+    pub fn last(&self) -> Option<&AttemptRecord> {
+        self.history.last()
+    }
+
+    /// Filter match over id, label, url and last outcome (`needle` lower-case).
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty()
+            || self.search.contains(needle)
+            || self
+                .last()
+                .is_some_and(|a| a.outcome.label().contains(needle))
+    }
+
+    /// The pending parameters as a masked query string.
+    pub fn params_text(&self) -> String {
+        masked_query(&self.params)
+    }
+}
+
+/// A parameter set as `k=v&k=v` with secrets as `***`; empty = keep all.
+pub fn masked_query(params: &RescanParams) -> String {
+    params
+        .query_pairs(Reveal::Masked)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Live counts for the status bar, kept up to date on every change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Rows waiting for a slot.
+    pub queued: usize,
+    /// Rows with a request on the wire.
+    pub sending: usize,
+    /// Rows waiting to retry.
+    pub retrying: usize,
+    /// Rows whose last outcome is `accepted`.
+    pub accepted: usize,
+    /// Rows whose last outcome is anything else.
+    pub not_accepted: usize,
+}
+
+impl Counts {
+    /// Jobs not yet finished.
+    pub fn in_flight(&self) -> usize {
+        self.queued + self.sending + self.retrying
+    }
+}
+
+/// What the dashboard remembers of a job in flight.
+#[derive(Debug, Clone)]
+pub struct JobInfo {
+    /// The task it rescans.
+    pub task: TaskId,
+    /// The parameters it was sent with, masked.
+    pub params: String,
+}
+
+/// What a confirmation leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmAction {
+    /// Send these tasks.
+    Rescan(Vec<TaskId>),
+    /// Remove these tasks from the list.
+    Delete(Vec<TaskId>),
+    /// Leave, cancelling what is in flight.
+    Quit,
+}
+
+/// A yes/no dialog that defaults to Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    /// The question, e.g. "Rescan 3 tasks?".
+    pub title: String,
+    /// What it is about (ids, ...).
+    pub lines: Vec<String>,
+    /// What "yes" does.
+    pub action: ConfirmAction,
+    /// Focus on the yes button (false = Cancel, the default).
+    pub yes_focused: bool,
+}
+
+/// Which one-line prompt is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Task ids to add (typed or pasted).
+    AddIds,
+    /// A file to import.
+    ImportPath,
+}
+
+/// A one-line prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// What it asks for.
+    pub kind: PromptKind,
+    /// The text so far.
+    pub input: LineInput,
+}
+
+/// The first-run screen's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstRun {
+    /// Where the config file goes.
+    pub config_path: Option<PathBuf>,
+    /// Why the configuration is not usable, if it exists.
+    pub problem: Option<String>,
+}
+
+/// What has the keyboard.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// The task list.
+    Normal,
+    /// Typing a filter.
+    Filter,
+    /// The parameter form.
+    Form(Box<Form>),
+    /// A confirmation dialog.
+    Confirm(Confirm),
+    /// A one-line prompt.
+    Prompt(Prompt),
+    /// The key help.
+    Help,
+    /// The selected task's request as curl.
+    Curl(String),
+    /// No usable configuration yet.
+    FirstRun(FirstRun),
+    /// Demo mode is starting.
+    StartingDemo,
+}
+
+/// A message for the user in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The text (sanitised).
+    pub text: String,
+    /// Shown as an error.
+    pub is_error: bool,
+}
+
+/// Colour on or off (`NO_COLOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    /// Use colours.
+    pub color: bool,
+}
+
+/// The whole dashboard state.
+#[derive(Debug)]
+pub struct App {
+    /// Every task, in the order added.
+    pub tasks: Vec<TaskRow>,
+    /// Task id to position in `tasks`.
+    pub(super) index: HashMap<TaskId, usize>,
+    /// Positions in `tasks` that pass the filter, in display order.
+    pub visible: Vec<usize>,
+    /// Selected position in `visible`.
+    pub selected: usize,
+    /// First position of `visible` on screen.
+    pub offset: usize,
+    /// The filter text.
+    pub filter: LineInput,
+    /// Who has the keyboard.
+    pub mode: Mode,
+    /// The account shown in the status bar.
+    pub account: Account,
+    /// Live counts.
+    pub counts: Counts,
+    /// Marked rows.
+    pub marked: usize,
+    /// Jobs in flight.
+    pub(super) jobs: HashMap<JobId, JobInfo>,
+    /// Next job id.
+    pub(super) next_job: u64,
+    /// A message for the user.
+    pub notice: Option<Notice>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Animation frame counter, advanced only while something moves.
+    pub tick: u64,
+    /// The time of the latest tick or event, for countdowns.
+    pub now: Timestamp,
+    /// Colours.
+    pub theme: Theme,
+    /// Time zone for times on screen.
+    pub tz: TimeZone,
+    /// Set when the dashboard should close.
+    pub should_quit: bool,
+}
+
+impl App {
+    /// An empty dashboard for `account`.
+    pub fn new(account: Account, size: (u16, u16), theme: Theme, tz: TimeZone) -> Self {
+        Self {
+            tasks: Vec::new(),
+            index: HashMap::new(),
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: LineInput::default(),
+            mode: Mode::Normal,
+            account,
+            counts: Counts::default(),
+            marked: 0,
+            jobs: HashMap::new(),
+            next_job: 0,
+            notice: None,
+            size,
+            tick: 0,
+            now: Timestamp::UNIX_EPOCH,
+            theme,
+            tz,
+            should_quit: false,
+        }
+    }
+
+    /// The row under the cursor, if any.
+    pub fn selected_row(&self) -> Option<&TaskRow> {
+        self.visible.get(self.selected).map(|i| &self.tasks[*i])
+    }
+
+    /// The row with this id.
+    pub fn row(&self, id: &TaskId) -> Option<&TaskRow> {
+        self.index.get(id).map(|i| &self.tasks[*i])
+    }
+
+    /// True while any ticking is needed (spinners, countdowns).
+    pub fn animating(&self) -> bool {
+        self.counts.in_flight() > 0 || matches!(self.mode, Mode::StartingDemo)
+    }
+
+    /// Adds tasks not yet in the list; returns how many were new.
+    pub fn add_tasks(&mut self, tasks: Vec<ImportedTask>) -> usize {
+        let mut added = 0;
+        for task in tasks {
+            if self.index.contains_key(&task.id) {
+                continue;
+            }
+            self.index.insert(task.id.clone(), self.tasks.len());
+            self.tasks.push(TaskRow::new(task));
+            added += 1;
+        }
+        self.refilter();
+        added
+    }
+
+    /// Removes tasks (their jobs must be cancelled by the caller).
+    pub fn remove_tasks(&mut self, ids: &[TaskId]) {
+        let gone: std::collections::HashSet<&TaskId> = ids.iter().collect();
+        let leaving: Vec<(RowState, Option<bool>, bool)> = self
+            .tasks
+            .iter()
+            .filter(|r| gone.contains(&r.id))
+            .map(|r| (r.state, r.last().map(|a| a.outcome.is_accepted()), r.marked))
+            .collect();
+        for (state, accepted, marked) in leaving {
+            *self.state_count(state) -= usize::from(state.in_flight());
+            self.forget_outcome(accepted);
+            self.marked -= usize::from(marked);
+        }
+        self.tasks.retain(|r| !gone.contains(&r.id));
+        self.index = self
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        self.refilter();
+    }
+
+    /// Recomputes `visible` from the filter and keeps the selection in range.
+    pub fn refilter(&mut self) {
+        let needle = self.filter.value().to_lowercase();
+        self.visible = (0..self.tasks.len())
+            .filter(|i| self.tasks[*i].matches(&needle))
+            .collect();
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
+
+    /// Changes a row's state, keeping the counts right.
+    pub(super) fn set_state(&mut self, at: usize, state: RowState) {
+        let old = self.tasks[at].state;
+        *self.state_count(old) -= usize::from(old.in_flight());
+        self.tasks[at].state = state;
+        *self.state_count(state) += usize::from(state.in_flight());
+    }
+
+    /// Appends a finished rescan to a row, keeping the counts right.
+    pub(super) fn push_attempt(&mut self, at: usize, record: AttemptRecord) {
+        let before = self.tasks[at].last().map(|a| a.outcome.is_accepted());
+        let now = record.outcome.is_accepted();
+        self.tasks[at].history.push(record);
+        self.forget_outcome(before);
+        if now {
+            self.counts.accepted += 1;
+        } else {
+            self.counts.not_accepted += 1;
+        }
+    }
+
+    fn state_count(&mut self, state: RowState) -> &mut usize {
+        match state {
+            RowState::Sending { .. } => &mut self.counts.sending,
+            RowState::Retrying { .. } => &mut self.counts.retrying,
+            // Idle never changes a count (in_flight() is false).
+            RowState::Queued | RowState::Idle => &mut self.counts.queued,
+        }
+    }
+
+    /// Takes a row's previous last outcome (accepted or not) out of the counts.
+    fn forget_outcome(&mut self, accepted: Option<bool>) {
+        match accepted {
+            Some(true) => self.counts.accepted -= 1,
+            Some(false) => self.counts.not_accepted -= 1,
+            None => {}
+        }
+    }
+
+    /// Shows a message in the status line.
+    pub fn notify(&mut self, text: impl Into<String>, is_error: bool) {
+        self.notice = Some(Notice {
+            text: crate::text::sanitize(&text.into()),
+            is_error,
+        });
+    }
+}

@@ -1,0 +1,159 @@
+//! The dashboard: state (`app`), the one place it changes (`update`), the
+//! drawing (`view`), and `run`, the loop that feeds them keys, worker events
+//! and ticks and carries out the commands `update` returns.
+
+pub mod actions;
+pub mod app;
+pub mod form;
+pub mod input;
+pub mod message;
+pub mod update;
+pub mod view;
+
+mod session;
+mod terminal;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use tokio::sync::mpsc;
+
+use self::app::{App, Theme};
+use self::message::{Command, Message};
+use self::session::Session;
+use self::terminal::TerminalGuard;
+use crate::cli::UsageError;
+use crate::config::Overrides;
+
+/// How often spinners and countdowns move while something is in flight.
+const TICK: Duration = Duration::from_millis(100);
+
+/// What the dashboard starts with.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    /// `--demo`: the embedded simulator.
+    pub demo: bool,
+    /// Flags overriding the config.
+    pub overrides: Overrides,
+    /// `--tasks FILE`.
+    pub tasks_file: Option<PathBuf>,
+}
+
+/// Opens the dashboard and runs it until the user quits.
+pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "the dashboard needs a terminal; for scripts use `tae-rescan rescan` (see --help)"
+                .into(),
+        ));
+    }
+    let size = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let theme = Theme {
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut app = App::new(Default::default(), size, theme, TimeZone::system());
+    app.now = Timestamp::now();
+    let (internal_tx, internal_rx) = mpsc::unbounded_channel();
+    let mut session = Session::start(&startup, &mut app, internal_tx).await;
+    if let Some(path) = &startup.tasks_file {
+        session.import_now(&mut app, path);
+    }
+    let mut guard = TerminalGuard::enter()
+        .map_err(|e| UsageError(format!("cannot set up the terminal: {e}")))?;
+    let result = event_loop(&mut app, &mut session, &mut guard, internal_rx).await;
+    drop(guard);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn event_loop(
+    app: &mut App,
+    session: &mut Session,
+    guard: &mut TerminalGuard,
+    mut internal: mpsc::UnboundedReceiver<session::Internal>,
+) -> Result<(), UsageError> {
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut terminate = session::termination_signals();
+    loop {
+        draw(app, guard)?;
+        let message = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => match to_message(event) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(UsageError(format!("cannot read the terminal: {e}"))),
+                None => Message::Terminate,
+            },
+            event = session.next_worker_event() => Message::Worker { event, at: Timestamp::now() },
+            Some(note) = internal.recv() => match session.on_internal(note) {
+                Some(m) => m,
+                None => continue,
+            },
+            _ = tick.tick(), if app.animating() => Message::Tick(Timestamp::now()),
+            _ = terminate.recv() => Message::Terminate,
+        };
+        handle(app, session, guard, message);
+        // Worker events arrive in bursts under load: apply all that are
+        // ready before drawing again, so keys stay responsive.
+        while let Some(event) = session.try_worker_event() {
+            handle(
+                app,
+                session,
+                guard,
+                Message::Worker {
+                    event,
+                    at: Timestamp::now(),
+                },
+            );
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+fn handle(app: &mut App, session: &mut Session, guard: &mut TerminalGuard, message: Message) {
+    for command in update::update(app, message) {
+        match command {
+            Command::Copy(text) => guard.write_raw(osc52(&text).as_bytes()),
+            other => session.execute(other),
+        }
+    }
+}
+
+fn draw(app: &App, guard: &mut TerminalGuard) -> Result<(), UsageError> {
+    guard
+        .terminal
+        .draw(|frame| view::view(app, frame))
+        .map(|_| ())
+        .map_err(|e| UsageError(format!("cannot draw on the terminal: {e}")))
+}
+
+/// Only key presses count (not repeats' releases); resize, paste and mouse
+/// pass through.
+fn to_message(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Message::Key(key)),
+        Event::Paste(text) => Some(Message::Paste(text)),
+        Event::Mouse(mouse) => Some(Message::Mouse(mouse)),
+        Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}

@@ -1,0 +1,316 @@
+//! `update`: the only place the dashboard's state changes. Each message
+//! becomes new state plus commands for the run loop; nothing here does I/O.
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use super::actions;
+use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind};
+use super::form::FormAction;
+use super::message::{Command, Message};
+use super::view::layout;
+use crate::import::parse_any;
+
+/// Applies one message; returns what the run loop must do.
+pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
+    match msg {
+        Message::Key(key) => on_key(app, key),
+        Message::Paste(text) => on_paste(app, &text),
+        Message::Mouse(mouse) => {
+            on_mouse(app, mouse);
+            vec![]
+        }
+        Message::Resize(w, h) => {
+            app.size = (w, h);
+            scroll_to_selection(app);
+            vec![]
+        }
+        Message::Tick(now) => {
+            app.tick = app.tick.wrapping_add(1);
+            app.now = now;
+            vec![]
+        }
+        Message::Worker { event, at } => {
+            app.now = at;
+            actions::apply_worker_event(app, event, at);
+            vec![]
+        }
+        Message::Imported { source, result } => {
+            match result {
+                Ok(imported) => actions::add_imported(app, imported, &source),
+                Err(e) => app.notify(e, true),
+            }
+            vec![]
+        }
+        Message::DemoReady { account, tasks } => {
+            app.account = account;
+            app.mode = Mode::Normal;
+            let n = app.add_tasks(tasks);
+            app.notify(
+                format!("demo mode: {n} demo tasks against the embedded simulator"),
+                false,
+            );
+            vec![]
+        }
+        Message::DemoFailed(e) => {
+            app.mode = Mode::Normal;
+            app.notify(e, true);
+            vec![]
+        }
+        Message::Terminate => {
+            app.should_quit = true;
+            actions::cancel_all(app)
+        }
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c
+        && !matches!(
+            app.mode,
+            Mode::Confirm(Confirm {
+                action: ConfirmAction::Quit,
+                ..
+            })
+        )
+    {
+        return actions::request_quit(app);
+    }
+    match &mut app.mode {
+        Mode::Normal => normal_key(app, key),
+        Mode::Filter => {
+            filter_key(app, key);
+            vec![]
+        }
+        Mode::Form(form) => {
+            match form.handle_key(key) {
+                FormAction::Editing => {}
+                FormAction::Discard => app.mode = Mode::Normal,
+                FormAction::Save(params) => actions::save_form(app, *params),
+            }
+            vec![]
+        }
+        Mode::Confirm(confirm) => {
+            let confirm = confirm.clone();
+            confirm_key(app, key, confirm)
+        }
+        Mode::Prompt(_) => prompt_key(app, key),
+        Mode::Help | Mode::Curl(_) => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'y')
+            ) {
+                app.mode = Mode::Normal;
+            }
+            vec![]
+        }
+        Mode::FirstRun(_) => match key.code {
+            KeyCode::Char('d') => {
+                app.mode = Mode::StartingDemo;
+                vec![Command::StartDemo]
+            }
+            KeyCode::Char('q') | KeyCode::Esc => {
+                app.should_quit = true;
+                vec![]
+            }
+            _ => vec![],
+        },
+        Mode::StartingDemo => vec![],
+    }
+}
+
+fn normal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    app.notice = None;
+    let page = layout(app.size).list_rows.max(1);
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => move_selection(app, -1),
+        KeyCode::Down | KeyCode::Char('j') => move_selection(app, 1),
+        KeyCode::PageUp => move_selection(app, -(page as isize)),
+        KeyCode::PageDown => move_selection(app, page as isize),
+        KeyCode::Home | KeyCode::Char('g') => move_selection(app, isize::MIN / 2),
+        KeyCode::End | KeyCode::Char('G') => move_selection(app, isize::MAX / 2),
+        KeyCode::Char(' ') => actions::toggle_mark(app),
+        KeyCode::Char('*') => actions::mark_all_visible(app),
+        KeyCode::Char('u') => actions::clear_marks(app),
+        KeyCode::Char('/') => app.mode = Mode::Filter,
+        KeyCode::Esc if !app.filter.value().is_empty() => {
+            app.filter.clear();
+            app.refilter();
+        }
+        KeyCode::Char('a') => {
+            app.mode = Mode::Prompt(Prompt {
+                kind: PromptKind::AddIds,
+                input: Default::default(),
+            })
+        }
+        KeyCode::Char('i') => {
+            app.mode = Mode::Prompt(Prompt {
+                kind: PromptKind::ImportPath,
+                input: Default::default(),
+            })
+        }
+        KeyCode::Char('d') => actions::ask_delete(app),
+        KeyCode::Char('e') | KeyCode::Enter => actions::open_form(app),
+        KeyCode::Char('r') => return actions::rescan_targets(app, false),
+        KeyCode::Char('R') => return actions::rescan_targets(app, true),
+        KeyCode::Char('c') => return actions::cancel_targets(app),
+        KeyCode::Char('y') => return actions::show_curl(app),
+        KeyCode::Char('?') => app.mode = Mode::Help,
+        KeyCode::Char('q') => return actions::request_quit(app),
+        _ => {}
+    }
+    vec![]
+}
+
+fn filter_key(app: &mut App, key: KeyEvent) {
+    match key.code {
+        KeyCode::Esc => {
+            app.filter.clear();
+            app.mode = Mode::Normal;
+        }
+        KeyCode::Enter => app.mode = Mode::Normal,
+        _ => {
+            app.filter.handle_key(key);
+        }
+    }
+    app.refilter();
+    scroll_to_selection(app);
+}
+
+fn confirm_key(app: &mut App, key: KeyEvent, mut confirm: Confirm) -> Vec<Command> {
+    let yes = match key.code {
+        KeyCode::Char('y' | 'Y') => true,
+        KeyCode::Char('n' | 'N') | KeyCode::Esc => false,
+        KeyCode::Enter => confirm.yes_focused,
+        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+            confirm.yes_focused = !confirm.yes_focused;
+            app.mode = Mode::Confirm(confirm);
+            return vec![];
+        }
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => true,
+        _ => return vec![],
+    };
+    app.mode = Mode::Normal;
+    if yes {
+        actions::confirmed(app, confirm.action)
+    } else {
+        vec![]
+    }
+}
+
+fn prompt_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Mode::Prompt(prompt) = &mut app.mode else {
+        return vec![];
+    };
+    match key.code {
+        KeyCode::Esc => app.mode = Mode::Normal,
+        KeyCode::Enter => {
+            let prompt = prompt.clone();
+            app.mode = Mode::Normal;
+            return submit_prompt(app, prompt);
+        }
+        _ => {
+            prompt.input.handle_key(key);
+        }
+    }
+    vec![]
+}
+
+fn submit_prompt(app: &mut App, prompt: Prompt) -> Vec<Command> {
+    let text = prompt.input.value().trim();
+    if text.is_empty() {
+        return vec![];
+    }
+    match prompt.kind {
+        PromptKind::AddIds => {
+            let ids = text.split([' ', ',', ';']).collect::<Vec<_>>().join("\n");
+            actions::add_imported(app, parse_any(&ids, "typed ids"), "typed ids");
+            vec![]
+        }
+        PromptKind::ImportPath => vec![Command::Import(expand_home(text))],
+    }
+}
+
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+/// A paste adds ids (in the list, or in the add prompt: every line), or goes
+/// into the text field that has the focus.
+fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
+    match &mut app.mode {
+        Mode::Form(form) => form.paste(text),
+        Mode::Filter => {
+            app.filter.insert(text);
+            app.refilter();
+        }
+        Mode::Prompt(Prompt {
+            kind: PromptKind::ImportPath,
+            input,
+        }) => input.insert(text.trim()),
+        Mode::Prompt(Prompt {
+            kind: PromptKind::AddIds,
+            input,
+        }) if !text.contains('\n') => input.insert(text),
+        Mode::Prompt(Prompt {
+            kind: PromptKind::AddIds,
+            input,
+        }) => {
+            let all = format!("{}\n{text}", input.value());
+            app.mode = Mode::Normal;
+            actions::add_imported(app, parse_any(&all, "paste"), "paste");
+        }
+        Mode::Normal => actions::add_imported(app, parse_any(text, "paste"), "paste"),
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_mouse(app: &mut App, mouse: MouseEvent) {
+    if !matches!(app.mode, Mode::Normal) {
+        return;
+    }
+    let areas = layout(app.size);
+    match mouse.kind {
+        MouseEventKind::ScrollDown => move_selection(app, 3),
+        MouseEventKind::ScrollUp => move_selection(app, -3),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let body = areas.list_body;
+            let inside = mouse.column >= body.x && mouse.column < body.x + body.width;
+            if inside && mouse.row >= body.y && mouse.row < body.y + body.height {
+                let at = app.offset + usize::from(mouse.row - body.y);
+                if at < app.visible.len() {
+                    app.selected = at;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Moves the selection by `delta` rows (clamped) and scrolls to it.
+pub(super) fn move_selection(app: &mut App, delta: isize) {
+    if app.visible.is_empty() {
+        return;
+    }
+    let last = app.visible.len() as isize - 1;
+    app.selected = (app.selected as isize).saturating_add(delta).clamp(0, last) as usize;
+    scroll_to_selection(app);
+}
+
+/// Keeps the selected row inside the list's window.
+pub(super) fn scroll_to_selection(app: &mut App) {
+    let rows = layout(app.size).list_rows.max(1);
+    if app.selected < app.offset {
+        app.offset = app.selected;
+    } else if app.selected >= app.offset + rows {
+        app.offset = app.selected + 1 - rows;
+    }
+    let max_offset = app.visible.len().saturating_sub(rows);
+    app.offset = app.offset.min(max_offset);
+}

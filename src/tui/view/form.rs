@@ -1,0 +1,117 @@
+//! The parameter form: each field says whether it is left as is or set,
+//! with its validation message right under it.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::{centered, style};
+use crate::tui::app::App;
+use crate::tui::form::{Field, Form};
+use crate::tui::input::LineInput;
+
+const LABEL_WIDTH: usize = 30;
+
+/// Draws the form over the dashboard and places the cursor.
+pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
+    let theme = app.theme;
+    let target = match form.targets.as_slice() {
+        [one] => one.to_string(),
+        many => format!("{} tasks", many.len()),
+    };
+    let mut lines = vec![Line::styled(
+        "Empty or \"leave as is\" = not sent; the task keeps its previous value.",
+        style::dim(theme),
+    )];
+    let mut cursor = None;
+    for field in Field::ALL {
+        let focused = form.focus == field;
+        let label_style = if focused {
+            style::selected()
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        let (value, value_style) = shown_value(form, field, theme);
+        if focused
+            && !field.is_choice()
+            && let Some(input) = input_of(form, field)
+        {
+            cursor = Some((lines.len(), input.cursor()));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<w$}", field.name(), w = LABEL_WIDTH - 1),
+                label_style,
+            ),
+            Span::raw(" "),
+            Span::styled(value, value_style),
+        ]));
+        let note = match form.error(field) {
+            Some(e) => Span::styled(format!("   ✗ {e}"), style::error(theme)),
+            None if field == Field::UnzipPassword && !form.password_enabled() => Span::styled(
+                "   only with processing_type unzip-and-exec",
+                style::dim(theme),
+            ),
+            None if field.is_choice() && focused => {
+                Span::styled("   Space / ← → to change", style::dim(theme))
+            }
+            None => Span::raw(""),
+        };
+        lines.push(Line::from(note));
+    }
+    let area = centered(frame.area(), 90, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let title = format!(" Rescan parameters for {target} — Enter saves, Esc discards ");
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
+    if let Some((line, at)) = cursor {
+        place_cursor(frame, area, line, at);
+    }
+}
+
+fn place_cursor(frame: &mut Frame, area: Rect, line: usize, at: usize) {
+    let x = area.x + 1 + LABEL_WIDTH as u16 + 1 + at as u16;
+    let y = area.y + 1 + line as u16;
+    if x < area.x + area.width - 1 {
+        frame.set_cursor_position(Position::new(x, y));
+    }
+}
+
+fn input_of(form: &Form, field: Field) -> Option<&LineInput> {
+    match field {
+        Field::Url => Some(&form.url),
+        Field::FileExt => Some(&form.file_ext),
+        Field::UnzipPassword => Some(&form.unzip_password),
+        _ => None,
+    }
+}
+
+/// The value as displayed: text (the password masked), or the choice, or
+/// "(leave as is)".
+fn shown_value(form: &Form, field: Field, theme: crate::tui::app::Theme) -> (String, Style) {
+    let leave = ("(leave as is)".to_owned(), style::dim(theme));
+    let set = |s: String| (s, Style::new());
+    match field {
+        Field::ProcessingType => form
+            .processing_type
+            .map_or(leave, |p| set(format!("‹ {p} ›"))),
+        Field::ResetSimilarityThresholds => form
+            .reset_similarity_thresholds
+            .map_or(leave, |b| set(format!("‹ {b} ›"))),
+        Field::Unpack => form.unpack.map_or(leave, |b| set(format!("‹ {b} ›"))),
+        Field::UnzipPassword if !form.password_enabled() => {
+            ("(disabled)".to_owned(), style::dim(theme))
+        }
+        Field::UnzipPassword if form.unzip_password.value().is_empty() => leave,
+        Field::UnzipPassword => set("•".repeat(form.unzip_password.value().chars().count())),
+        _ => match input_of(form, field).map(LineInput::value) {
+            Some("") | None if form.focus != field => leave,
+            Some(v) => set(crate::text::sanitize(v)),
+            None => leave,
+        },
+    }
+}

@@ -1,0 +1,123 @@
+//! The task list: only the rows on screen are built, so drawing costs the
+//! same for a hundred tasks as for a hundred thousand.
+
+use ratatui::Frame;
+use ratatui::layout::Constraint;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use super::Areas;
+use super::style::{self, SPINNER};
+use crate::tui::app::{App, Mode, RowState, TaskRow};
+
+/// Draws the list with its header, title (counts, filter) and notice.
+pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
+    let theme = app.theme;
+    let mut title = vec![Span::raw(format!(
+        " Tasks {}/{} ",
+        app.visible.len(),
+        app.tasks.len()
+    ))];
+    if app.marked > 0 {
+        title.push(Span::raw(format!("· {} marked ", app.marked)));
+    }
+    let filtering = matches!(app.mode, Mode::Filter);
+    if filtering || !app.filter.value().is_empty() {
+        let text = crate::text::sanitize(app.filter.value());
+        title.push(Span::styled(
+            format!("· filter: {text}{} ", if filtering { "▏" } else { "" }),
+            style::fg(theme, ratatui::style::Color::Yellow),
+        ));
+    }
+    let mut block = Block::bordered().title(Line::from(title));
+    if let Some(notice) = &app.notice {
+        let st = if notice.is_error {
+            style::error(theme)
+        } else {
+            style::fg(theme, ratatui::style::Color::Green)
+        };
+        block = block.title_bottom(Line::from(Span::styled(format!(" {} ", notice.text), st)));
+    }
+    let end = (app.offset + areas.list_rows).min(app.visible.len());
+    let rows: Vec<Row> = app.visible[app.offset.min(end)..end]
+        .iter()
+        .enumerate()
+        .map(|(n, &at)| {
+            let row = render_row(app, &app.tasks[at]);
+            if app.offset + n == app.selected {
+                row.style(style::selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(["", "TASK ID", "LABEL", "LAST OUTCOME", "WHEN"])
+        .style(Style::new().add_modifier(Modifier::BOLD));
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Max(34),
+        Constraint::Min(8),
+        Constraint::Length(22),
+        Constraint::Length(14),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(table, areas.list);
+    if app.visible.is_empty() {
+        let hint = if app.tasks.is_empty() {
+            "No tasks yet: press a to add ids (or paste them), i to import a file."
+        } else {
+            "No task matches the filter (Esc clears it)."
+        };
+        frame.render_widget(Line::styled(hint, style::dim(theme)), areas.list_body);
+    }
+}
+
+fn render_row<'a>(app: &App, row: &'a TaskRow) -> Row<'a> {
+    let theme = app.theme;
+    let mark = if row.marked { "●" } else { " " };
+    let outcome = match row.state {
+        RowState::Idle => match row.last() {
+            Some(a) => {
+                let (symbol, st) = style::outcome(theme, &a.outcome);
+                Cell::from(Span::styled(format!("{symbol} {}", a.outcome.label()), st))
+            }
+            None => Cell::from(Span::styled("  never sent", style::dim(theme))),
+        },
+        state => {
+            let spin = SPINNER[(app.tick % SPINNER.len() as u64) as usize];
+            let text = match state {
+                RowState::Queued => "queued".to_owned(),
+                RowState::Sending { attempt: 1 } => "sending".to_owned(),
+                RowState::Sending { attempt } => format!("sending (try {attempt})"),
+                RowState::Retrying { at, .. } => {
+                    format!("retry in {}s", super::seconds_until(at, app.now))
+                }
+                RowState::Idle => String::new(),
+            };
+            Cell::from(Span::styled(
+                format!("{spin} {text}"),
+                style::in_flight(theme),
+            ))
+        }
+    };
+    let when = row
+        .last()
+        .map(|a| {
+            a.time
+                .to_zoned(app.tz.clone())
+                .strftime("%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default();
+    Row::new(vec![
+        Cell::from(mark),
+        Cell::from(row.id.as_str()),
+        Cell::from(row.label.as_str()),
+        outcome,
+        Cell::from(Span::styled(when, style::dim(theme))),
+    ])
+}

@@ -1,0 +1,117 @@
+//! The status bar (account and live counts) and the hint line (the keys that
+//! work right now).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use super::style;
+use crate::tui::app::{App, Mode, PromptKind};
+
+/// Account on the left, counts after it, a warning if any.
+pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let a = &app.account;
+    let c = app.counts;
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} ", a.user),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(
+            "· {} · {} ",
+            a.cert_subject.as_deref().unwrap_or("no client certificate"),
+            a.base_label
+        )),
+        Span::raw("│ "),
+        Span::styled(format!("queued {} ", c.queued), style::in_flight(theme)),
+        Span::styled(format!("sending {} ", c.sending), style::in_flight(theme)),
+    ];
+    if c.retrying > 0 {
+        spans.push(Span::styled(
+            format!("retrying {} ", c.retrying),
+            style::fg(theme, Color::Yellow),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("accepted {} ", c.accepted),
+        style::fg(theme, Color::Green),
+    ));
+    spans.push(Span::styled(
+        format!("not accepted {} ", c.not_accepted),
+        style::fg(theme, Color::Red),
+    ));
+    if let Some(w) = &a.warning {
+        spans.push(Span::styled(
+            format!("│ ⚠ {w}"),
+            style::fg(theme, Color::Yellow),
+        ));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// The keys for the current mode.
+pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
+    let keys: &[(&str, &str)] = match &app.mode {
+        Mode::Normal if app.tasks.is_empty() => &[
+            ("a", "add ids"),
+            ("i", "import"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Mode::Normal => &[
+            ("a", "add"),
+            ("i", "import"),
+            ("e", "edit"),
+            ("r", "rescan"),
+            ("R", "re-send failed"),
+            ("c", "cancel"),
+            ("space", "mark"),
+            ("/", "filter"),
+            ("d", "delete"),
+            ("y", "curl"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Mode::Filter => &[
+            ("type", "filter id, label, url, outcome"),
+            ("Enter", "keep"),
+            ("Esc", "clear"),
+        ],
+        Mode::Form(_) => &[
+            ("Tab/S-Tab", "move"),
+            ("Space/←/→", "change choice"),
+            ("Enter", "save"),
+            ("Esc", "discard"),
+        ],
+        Mode::Confirm(_) => &[
+            ("y", "yes"),
+            ("n/Esc", "no"),
+            ("←/→", "switch"),
+            ("Enter", "choose"),
+        ],
+        Mode::Prompt(p) if p.kind == PromptKind::AddIds => &[
+            ("type/paste", "ids, separated by spaces or commas"),
+            ("Enter", "add"),
+            ("Esc", "cancel"),
+        ],
+        Mode::Prompt(_) => &[
+            ("type", "path to a list, CSV or JSON file"),
+            ("Enter", "import"),
+            ("Esc", "cancel"),
+        ],
+        Mode::Help | Mode::Curl(_) => &[("Esc", "close")],
+        Mode::FirstRun(_) => &[("d", "demo mode"), ("q", "quit")],
+        Mode::StartingDemo => &[],
+    };
+    let mut spans = Vec::with_capacity(keys.len() * 2);
+    for (key, what) in keys {
+        spans.push(Span::styled(
+            format!(" {key}"),
+            style::fg(app.theme, Color::Cyan).add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
