@@ -157,3 +157,6 @@ pub fn osc52(text: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(text)
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::style;
+use crate::text::sanitize;
 use crate::tui::app::{App, RowState, TaskRow};
 
 /// Draws the pane for the selected task.
@@ -101,16 +102,21 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
                 a.elapsed.as_millis()
             )),
         ]));
+        // Server text was sanitised when it arrived; sanitising again here
+        // (idempotent) keeps the screen safe whatever the source.
         let mut detail = a.outcome.description();
         if let Some(e) = a.outcome.error_id() {
             detail = format!("{e}: {detail}");
         }
-        out.push(Line::raw(format!("  {detail}")));
+        out.push(Line::raw(format!("  {}", sanitize(&detail))));
         if let Some(id) = a.outcome.new_task_id() {
-            out.push(Line::raw(format!("  new task id: {id}")));
+            out.push(Line::raw(format!("  new task id: {}", sanitize(id))));
         }
         if let Some(body) = a.outcome.body() {
-            out.push(Line::styled(format!("  body: {body}"), style::dim(theme)));
+            out.push(Line::styled(
+                format!("  body: {}", sanitize(body)),
+                style::dim(theme),
+            ));
         }
         out.push(Line::styled(
             format!(

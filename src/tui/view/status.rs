@@ -9,23 +9,13 @@ use ratatui::text::{Line, Span};
 use super::style;
 use crate::tui::app::{App, Mode, PromptKind};
 
-/// Account on the left, counts after it, a warning if any.
+/// Live counts first (they change), then the account, then a warning if any.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let a = &app.account;
     let c = app.counts;
     let mut spans = vec![
-        Span::styled(
-            format!(" {} ", a.user),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(format!(
-            "· {} · {} ",
-            a.cert_subject.as_deref().unwrap_or("no client certificate"),
-            a.base_label
-        )),
-        Span::raw("│ "),
-        Span::styled(format!("queued {} ", c.queued), style::in_flight(theme)),
+        Span::styled(format!(" queued {} ", c.queued), style::in_flight(theme)),
         Span::styled(format!("sending {} ", c.sending), style::in_flight(theme)),
     ];
     if c.retrying > 0 {
@@ -42,6 +32,13 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         format!("not accepted {} ", c.not_accepted),
         style::fg(theme, Color::Red),
     ));
+    spans.push(Span::raw("│ "));
+    spans.push(Span::styled(
+        format!("{} ", a.user),
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    let subject = a.cert_subject.as_deref().unwrap_or("no client certificate");
+    spans.push(Span::raw(format!("· {subject} · {} ", a.base_label)));
     if let Some(w) = &a.warning {
         spans.push(Span::styled(
             format!("│ ⚠ {w}"),

@@ -1,0 +1,230 @@
+//! The dashboard's screens drawn on a TestBackend, compared with committed
+//! snapshots (insta). States are reached through `update`, as a user would.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tae_rescan::api::{Outcome, TaskId};
+use tae_rescan::import::parse_any;
+use tae_rescan::tui::app::{Account, App, FirstRun, Mode, Theme};
+use tae_rescan::tui::message::{Command, Message};
+use tae_rescan::tui::update::update;
+use tae_rescan::tui::view::view;
+use tae_rescan::worker::{Job, WorkerEvent};
+
+const T0: i64 = 1_795_000_000; // 2026-11-19T07:46:40Z
+
+fn app(size: &(u16, u16), tasks: &str) -> App {
+    let account = Account {
+        user: "analyst@example.com".into(),
+        cert_subject: Some("CN=analyst,O=Example SOC".into()),
+        cert_path: Some("/home/analyst/tip.pem".into()),
+        base_label: "https://tip.kaspersky.com/".into(),
+        base_url: Some(url::Url::parse("https://tip.kaspersky.com").unwrap()),
+        warning: None,
+    };
+    let mut app = App::new(account, *size, Theme { color: true }, TimeZone::UTC);
+    app.now = Timestamp::from_second(T0).unwrap();
+    app.add_tasks(parse_any(tasks, "tasks.csv").tasks);
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Command> {
+    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn draw(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|f| view(app, f)).unwrap();
+    format!("{}", terminal.backend())
+}
+
+fn jobs(commands: Vec<Command>) -> Vec<Job> {
+    commands
+        .into_iter()
+        .flat_map(|c| match c {
+            Command::Submit(jobs) => jobs,
+            _ => vec![],
+        })
+        .collect()
+}
+
+const TASKS: &str = "task_id,label\n\
+7a6f5e4d3c2b41a09f8e7d6c5b4a3f21,Shortcut dropper\n\
+tae-2026-000123,Loader sample\n\
+9d2e8f4c6b0a41378e5d2c1b0a9f8e77,Oversized installer\n\
+c07e6d3b1a2f48e59c8d7b4a3e2f1d06,Packed payload\n\
+tae-2026-000241,Sample under legal hold\n\
+tae-2026-000377,APK from a forum\n\
+5be04f1a92c84e7d8d3a6f0e2c9b7d10,Signed binary\n\
+tae-2026-000305,Script in flight\n\
+e41b7c9a0d3f4e26b8a5c7d9e1f20b3c,Never sent\n";
+
+/// Rescans the first eight tasks and answers them with mixed outcomes; the
+/// eighth stays in flight, waiting to retry.
+fn mixed(app: &mut App) {
+    for _ in 0..8 {
+        key(app, KeyCode::Char(' '));
+    }
+    key(app, KeyCode::Char('r'));
+    let jobs = jobs(key(app, KeyCode::Char('y')));
+    let outcomes = [
+        Outcome::Accepted {
+            body: r#"{"task_id":"7a6f5e4d3c2b41a09f8e7d6c5b4a3f21"}"#.into(),
+            new_task_id: None,
+        },
+        Outcome::Accepted {
+            body: String::new(),
+            new_task_id: Some("tae-2026-000123-r1".into()),
+        },
+        Outcome::Rejected {
+            error: "too-large-file".into(),
+            description: "The file is too large.".into(),
+        },
+        Outcome::FailedOrHung,
+        Outcome::LegalBlock,
+        Outcome::Error {
+            detail: "network error: connection reset".into(),
+        },
+        Outcome::CertificateRequired {
+            detail: "HTTP 403".into(),
+        },
+    ];
+    for (n, (job, outcome)) in jobs.iter().zip(outcomes).enumerate() {
+        let event = WorkerEvent::Finished {
+            job: job.id,
+            task: job.task.clone(),
+            outcome,
+            status: Some(200),
+            attempts: 1 + n as u32 % 2,
+            elapsed: Duration::from_millis(40 + n as u64),
+        };
+        let at = Timestamp::from_second(T0 - 600 + 60 * n as i64).unwrap();
+        update(app, Message::Worker { event, at });
+    }
+    let retry = WorkerEvent::Retrying {
+        job: jobs[7].id,
+        attempt: 1,
+        delay: Duration::from_secs(4),
+        reason: "HTTP 503".into(),
+    };
+    update(
+        app,
+        Message::Worker {
+            event: retry,
+            at: Timestamp::from_second(T0).unwrap(),
+        },
+    );
+    key(app, KeyCode::Char('u'));
+    key(app, KeyCode::Char('g'));
+    key(app, KeyCode::Down);
+}
+
+#[test]
+fn list_with_mixed_outcomes() {
+    let mut app = app(&(140, 24), TASKS);
+    mixed(&mut app);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn narrow_list_puts_details_below() {
+    let mut app = app(&(90, 30), TASKS);
+    mixed(&mut app);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn form_with_a_validation_error() {
+    let mut app = app(&(120, 30), TASKS);
+    key(&mut app, KeyCode::Char('e'));
+    for c in "files.example.com/a.zip".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Tab);
+    for c in ".exe".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Tab);
+    for c in "infected".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn bulk_confirm() {
+    let mut app = app(&(120, 30), TASKS);
+    key(&mut app, KeyCode::Char('*'));
+    key(&mut app, KeyCode::Char('r'));
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn help_popup() {
+    let mut app = app(&(120, 32), TASKS);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn first_run_screen() {
+    let mut app = app(&(100, 24), "");
+    app.mode = Mode::FirstRun(FirstRun {
+        config_path: Some("/home/analyst/.config/tae-rescan/config.toml".into()),
+        problem: Some("no [api] username configured: set it in /home/analyst/.config/tae-rescan/config.toml or set TIP_USERNAME".into()),
+    });
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn too_small_terminal() {
+    let app = app(&(50, 10), TASKS);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn empty_list_says_what_to_do() {
+    let app = app(&(100, 16), "");
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn hostile_text_is_drawn_escaped() {
+    let mut app = app(
+        &(120, 16),
+        "[{\"task_id\": \"evil-1\", \"label\": \"\\u001b]0;pwned\\u0007\\u202eevil\"}]",
+    );
+    let jobs = jobs(key(&mut app, KeyCode::Char('r')));
+    let outcome = Outcome::Rejected {
+        error: "x\u{1b}[2J".into(),
+        description: "\u{9b}31mred".into(),
+    };
+    let event = WorkerEvent::Finished {
+        job: jobs[0].id,
+        task: TaskId::parse("evil-1").unwrap(),
+        outcome,
+        status: Some(400),
+        attempts: 1,
+        elapsed: Duration::ZERO,
+    };
+    update(
+        &mut app,
+        Message::Worker {
+            event,
+            at: Timestamp::from_second(T0).unwrap(),
+        },
+    );
+    let screen = draw(&app);
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{9b}') && !screen.contains('\u{202e}'),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
