@@ -228,3 +228,29 @@ fn hostile_text_is_drawn_escaped() {
     );
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn no_color_draws_without_colours() {
+    let colours = |theme: Theme| {
+        let mut app = app(&(140, 24), TASKS);
+        app.theme = theme;
+        mixed(&mut app);
+        let mut terminal = Terminal::new(TestBackend::new(140, 24)).unwrap();
+        terminal.draw(|f| view(&app, f)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        buffer
+            .content()
+            .iter()
+            .filter(|c| c.fg != ratatui::style::Color::Reset)
+            .count()
+    };
+    assert!(
+        colours(Theme { color: true }) > 0,
+        "colours are used normally"
+    );
+    assert_eq!(
+        colours(Theme { color: false }),
+        0,
+        "NO_COLOR: no foreground colour anywhere"
+    );
+}
