@@ -1,0 +1,363 @@
+//! The dashboard end to end: the real binary on a pseudo-terminal, typed
+//! keys in, the drawn screen read back through a terminal emulator, and (where
+//! a server is involved) the simulator over real mutual TLS recording what
+//! was actually sent.
+//!
+//! A frame reaches the emulator in several chunks, so every wait's predicate
+//! covers everything the test then relies on: a check made after a wait for
+//! only part of a frame could see the frame half drawn.
+
+mod common;
+#[path = "common/pty.rs"]
+mod pty;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Fixture, PASSWORD, USER};
+use pty::{Tui, eventually};
+use tae_rescan::sim::{Behaviour, Behaviours};
+
+const SIZE: (u16, u16) = (120, 40);
+/// At 120 columns the task list (border included) takes the left 77 columns.
+const LIST_WIDTH: u16 = 77;
+
+/// The simulator runs on this runtime while the test thread drives the pty.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// The dashboard against the fixture's simulator, password from the env.
+fn dashboard(f: &Fixture) -> Tui {
+    let config = f.config_file("");
+    let tui = Tui::spawn(
+        &["--config", config.to_str().unwrap()],
+        &[("TIP_PASSWORD", PASSWORD)],
+        f.dir.path(),
+        SIZE,
+    );
+    tui.wait_for("the empty dashboard", |s| {
+        s.contains("Tasks 0/0") && s.contains("No tasks yet") && s.contains(" q quit")
+    });
+    assert_full_screen(&tui);
+    tui
+}
+
+/// The list row (list pane only) showing task `id`, if it is on screen.
+fn list_row(screen: &vt100::Screen, id: &str) -> Option<String> {
+    let needle = format!(" {id} ");
+    screen.rows(0, LIST_WIDTH).find(|r| r.contains(&needle))
+}
+
+fn row_shows(screen: &vt100::Screen, id: &str, text: &str) -> bool {
+    list_row(screen, id).is_some_and(|r| r.contains(text))
+}
+
+/// The bulk confirmation is fully drawn: the title, both ids between the
+/// title and the buttons, and the buttons.
+fn confirm_lists_both(screen: &str) -> bool {
+    let dialog: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Rescan 2 tasks?"))
+        .take_while(|l| !l.contains("[ Cancel ]"))
+        .collect();
+    screen.contains("[ Cancel ]   [ Yes (y) ]")
+        && dialog.iter().any(|l| l.contains("  e2e-one "))
+        && dialog.iter().any(|l| l.contains("  e2e-two "))
+}
+
+/// Adds `ids` (space separated) through the `a` prompt.
+fn add_ids(tui: &mut Tui, ids: &str) {
+    tui.send(b"a");
+    tui.wait_text("Add task ids");
+    tui.send(format!("{ids}\r").as_bytes());
+    tui.wait_screen("the added ids in the list", |s| {
+        !s.contents().contains("Add task ids")
+            && ids.split(' ').all(|id| row_shows(s, id, "never sent"))
+    });
+}
+
+/// Leaves with `q` and checks the exit and that the terminal is restored.
+fn quit_and_check_restored(mut tui: Tui) {
+    tui.send(b"q");
+    let status = tui.wait_exit();
+    assert!(
+        status.success(),
+        "exit status {status:?}\n{}",
+        tui.contents()
+    );
+    assert_restored(&tui);
+}
+
+/// After exit: main screen, cursor shown, mouse reporting and bracketed
+/// paste off; and at no point a terminal query the harness (like some real
+/// terminals) would never answer.
+fn assert_restored(tui: &Tui) {
+    assert!(!tui.alternate_screen(), "still on the alternate screen");
+    assert!(!tui.hide_cursor(), "cursor left hidden");
+    let screen = tui.screen();
+    assert!(!screen.bracketed_paste(), "bracketed paste left on");
+    assert_eq!(
+        screen.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting left on"
+    );
+    let raw = tui.raw_output();
+    for query in [&b"\x1b[6n"[..], b"\x1b[?u", b"\x1b[c"] {
+        assert!(
+            !raw.windows(query.len()).any(|w| w == query),
+            "the program sent the terminal query {query:?}"
+        );
+    }
+}
+
+/// While the dashboard runs it owns the terminal: alternate screen, mouse
+/// and bracketed paste on (so the checks after exit are not vacuous).
+fn assert_full_screen(tui: &Tui) {
+    let screen = tui.screen();
+    assert!(
+        screen.alternate_screen(),
+        "dashboard on the alternate screen"
+    );
+    assert!(screen.bracketed_paste(), "bracketed paste on");
+    assert_ne!(
+        screen.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting on"
+    );
+}
+
+fn expected_query() -> Vec<(String, String)> {
+    vec![
+        ("url".into(), "https://files.example.com/sample.zip".into()),
+        ("file_ext".into(), "zip".into()),
+    ]
+}
+
+/// The issue's scenario: add, edit, rescan one, then bulk rescan with the
+/// confirmation's default (Cancel) and with `y`; what reaches the server is
+/// exactly what was typed in the form, over mutual TLS.
+#[test]
+fn add_edit_rescan_and_bulk_rescan_against_the_simulator() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let record = f.sim.record();
+    let mut tui = dashboard(&f);
+
+    add_ids(&mut tui, "e2e-one e2e-two");
+    tui.wait_text("Tasks 2/2");
+
+    // The first is selected: edit its parameters and save.
+    tui.send(b"e");
+    tui.wait_for("the form for e2e-one", |s| {
+        s.contains("Rescan parameters for e2e-one") && s.contains("Esc discard")
+    });
+    tui.send(b"https://files.example.com/sample.zip\tzip\r");
+    tui.wait_for("the form saved", |s| {
+        !s.contains("Rescan parameters")
+            && s.contains(
+                "saved for 1 task(s): url=https://files.example.com/sample.zip&file_ext=zip",
+            )
+    });
+    assert!(record.is_empty(), "saving sends nothing");
+
+    // One task: `r` sends at once.
+    tui.send(b"r");
+    tui.wait_screen("e2e-one accepted, e2e-two untouched", |s| {
+        row_shows(s, "e2e-one", "✓ accepted") && row_shows(s, "e2e-two", "never sent")
+    });
+    eventually("one recorded request", || record.len() == 1);
+    let requests = record.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    let sent = &requests[0];
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(sent.task_id, "e2e-one");
+    assert_eq!(sent.query, expected_query());
+    assert_eq!(sent.content_length.as_deref(), Some("0"));
+    assert_eq!(sent.client_cert_cn.as_deref(), Some("tae-demo"));
+    assert_eq!(sent.user.as_deref(), Some(USER));
+    assert_eq!(sent.status, Some(200));
+
+    // Two marked tasks: `r` asks first, and Enter alone means Cancel.
+    tui.send(b"*r");
+    tui.wait_for("a confirmation listing both ids", confirm_lists_both);
+    tui.send(b"\r");
+    tui.wait_for("the dialog gone, nothing queued", |s| {
+        !s.contains("Rescan 2 tasks?")
+            && s.contains("queued 0 sending 0 accepted 1 ")
+            && s.contains("2 marked")
+    });
+    assert_eq!(record.len(), 1, "Enter on the default Cancel sent nothing");
+    assert_eq!(record.in_flight(), 0, "nor started a request");
+
+    // Again, confirmed with `y`: both are sent.
+    tui.send(b"*r");
+    tui.wait_for("a confirmation listing both ids", confirm_lists_both);
+    tui.send(b"y");
+    tui.wait_screen("both accepted and nothing in flight", |s| {
+        row_shows(s, "e2e-one", "✓ accepted")
+            && row_shows(s, "e2e-two", "✓ accepted")
+            && s.contents().contains("queued 0 sending 0 accepted 2 ")
+    });
+    eventually("three recorded requests", || record.len() == 3);
+    let mut bulk = record.requests().split_off(1);
+    bulk.sort_by(|a, b| a.task_id.cmp(&b.task_id));
+    assert_eq!(bulk[0].task_id, "e2e-one");
+    assert_eq!(bulk[0].query, expected_query(), "saved parameters reused");
+    assert_eq!(bulk[1].task_id, "e2e-two");
+    assert!(
+        bulk[1].query.is_empty(),
+        "nothing saved for e2e-two: {bulk:#?}"
+    );
+    assert!(bulk.iter().all(|r| r.status == Some(200)), "{bulk:#?}");
+
+    // Nothing in flight: `q` quits at once.
+    quit_and_check_restored(tui);
+}
+
+/// A bracketed paste in the list adds every valid line and says which line
+/// was not a task id.
+#[test]
+fn paste_adds_every_line() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let mut tui = dashboard(&f);
+    tui.send(b"\x1b[200~p-1\np-2\nbad/id\np-3\x1b[201~");
+    tui.wait_screen(
+        "p-1, p-2, p-3 listed and a notice naming the bad line",
+        |s| {
+            let text = s.contents();
+            let notice = text
+                .lines()
+                .find(|l| l.contains("added 3 tasks from paste; 1 invalid"))
+                .unwrap_or_default();
+            ["p-1", "p-2", "p-3"]
+                .iter()
+                .all(|id| row_shows(s, id, "never sent"))
+                && text.contains("Tasks 3/3")
+                && (notice.contains("bad/id") || notice.contains("task_id"))
+        },
+    );
+    assert!(list_row(&tui.screen(), "bad/id").is_none());
+    quit_and_check_restored(tui);
+}
+
+/// Many terminals (VTE, xterm, tmux's paste-buffer) send a pasted newline
+/// as CR. Such a paste should add every line just the same.
+#[test]
+#[ignore = "product bug: a paste whose lines end in CR adds nothing (see commit message)"]
+fn paste_with_cr_line_ends_adds_every_line() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let mut tui = dashboard(&f);
+    tui.send(b"\x1b[200~p-1\rp-2\rp-3\x1b[201~");
+    tui.wait_screen("p-1, p-2, p-3 listed", |s| {
+        ["p-1", "p-2", "p-3"]
+            .iter()
+            .all(|id| row_shows(s, id, "never sent"))
+    });
+    quit_and_check_restored(tui);
+}
+
+/// No config and no TIP_* variables: the first-run screen, fully drawn.
+fn first_run(home: &Path) -> Tui {
+    let tui = Tui::spawn(&[], &[], home, SIZE);
+    tui.wait_for("the first-run screen", |s| {
+        s.contains("Welcome to tae-rescan") && s.contains("Press q to quit.")
+    });
+    assert_full_screen(&tui);
+    tui
+}
+
+/// Without a config the user learns where it goes and that demo mode
+/// exists, and `q` leaves cleanly.
+#[test]
+fn first_run_screen_without_config() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let tui = first_run(home.path());
+    let screen = tui.contents();
+    let path = home.path().join("config/tae-rescan/config.toml");
+    assert!(
+        screen.contains(&path.display().to_string()),
+        "shows where the config goes ({}):\n{screen}",
+        path.display()
+    );
+    assert!(
+        screen.contains("Press d for demo mode"),
+        "offers demo mode:\n{screen}"
+    );
+    quit_and_check_restored(tui);
+}
+
+/// `d` on the first-run screen starts demo mode with the demo inventory.
+#[test]
+fn first_run_d_starts_demo_mode() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let demo = tae_rescan::sim::demo_tasks();
+    let first = &demo.first().expect("demo tasks are embedded").id;
+    let title = format!("Tasks {n}/{n}", n = demo.len());
+    let mut tui = first_run(home.path());
+    tui.send(b"d");
+    // Long ids are cut short in the list at this width; the details pane of
+    // the selected (first) task shows it whole.
+    tui.wait_for("the demo tasks, the first one's details, the notice", |s| {
+        s.contains(&title) && s.contains(first.as_str()) && s.contains("demo mode: ")
+    });
+    quit_and_check_restored(tui);
+}
+
+/// Ctrl-C while a request is in flight asks first; `y` cancels it, exits 0
+/// and restores the terminal.
+#[test]
+fn ctrl_c_with_requests_in_flight_asks_then_restores() {
+    let rt = runtime();
+    let behaviours = Behaviours {
+        per_task: [(
+            "slow-1".to_owned(),
+            Behaviour::Slow {
+                delay: Duration::from_secs(30),
+            },
+        )]
+        .into_iter()
+        .collect(),
+        ..Behaviours::default()
+    };
+    let f = rt.block_on(Fixture::start(behaviours));
+    let record = f.sim.record();
+    let mut tui = dashboard(&f);
+    add_ids(&mut tui, "slow-1");
+    tui.send(b"r");
+    tui.wait_screen("slow-1 sending", |s| row_shows(s, "slow-1", "sending"));
+    eventually("the simulator holding the request", || {
+        record.in_flight() == 1
+    });
+
+    tui.send(b"\x03");
+    tui.wait_for("the quit confirmation", |s| {
+        s.contains("Quit with 1 requests in flight?") && s.contains("[ Yes (y) ]")
+    });
+    tui.send(b"y");
+    let status = tui.wait_exit();
+    assert!(
+        status.success(),
+        "exit status {status:?}\n{}",
+        tui.contents()
+    );
+    assert_restored(&tui);
+}
+
+/// Below the minimum size the dashboard draws one explanatory line only.
+#[test]
+fn too_small_terminal_shows_one_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let tui = Tui::spawn(&["--demo"], &[], home.path(), (40, 10));
+    let screen = tui.wait_text("Terminal too small (40x10): tae-rescan");
+    let used: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(used.len(), 1, "one line only:\n{screen}");
+    assert!(used[0].starts_with("Terminal too small"), "{screen}");
+    quit_and_check_restored(tui);
+}
