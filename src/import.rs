@@ -128,7 +128,7 @@ pub fn parse_list(text: &str, source: &str) -> Imported {
     let mut out = Imported::default();
     let mut seen = HashSet::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in lines(text).enumerate() {
         let entry = line.split('#').next().unwrap_or("");
         out.push(
             &mut seen,
@@ -139,6 +139,26 @@ pub fn parse_list(text: &str, source: &str) -> Imported {
         );
     }
     out
+}
+
+/// Lines ended by LF, CRLF or a bare CR (what terminals send for a pasted
+/// newline, and what old Mac exports contain).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            usize::from(end < rest.len())
+        };
+        rest = &rest[end + skip..];
+        Some(line)
+    })
 }
 
 fn parse_csv(text: &str, source: &str) -> Imported {
@@ -277,6 +297,18 @@ mod tests {
         assert_eq!(ids(&list), ["a1", "b2"]);
         assert_eq!(list.duplicates, 1);
         assert!(list.errors.is_empty());
+    }
+
+    #[test]
+    fn bare_cr_ends_lines_too() {
+        let list = parse_any("c1\rc2\r\nc3\n\rc4", "paste");
+        assert_eq!(ids(&list), ["c1", "c2", "c3", "c4"]);
+        let numbered = parse_any("ok\rbad/id", "paste");
+        assert!(
+            numbered.errors[0].starts_with("paste line 2:"),
+            "{:?}",
+            numbered.errors
+        );
     }
 
     #[test]

@@ -249,7 +249,6 @@ fn paste_adds_every_line() {
 /// Many terminals (VTE, xterm, tmux's paste-buffer) send a pasted newline
 /// as CR. Such a paste should add every line just the same.
 #[test]
-#[ignore = "product bug: a paste whose lines end in CR adds nothing (see commit message)"]
 fn paste_with_cr_line_ends_adds_every_line() {
     let rt = runtime();
     let f = rt.block_on(Fixture::start(Behaviours::default()));

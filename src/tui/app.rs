@@ -316,6 +316,8 @@ pub struct App {
     pub tz: TimeZone,
     /// Set when the dashboard should close.
     pub should_quit: bool,
+    /// Length of the longest task id added, for the id column.
+    pub id_width: usize,
 }
 
 impl App {
@@ -341,6 +343,7 @@ impl App {
             theme,
             tz,
             should_quit: false,
+            id_width: 0,
         }
     }
 
@@ -367,6 +370,7 @@ impl App {
                 continue;
             }
             self.index.insert(task.id.clone(), self.tasks.len());
+            self.id_width = self.id_width.max(task.id.as_str().len());
             self.tasks.push(TaskRow::new(task));
             added += 1;
         }

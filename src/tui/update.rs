@@ -256,7 +256,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
         Mode::Prompt(Prompt {
             kind: PromptKind::AddIds,
             input,
-        }) if !text.contains('\n') => input.insert(text),
+        }) if !text.contains(['\n', '\r']) => input.insert(text),
         Mode::Prompt(Prompt {
             kind: PromptKind::AddIds,
             input,

@@ -11,7 +11,7 @@ use super::Areas;
 use super::style::{self, SPINNER};
 use crate::tui::app::{App, Mode, RowState, TaskRow};
 
-/// Draws the list with its header, title (counts, filter) and notice.
+/// Draws the list with its header and title (counts, marks, filter).
 pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     let theme = app.theme;
     let mut title = vec![Span::raw(format!(
@@ -30,21 +30,14 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
             style::fg(theme, ratatui::style::Color::Yellow),
         ));
     }
-    let mut block = Block::bordered().title(Line::from(title));
-    if let Some(notice) = &app.notice {
-        let st = if notice.is_error {
-            style::error(theme)
-        } else {
-            style::fg(theme, ratatui::style::Color::Green)
-        };
-        block = block.title_bottom(Line::from(Span::styled(format!(" {} ", notice.text), st)));
-    }
+    let block = Block::bordered().title(Line::from(title));
+    let id_width = id_column_width(app, areas.list.width);
     let end = (app.offset + areas.list_rows).min(app.visible.len());
     let rows: Vec<Row> = app.visible[app.offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(n, &at)| {
-            let row = render_row(app, &app.tasks[at]);
+            let row = render_row(app, &app.tasks[at], id_width);
             if app.offset + n == app.selected {
                 row.style(style::selected())
             } else {
@@ -56,8 +49,8 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         .style(Style::new().add_modifier(Modifier::BOLD));
     let widths = [
         Constraint::Length(1),
-        Constraint::Max(34),
-        Constraint::Min(8),
+        Constraint::Length(id_width as u16),
+        Constraint::Fill(1),
         Constraint::Length(22),
         Constraint::Length(14),
     ];
@@ -76,7 +69,31 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     }
 }
 
-fn render_row<'a>(app: &App, row: &'a TaskRow) -> Row<'a> {
+/// Columns other than id and label, and the gaps between all five.
+const FIXED_COLUMNS: usize = 1 + 22 + 14 + 4;
+/// The label keeps at least this much.
+const LABEL_MIN: usize = 8;
+
+/// As wide as the longest id (tracked as tasks are added), as far as the
+/// terminal allows.
+fn id_column_width(app: &App, list_width: u16) -> usize {
+    let inner = usize::from(list_width.saturating_sub(2));
+    app.id_width
+        .max(7)
+        .min(inner.saturating_sub(FIXED_COLUMNS + LABEL_MIN))
+        .max(4)
+}
+
+/// The id, cut with a visible `…` when the column is narrower.
+fn fit(id: &str, width: usize) -> String {
+    if id.len() <= width {
+        id.to_owned()
+    } else {
+        format!("{}…", &id[..width.saturating_sub(1)])
+    }
+}
+
+fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
     let theme = app.theme;
     let mark = if row.marked { "●" } else { " " };
     let outcome = match row.state {
@@ -115,7 +132,7 @@ fn render_row<'a>(app: &App, row: &'a TaskRow) -> Row<'a> {
         .unwrap_or_default();
     Row::new(vec![
         Cell::from(mark),
-        Cell::from(row.id.as_str()),
+        Cell::from(fit(row.id.as_str(), id_width)),
         Cell::from(row.label.as_str()),
         outcome,
         Cell::from(Span::styled(when, style::dim(theme))),

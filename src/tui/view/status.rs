@@ -49,7 +49,22 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The keys for the current mode.
+///
+/// A notice, while there is one, takes the line: it is what the user needs
+/// to read now, and the next key clears it.
 pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(notice) = &app.notice {
+        let st = if notice.is_error {
+            style::error(app.theme)
+        } else {
+            style::fg(app.theme, Color::Green)
+        };
+        frame.render_widget(
+            Line::from(Span::styled(format!(" {}", notice.text), st)),
+            area,
+        );
+        return;
+    }
     let keys: &[(&str, &str)] = match &app.mode {
         Mode::Normal if app.tasks.is_empty() => &[
             ("a", "add ids"),
