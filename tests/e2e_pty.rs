@@ -19,8 +19,9 @@ use pty::{Tui, eventually};
 use tae_rescan::sim::{Behaviour, Behaviours};
 
 const SIZE: (u16, u16) = (120, 40);
-/// At 120 columns the task list (border included) takes the left 77 columns.
-const LIST_WIDTH: u16 = 77;
+/// At 120 columns the task list spans the full width, the details below it
+/// (side by side only from 150 columns), so a list row is a whole screen row.
+const LIST_WIDTH: u16 = SIZE.0;
 
 /// The simulator runs on this runtime while the test thread drives the pty.
 fn runtime() -> tokio::runtime::Runtime {
@@ -358,5 +359,24 @@ fn too_small_terminal_shows_one_line() {
     let used: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(used.len(), 1, "one line only:\n{screen}");
     assert!(used[0].starts_with("Terminal too small"), "{screen}");
+    quit_and_check_restored(tui);
+}
+
+#[test]
+fn tasks_flag_adds_the_file_and_reports_bad_lines() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let file = home.path().join("tasks.csv");
+    std::fs::write(&file, "task_id,label\nfile-a,From the ticket\nfile b,bad\n")
+        .expect("write tasks");
+    let tui = Tui::spawn(
+        &["--demo", "--tasks", file.to_str().unwrap()],
+        &[],
+        home.path(),
+        (120, 40),
+    );
+    let screen = tui.wait_text("From the ticket");
+    assert!(screen.contains("file-a"), "{screen}");
+    assert!(!screen.contains("file b"), "{screen}");
+    tui.wait_text("1 invalid, first:");
     quit_and_check_restored(tui);
 }

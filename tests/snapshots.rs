@@ -126,7 +126,7 @@ fn mixed(app: &mut App) {
 
 #[test]
 fn list_with_mixed_outcomes() {
-    let mut app = app(&(140, 24), TASKS);
+    let mut app = app(&(160, 24), TASKS);
     mixed(&mut app);
     insta::assert_snapshot!(draw(&app));
 }

@@ -46,7 +46,7 @@ pub fn layout((width, height): (u16, u16)) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let direction = if width >= 110 {
+    let direction = if width >= 150 {
         Direction::Horizontal
     } else {
         Direction::Vertical
