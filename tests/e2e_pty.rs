@@ -380,3 +380,33 @@ fn tasks_flag_adds_the_file_and_reports_bad_lines() {
     tui.wait_text("1 invalid, first:");
     quit_and_check_restored(tui);
 }
+
+#[test]
+fn y_shows_curl_and_copies_it_with_osc52() {
+    use base64::Engine;
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
+    tui.wait_text("Tasks 12/12");
+    tui.send(b"y");
+    tui.wait_text("Request as curl");
+    let raw = tui.raw_output();
+    let text = String::from_utf8_lossy(&raw);
+    let start = text
+        .find("\x1b]52;c;")
+        .expect("an OSC 52 sequence was written")
+        + 7;
+    let end = start + text[start..].find('\x07').expect("OSC 52 ends with BEL");
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(&text[start..end])
+        .expect("base64");
+    let copied = String::from_utf8(copied).expect("utf-8");
+    assert!(
+        copied.starts_with(
+            "curl -u 'demo:***' -X PUT --header 'Content-Length: 0' 'https://localhost:"
+        ),
+        "{copied}"
+    );
+    tui.send(b"\x1b");
+    tui.wait_gone("Request as curl");
+    quit_and_check_restored(tui);
+}
