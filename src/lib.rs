@@ -7,5 +7,6 @@ pub mod config;
 pub mod demo;
 pub mod import;
 pub mod sim;
+pub mod store;
 pub mod text;
 pub mod worker;
