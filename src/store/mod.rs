@@ -50,6 +50,7 @@ mod history;
 mod liveness;
 mod schema;
 pub(crate) mod tasks;
+mod thread;
 mod types;
 
 use std::fs::File;
@@ -59,6 +60,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use thread::{StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,
     StoredTask,
