@@ -50,6 +50,8 @@ mod history;
 mod liveness;
 mod schema;
 pub(crate) mod tasks;
+#[cfg(test)]
+mod tests;
 mod thread;
 mod types;
 
@@ -330,33 +332,4 @@ fn newer(path: &Path, found: i64) -> StoreError {
 /// saturating instead of wrapping (no value we store comes near the limit).
 pub(crate) fn to_sql_int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_messages_are_one_line_and_name_the_path() {
-        let path = PathBuf::from("/data/tae-rescan.db");
-        let errors = [
-            StoreError::NotADatabase { path: path.clone() },
-            StoreError::IsDirectory { path: path.clone() },
-            StoreError::NewerSchema {
-                path: path.clone(),
-                found: 9,
-                known: 1,
-            },
-            StoreError::Sqlite {
-                path: path.clone(),
-                source: rusqlite::Error::InvalidQuery,
-            },
-            StoreError::ThreadGone { path: path.clone() },
-        ];
-        for e in errors {
-            let text = e.to_string();
-            assert!(text.contains("/data/tae-rescan.db"), "{text}");
-            assert!(!text.contains('\n'), "{text}");
-        }
-    }
 }
