@@ -11,6 +11,10 @@ use super::types::{
 };
 use super::{Store, StoreError, to_sql_int};
 
+/// The history columns in the order [`RawRecord::from_row`] reads them.
+pub(crate) const HISTORY_COLUMNS: &str = "id, task_id, time, params, pid, instance, status, \
+     outcome, error, description, new_task_id, body, attempts, elapsed_ms, finished_at";
+
 /// A history row as stored, before the "in flight" or "interrupted" verdict
 /// for unfinished rows is made.
 pub(crate) struct RawRecord {
@@ -20,7 +24,7 @@ pub(crate) struct RawRecord {
 }
 
 impl RawRecord {
-    /// Reads the columns of `history_columns!` starting at column `at`.
+    /// Reads the columns of [`HISTORY_COLUMNS`] starting at column `at`.
     pub(crate) fn from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
         let outcome: Option<String> = row.get(at + 7)?;
         let finished_at: Option<i64> = row.get(at + 14)?;
@@ -175,7 +179,7 @@ impl Store {
 
     /// History records matching `q`, newest first unless `q.oldest_first`.
     pub fn history(&self, q: &HistoryQuery) -> Result<Vec<HistoryRecord>, StoreError> {
-        let mut sql = format!("SELECT {} FROM history WHERE 1", history_columns!(""));
+        let mut sql = format!("SELECT {HISTORY_COLUMNS} FROM history WHERE 1");
         let mut args: Vec<Value> = Vec::new();
         if let Some(since) = q.since {
             args.push(Value::Integer(since));

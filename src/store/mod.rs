@@ -7,45 +7,6 @@
 //! failing. Async code talks to it through [`spawn_store_thread`] so it never
 //! blocks on SQLite.
 
-/// The history columns in the order `history::RawRecord::from_row` reads
-/// them, each with the given table prefix (`""` or `"h."`).
-macro_rules! history_columns {
-    ($p:literal) => {
-        concat!(
-            $p,
-            "id, ",
-            $p,
-            "task_id, ",
-            $p,
-            "time, ",
-            $p,
-            "params, ",
-            $p,
-            "pid, ",
-            $p,
-            "instance, ",
-            $p,
-            "status, ",
-            $p,
-            "outcome, ",
-            $p,
-            "error, ",
-            $p,
-            "description, ",
-            $p,
-            "new_task_id, ",
-            $p,
-            "body, ",
-            $p,
-            "attempts, ",
-            $p,
-            "elapsed_ms, ",
-            $p,
-            "finished_at"
-        )
-    };
-}
-
 mod history;
 mod liveness;
 mod schema;

@@ -127,3 +127,32 @@ fn error_messages_are_one_line_and_name_the_path() {
         assert!(!text.contains('\n'), "{text}");
     }
 }
+
+#[test]
+fn the_store_moves_to_a_thread_and_the_handle_is_shared() {
+    fn send<T: Send>() {}
+    fn shared<T: Clone + Send + Sync>() {}
+    send::<Store>();
+    shared::<super::StoreHandle>();
+}
+
+#[test]
+fn the_database_is_in_wal_mode_with_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let timeout: i64 = store
+        .conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(timeout, 5000);
+    let sync: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 1, "NORMAL");
+}

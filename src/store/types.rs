@@ -19,7 +19,8 @@ pub struct StoredTask {
     /// The parameters the next rescan of this task will send.
     pub params: StoredParams,
     /// The task's newest history record, so a restarted dashboard shows the
-    /// last outcome at once. Ignored by [`crate::store::Store::upsert_tasks`].
+    /// last outcome at once. A summary: `body` is always `None` here (use
+    /// `history` for it). Ignored by [`crate::store::Store::upsert_tasks`].
     pub last: Option<HistoryRecord>,
 }
 
