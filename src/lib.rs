@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod import;
 pub mod sim;
+pub mod store;
 pub mod text;
 pub mod tui;
 pub mod worker;

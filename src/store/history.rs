@@ -1,0 +1,267 @@
+//! History: one record per rescan job, begun before the first request and
+//! completed with the final answer, so a crash mid-job leaves a trace that
+//! later shows as `interrupted`.
+
+use rusqlite::types::Value;
+use rusqlite::{Row, TransactionBehavior, params, params_from_iter};
+
+use super::liveness::writer_alive;
+use super::types::{
+    Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId,
+};
+use super::{Store, StoreError, to_sql_int};
+
+/// The history columns in the order [`RawRecord::from_row`] reads them.
+pub(crate) const HISTORY_COLUMNS: &str = "id, task_id, time, params, pid, instance, status, \
+     outcome, error, description, new_task_id, body, attempts, elapsed_ms, finished_at";
+
+/// A history row as stored, before the "in flight" or "interrupted" verdict
+/// for unfinished rows is made.
+pub(crate) struct RawRecord {
+    record: HistoryRecord,
+    pid: i64,
+    instance: u64,
+}
+
+impl RawRecord {
+    /// Reads the columns of [`HISTORY_COLUMNS`] starting at column `at`.
+    pub(crate) fn from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        let outcome: Option<String> = row.get(at + 7)?;
+        let finished_at: Option<i64> = row.get(at + 14)?;
+        let elapsed: Option<i64> = row.get(at + 13)?;
+        let record = HistoryRecord {
+            id: RecordId(row.get(at)?),
+            task_id: row.get(at + 1)?,
+            time: row.get(at + 2)?,
+            params: row.get(at + 3)?,
+            status: row.get(at + 6)?,
+            finished: finished_at.is_some(),
+            outcome: outcome.unwrap_or_default(),
+            error: row.get(at + 8)?,
+            description: row.get(at + 9)?,
+            new_task_id: row.get(at + 10)?,
+            body: row.get(at + 11)?,
+            attempts: row.get(at + 12)?,
+            elapsed_ms: elapsed.map(|v| u64::try_from(v).unwrap_or(0)),
+            finished_at,
+        };
+        Ok(RawRecord {
+            record,
+            pid: row.get(at + 4)?,
+            // Stored as the same 64 bits in SQLite's signed integer.
+            instance: row.get::<_, i64>(at + 5)? as u64,
+        })
+    }
+
+    /// The record as shown: an unfinished one is `in flight` while its
+    /// writer lives and `interrupted` once it is gone (even before the next
+    /// `mark_interrupted` writes that down).
+    pub(crate) fn into_record(self) -> HistoryRecord {
+        let mut record = self.record;
+        if record.outcome.is_empty() {
+            record.outcome = if writer_alive(self.pid, self.instance) {
+                IN_FLIGHT
+            } else {
+                INTERRUPTED
+            }
+            .to_owned();
+        }
+        record
+    }
+}
+
+impl Store {
+    /// Writes a record for a job about to be sent and returns its id. It is
+    /// committed before this returns, so a crash during the request still
+    /// leaves the record.
+    pub fn begin(&mut self, rec: &NewRecord) -> Result<RecordId, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO history (task_id, time, params, pid, instance) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.execute(params![
+            rec.task_id.as_str(),
+            rec.time,
+            rec.params,
+            std::process::id(),
+            self.instance as i64,
+        ])
+        .map_err(|e| self.sql(e))?;
+        Ok(RecordId(self.conn.last_insert_rowid()))
+    }
+
+    /// Completes a record with the final answer; committed before this
+    /// returns. A record already marked `interrupted` (its writer looked
+    /// dead) is completed all the same: the answer did arrive.
+    pub fn finish(&mut self, id: RecordId, fin: &Finish) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE history SET status = ?2, outcome = ?3, error = ?4, description = ?5, \
+                 new_task_id = ?6, body = ?7, attempts = ?8, elapsed_ms = ?9, finished_at = ?10 \
+                 WHERE id = ?1",
+            )
+            .map_err(|e| self.sql(e))?;
+        let changed = stmt
+            .execute(params![
+                id.0,
+                fin.status,
+                fin.outcome,
+                fin.error,
+                fin.description,
+                fin.new_task_id,
+                fin.body,
+                fin.attempts,
+                to_sql_int(fin.elapsed_ms),
+                fin.finished_at,
+            ])
+            .map_err(|e| self.sql(e))?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchRecord {
+                path: self.path.clone(),
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Marks `interrupted` every unfinished record whose writer is gone (its
+    /// pid has no `/proc` entry, or it is our pid but not an instance open in
+    /// this process) and returns how many. Records of live instances are
+    /// never touched. Called by [`Store::open`].
+    pub fn mark_interrupted(&mut self) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let dead: Vec<i64> = {
+            let mut stmt = tx
+                .prepare_cached("SELECT id, pid, instance FROM history WHERE outcome IS NULL")
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .map_err(sql)?;
+            let mut dead = Vec::new();
+            for row in rows {
+                let (id, pid, instance) = row.map_err(sql)?;
+                if !writer_alive(pid, instance as u64) {
+                    dead.push(id);
+                }
+            }
+            dead
+        };
+        let mut marked = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE history SET outcome = ?2 WHERE id = ?1 AND outcome IS NULL")
+                .map_err(sql)?;
+            for id in dead {
+                marked += stmt.execute(params![id, INTERRUPTED]).map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(marked)
+    }
+
+    /// History records matching `q`, newest first unless `q.oldest_first`.
+    pub fn history(&self, q: &HistoryQuery) -> Result<Vec<HistoryRecord>, StoreError> {
+        let mut sql = format!("SELECT {HISTORY_COLUMNS} FROM history WHERE 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(since) = q.since {
+            args.push(Value::Integer(since));
+            sql.push_str(&format!(" AND time >= ?{}", args.len()));
+        }
+        if let Some(task) = &q.task {
+            args.push(Value::Text(task.clone()));
+            sql.push_str(&format!(" AND task_id = ?{}", args.len()));
+        }
+        if let Some(text) = &q.text {
+            args.push(Value::Text(like_pattern(text)));
+            let n = args.len();
+            sql.push_str(&format!(
+                " AND (task_id LIKE ?{n} ESCAPE '\\' OR description LIKE ?{n} ESCAPE '\\' \
+                 OR error LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        // Unfinished rows are "in flight" or "interrupted" depending on
+        // whether their writer lives, which only Rust can tell: fetch them
+        // for both labels and filter (and limit) after deciding.
+        let unfinished_label = matches!(q.outcome.as_deref(), Some(IN_FLIGHT | INTERRUPTED));
+        if let Some(outcome) = &q.outcome {
+            if outcome == IN_FLIGHT {
+                sql.push_str(" AND outcome IS NULL");
+            } else {
+                args.push(Value::Text(outcome.clone()));
+                let n = args.len();
+                if unfinished_label {
+                    sql.push_str(&format!(" AND (outcome = ?{n} OR outcome IS NULL)"));
+                } else {
+                    sql.push_str(&format!(" AND outcome = ?{n}"));
+                }
+            }
+        }
+        sql.push_str(if q.oldest_first {
+            " ORDER BY id ASC"
+        } else {
+            " ORDER BY id DESC"
+        });
+        if let (Some(limit), false) = (q.limit, unfinished_label) {
+            args.push(Value::Integer(to_sql_int(limit as u64)));
+            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        }
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| RawRecord::from_row(r, 0))
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let record = row.map_err(|e| self.sql(e))?.into_record();
+            if q.outcome.as_ref().is_some_and(|o| *o != record.outcome) {
+                continue;
+            }
+            if q.limit.is_some_and(|l| out.len() >= l) {
+                break;
+            }
+            out.push(record);
+        }
+        Ok(out)
+    }
+}
+
+/// `%text%` for LIKE, with the pattern characters in `text` taken literally.
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_metacharacters_are_literal() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+}

@@ -1,0 +1,140 @@
+//! The schema and its migrations. The version lives in `PRAGMA user_version`;
+//! step `n` of [`MIGRATIONS`] takes a database from version `n` to `n + 1`.
+//! Never edit a released step: append a new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The migration steps, oldest first; the schema version a database reaches
+/// after all of them is `MIGRATIONS.len()`.
+const MIGRATIONS: &[&str] = &[
+    // 1: task inventory and one history record per rescan job.
+    "CREATE TABLE tasks (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id       TEXT NOT NULL UNIQUE,
+        label    TEXT NOT NULL,
+        url      TEXT,
+        params   TEXT NOT NULL
+    );
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id     TEXT NOT NULL,
+        time        INTEGER NOT NULL,
+        params      TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        instance    INTEGER NOT NULL,
+        status      INTEGER,
+        outcome     TEXT,
+        error       TEXT,
+        description TEXT,
+        new_task_id TEXT,
+        body        TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        elapsed_ms  INTEGER,
+        finished_at INTEGER
+    );
+    CREATE INDEX history_task_id ON history(task_id, id);
+    CREATE INDEX history_time ON history(time);
+    CREATE INDEX history_unfinished ON history(id) WHERE outcome IS NULL;",
+];
+
+/// The schema version this build writes and understands.
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// What [`migrate`] found wrong, before it is given the database's path.
+#[derive(Debug)]
+pub(crate) enum MigrateError {
+    /// The database was written by a newer build.
+    Newer(i64),
+    /// SQLite refused something.
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e)
+    }
+}
+
+/// Reads the schema version.
+pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// True when the database already holds tables or indexes; with version 0
+/// that means another program's database, which we must not migrate.
+pub(crate) fn has_tables(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master)", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Brings the database up to [`LATEST`], one transaction per step.
+///
+/// Each step takes the write lock first (`BEGIN IMMEDIATE`) and re-reads the
+/// version inside it, so two instances opening a fresh database at the same
+/// moment apply every step exactly once.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let found = version(conn)?;
+    if found > LATEST {
+        return Err(MigrateError::Newer(found));
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let from = from as i64;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = version(&tx)?;
+        if now > LATEST {
+            return Err(MigrateError::Newer(now));
+        }
+        if now == from {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", from + 1)?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_reaches_latest_and_migrating_again_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST);
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST);
+    }
+
+    #[test]
+    fn newer_version_is_refused_without_changes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut conn), Err(MigrateError::Newer(v)) if v == LATEST + 1));
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn the_latest_record_per_task_query_uses_the_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                crate::store::tasks::LOAD_SQL
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("history_task_id"), "{plan}");
+        assert!(!plan.contains("SCAN h"), "{plan}");
+    }
+}

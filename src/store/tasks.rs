@@ -1,0 +1,125 @@
+//! The task inventory: which tasks the operator watches, in the order they
+//! were added, with the parameters the next rescan sends.
+
+use rusqlite::params;
+
+use super::history::RawRecord;
+use super::types::{StoredParams, StoredTask};
+use super::{Store, StoreError};
+use crate::api::params::TaskId;
+
+/// Every task with its newest history record, in insertion order, in one
+/// query: the subquery finds the newest record per task through the
+/// `history(task_id, id)` index, so the cost grows with the number of tasks,
+/// not with the length of the history.
+pub(crate) const LOAD_SQL: &str = concat!(
+    "SELECT t.id, t.label, t.url, t.params, ",
+    // The history columns in `RawRecord::from_row` order; the task id is
+    // the task's own and the body (up to 4 KiB each) is left out of the
+    // summary: a list of 100,000 tasks should not carry 400 MB of bodies.
+    "h.id, t.id, h.time, h.params, h.pid, h.instance, h.status, h.outcome, h.error, ",
+    "h.description, h.new_task_id, NULL, h.attempts, h.elapsed_ms, h.finished_at",
+    " FROM tasks AS t LEFT JOIN history AS h",
+    " ON h.id = (SELECT max(id) FROM history WHERE task_id = t.id)",
+    " ORDER BY t.position"
+);
+
+impl Store {
+    /// Adds tasks or updates the label, url and parameters of known ones, in
+    /// one transaction. A known task keeps its place in the list; new ones
+    /// go to the end in the given order. `StoredTask::last` is ignored.
+    pub fn upsert_tasks(&mut self, tasks: &[StoredTask]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO tasks (id, label, url, params) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (id) DO UPDATE SET \
+                       label = excluded.label, url = excluded.url, params = excluded.params",
+                )
+                .map_err(sql)?;
+            for task in tasks {
+                let json =
+                    serde_json::to_string(&task.params).map_err(|e| StoreError::BadData {
+                        path: path.clone(),
+                        what: format!("cannot encode the parameters of task {}: {e}", task.id),
+                    })?;
+                stmt.execute(params![task.id.as_str(), task.label, task.url, json])
+                    .map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// Removes tasks from the inventory and returns how many were there.
+    /// Their history stays: it records what was sent, whatever the list
+    /// holds today.
+    pub fn remove_tasks(&mut self, ids: &[TaskId]) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let mut removed = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached("DELETE FROM tasks WHERE id = ?1")
+                .map_err(sql)?;
+            for id in ids {
+                removed += stmt.execute([id.as_str()]).map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(removed)
+    }
+
+    /// The inventory in insertion order, each task with its newest history
+    /// record, so a restarted dashboard shows every last outcome at once.
+    pub fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(LOAD_SQL)
+            .map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
+        let mut tasks = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            let read = || -> rusqlite::Result<_> {
+                let id: String = row.get(0)?;
+                let label: String = row.get(1)?;
+                let url: Option<String> = row.get(2)?;
+                let params: String = row.get(3)?;
+                let last = match row.get::<_, Option<i64>>(4)? {
+                    Some(_) => Some(RawRecord::from_row(row, 4)?),
+                    None => None,
+                };
+                Ok((id, label, url, params, last))
+            };
+            let (id, label, url, params, last) = read().map_err(|e| self.sql(e))?;
+            let id = TaskId::parse(&id).map_err(|e| self.bad(format!("stored task {e}")))?;
+            let params: StoredParams = serde_json::from_str(&params)
+                .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?;
+            tasks.push(StoredTask {
+                id,
+                label,
+                url,
+                params,
+                last: last.map(RawRecord::into_record),
+            });
+        }
+        Ok(tasks)
+    }
+
+    /// A damaged stored value, named with our path.
+    pub(crate) fn bad(&self, what: String) -> StoreError {
+        StoreError::BadData {
+            path: self.path.clone(),
+            what,
+        }
+    }
+}

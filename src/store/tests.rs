@@ -1,0 +1,158 @@
+//! Unit tests of the store: error messages and history filters.
+
+use std::path::PathBuf;
+
+use super::{Finish, HistoryQuery, NewRecord, Store, StoreError};
+use crate::api::params::TaskId;
+
+fn rec(task: &str, time: i64) -> NewRecord {
+    NewRecord {
+        task_id: TaskId::parse(task).unwrap(),
+        time,
+        params: String::new(),
+    }
+}
+
+fn fin(outcome: &str, description: &str) -> Finish {
+    Finish {
+        outcome: outcome.into(),
+        description: Some(description.into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn history_filters_by_since_outcome_task_text_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let jobs = [
+        ("t1", 100, "accepted", "rescan started", None),
+        (
+            "t2",
+            200,
+            "rejected",
+            "File is too large",
+            Some("too-large-file"),
+        ),
+        ("t1", 300, "error", "HTTP 503 Service Unavailable", None),
+        (
+            "t3",
+            400,
+            "rejected",
+            "bad 100%_ value",
+            Some("invalid-params"),
+        ),
+    ];
+    for (t, time, outcome, description, error) in jobs {
+        let r = store.begin(&rec(t, time)).unwrap();
+        let mut f = fin(outcome, description);
+        f.error = error.map(str::to_owned);
+        store.finish(r, &f).unwrap();
+    }
+    store.begin(&rec("t4", 500)).unwrap();
+    let times = |q: HistoryQuery| -> Vec<i64> {
+        store.history(&q).unwrap().iter().map(|r| r.time).collect()
+    };
+    let q = HistoryQuery::default;
+    let outcome = |o: &str| HistoryQuery {
+        outcome: Some(o.into()),
+        ..q()
+    };
+    let text = |t: &str| HistoryQuery {
+        text: Some(t.into()),
+        ..q()
+    };
+    let (since, task) = (
+        HistoryQuery {
+            since: Some(300),
+            ..q()
+        },
+        HistoryQuery {
+            task: Some("t1".into()),
+            ..q()
+        },
+    );
+    let oldest_two = HistoryQuery {
+        oldest_first: true,
+        limit: Some(2),
+        ..q()
+    };
+    let newest_one = HistoryQuery {
+        limit: Some(1),
+        ..q()
+    };
+    assert_eq!(times(q()), [500, 400, 300, 200, 100]);
+    assert_eq!(times(oldest_two), [100, 200]);
+    assert_eq!(times(newest_one), [500]);
+    assert_eq!(times(since), [500, 400, 300]);
+    assert_eq!(times(task), [300, 100]);
+    assert_eq!(times(outcome("rejected")), [400, 200]);
+    assert_eq!(times(outcome("in flight")), [500]);
+    assert!(times(outcome("interrupted")).is_empty());
+    assert_eq!(times(text("LARGE")), [200], "case-insensitive description");
+    assert_eq!(times(text("invalid-")), [400], "error id");
+    assert_eq!(times(text("t3")), [400], "task id");
+    assert_eq!(times(text("0%_")), [400], "LIKE characters are literal");
+    assert_eq!(times(text("%")), [400]);
+    let both = HistoryQuery {
+        since: Some(150),
+        outcome: Some("rejected".into()),
+        text: Some("large".into()),
+        limit: Some(5),
+        ..q()
+    };
+    assert_eq!(times(both), [200]);
+}
+
+#[test]
+fn error_messages_are_one_line_and_name_the_path() {
+    let path = PathBuf::from("/data/tae-rescan.db");
+    let errors = [
+        StoreError::NotADatabase { path: path.clone() },
+        StoreError::IsDirectory { path: path.clone() },
+        StoreError::NewerSchema {
+            path: path.clone(),
+            found: 9,
+            known: 1,
+        },
+        StoreError::Sqlite {
+            path: path.clone(),
+            source: rusqlite::Error::InvalidQuery,
+        },
+        StoreError::ThreadGone { path: path.clone() },
+    ];
+    for e in errors {
+        let text = e.to_string();
+        assert!(text.contains("/data/tae-rescan.db"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+}
+
+#[test]
+fn the_store_moves_to_a_thread_and_the_handle_is_shared() {
+    fn send<T: Send>() {}
+    fn shared<T: Clone + Send + Sync>() {}
+    send::<Store>();
+    shared::<super::StoreHandle>();
+}
+
+#[test]
+fn the_database_is_in_wal_mode_with_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let timeout: i64 = store
+        .conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(timeout, 5000);
+    let sync: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 1, "NORMAL");
+}
