@@ -5,6 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod sim;
 pub mod store;

@@ -305,7 +305,7 @@ async fn run_jobs(
     tasks: &[&str],
     cancel_after_first_sending: &[u64],
 ) -> HashMap<JobId, Vec<WorkerEvent>> {
-    let (handle, mut events) = worker::spawn(Arc::new(client), config);
+    let (handle, mut events) = worker::spawn(Arc::new(client), config, None);
     for (n, t) in tasks.iter().enumerate() {
         handle.submit(Job {
             id: JobId(n as u64),

@@ -254,3 +254,76 @@ fn no_color_draws_without_colours() {
         "NO_COLOR: no foreground colour anywhere"
     );
 }
+
+#[test]
+fn monitor_tab() {
+    use tae_rescan::store::{Bucket, HistoryRecord, MonitorData, RecordId};
+    use tae_rescan::tui::app::Tab;
+    let mut app = app(&(120, 36), TASKS);
+    mixed(&mut app);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Monitor);
+    let minute = 60_000;
+    let now = T0 * 1000 / minute * minute;
+    let record = |n: i64, task: &str, outcome: &str, description: &str| HistoryRecord {
+        id: RecordId(n),
+        task_id: task.into(),
+        time: T0 * 1000 - n * 30_000,
+        params: "file_ext=exe".into(),
+        status: Some(404),
+        outcome: outcome.into(),
+        error: None,
+        description: Some(description.into()),
+        new_task_id: None,
+        body: None,
+        attempts: 1,
+        elapsed_ms: Some(40),
+        finished_at: Some(T0 * 1000),
+        finished: true,
+    };
+    let data = MonitorData {
+        counts: vec![
+            ("accepted".into(), 41),
+            ("failed or hung".into(), 3),
+            ("interrupted".into(), 1),
+        ],
+        buckets: (0..20)
+            .map(|n| Bucket {
+                start: now - n * minute,
+                accepted: (n % 5) as u64,
+                other: (n % 3 == 0) as u64,
+            })
+            .collect(),
+        failures: vec![
+            record(
+                1,
+                "c07e6d3b1a2f48e59c8d7b4a3e2f1d06",
+                "failed or hung",
+                "the task failed or hung on the service; rescan it again later",
+            ),
+            record(
+                2,
+                "tae-2026-000377",
+                "interrupted",
+                "the process ended before the answer arrived; outcome unknown",
+            ),
+        ],
+    };
+    update(&mut app, Message::Monitor(Ok(data)));
+    let history = vec![record(3, "tae-2026-000123", "accepted", "rescan started")];
+    update(
+        &mut app,
+        Message::History {
+            task: TaskId::parse("tae-2026-000123").unwrap(),
+            result: Ok(history),
+        },
+    );
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn loading_screen() {
+    let mut app = app(&(100, 20), "");
+    app.mode = Mode::Loading;
+    insta::assert_snapshot!(draw(&app));
+}

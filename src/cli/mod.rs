@@ -52,6 +52,10 @@ pub struct Cli {
     /// Requests in flight at once (overrides [worker] concurrency).
     #[arg(long, global = true, value_name = "N")]
     pub concurrency: Option<usize>,
+    /// Where the task inventory and history live (default: the platform
+    /// data dir's tae-rescan folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Dashboard: add the task ids in FILE to the list on start.
     #[arg(long, value_name = "FILE")]
     pub tasks: Option<PathBuf>,
@@ -69,6 +73,7 @@ impl Cli {
             username: self.username.clone(),
             client_cert: self.client_cert.clone(),
             concurrency: self.concurrency,
+            data_dir: self.data_dir.clone(),
         }
     }
 }
@@ -163,6 +168,16 @@ pub struct SimulateArgs {
     /// Seconds sent in `Retry-After` with 503 answers.
     #[arg(long, value_name = "SECS")]
     pub retry_after: Option<u64>,
+}
+
+/// Opens the history database in `dir` on its own thread. A file that is
+/// not our database is reported (and left alone): exit code 2.
+pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, UsageError> {
+    let dir = dir.ok_or_else(|| {
+        UsageError("no data directory on this platform: pass --data-dir DIR".into())
+    })?;
+    let store = crate::store::Store::open(&dir).map_err(|e| UsageError(e.to_string()))?;
+    Ok(crate::store::spawn_store_thread(store))
 }
 
 /// Runs the parsed command line; returns the process exit code.

@@ -14,6 +14,7 @@ use crate::api::params::{parse_bool, validate_file_ext, validate_url};
 use crate::api::{Client, ClientSettings, RescanParams, TaskId};
 use crate::config::{self, Config};
 use crate::import::{parse_any, parse_list, read_text};
+use crate::store::StoreHandle;
 use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
 /// Days before expiry from which we warn about the client certificate.
@@ -27,17 +28,23 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         let config = Config::load(&cli.overrides())?;
         return Ok(dry_run(&config, &ids, &params));
     }
-    let (settings, worker_config, _demo) = if cli.demo {
+    let (settings, worker_config, data_dir, _demo) = if cli.demo {
         let demo = crate::demo::start().await.map_err(UsageError)?;
         let worker = Config::load_with(&cli.overrides(), &|_| None)
             .map(|c| c.worker)
             .unwrap_or_default();
-        (demo.settings.clone(), worker, Some(demo))
+        (
+            demo.settings.clone(),
+            worker,
+            demo_data_dir(cli),
+            Some(demo),
+        )
     } else {
         let config = Config::load(&cli.overrides())?;
         (
             config::client_settings(&config)?,
             config.worker.clone(),
+            config.data_dir.clone(),
             None,
         )
     };
@@ -52,7 +59,16 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     }
     warn_about_identity(&settings);
     let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
-    let all_accepted = send_all(Arc::new(client), worker_config, ids, params, args.output).await;
+    let store = super::open_store(data_dir)?;
+    let all_accepted = send_all(
+        Arc::new(client),
+        worker_config,
+        store,
+        ids,
+        params,
+        args.output,
+    )
+    .await;
     Ok(if all_accepted {
         ExitCode::SUCCESS
     } else {
@@ -137,6 +153,14 @@ fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
     Ok(params)
 }
 
+/// Demo mode keeps its history apart from the real one.
+fn demo_data_dir(cli: &Cli) -> Option<std::path::PathBuf> {
+    cli.data_dir
+        .clone()
+        .or_else(config::default_data_dir)
+        .map(|d| d.join("demo"))
+}
+
 fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
     let user = config
         .username
@@ -180,6 +204,7 @@ fn warn_about_identity(settings: &ClientSettings) {
 async fn send_all(
     client: Arc<Client>,
     config: WorkerConfig,
+    store: StoreHandle,
     ids: Vec<TaskId>,
     params: RescanParams,
     format: OutputFormat,
@@ -191,7 +216,7 @@ async fn send_all(
         .max()
         .unwrap_or(0)
         .min(40);
-    let (worker, mut events) = worker::spawn(client, config);
+    let (worker, mut events) = worker::spawn(client, config, Some(store));
     for (n, task) in ids.into_iter().enumerate() {
         worker.submit(Job {
             id: JobId(n as u64),
@@ -250,8 +275,12 @@ impl<W: Write> Printer<W> {
             WorkerEvent::Sending { job, .. } => {
                 self.phase.insert(job, true);
             }
-            WorkerEvent::Retrying { job, .. } => {
+            WorkerEvent::Retrying { job, .. } | WorkerEvent::Resending { job, .. } => {
                 self.phase.insert(job, false);
+            }
+            WorkerEvent::RecordFailed { error, .. } => {
+                self.progress.clear();
+                eprintln!("tae-rescan: warning: {error}");
             }
             WorkerEvent::Finished {
                 job,

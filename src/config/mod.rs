@@ -88,6 +88,8 @@ pub struct Overrides {
     pub client_cert: Option<PathBuf>,
     /// `--concurrency`.
     pub concurrency: Option<usize>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The configuration every command runs with.
@@ -117,6 +119,12 @@ pub struct Config {
     pub timeout: Duration,
     /// Worker limits.
     pub worker: WorkerConfig,
+    /// Where the history and task inventory live (`--data-dir`, else the
+    /// platform data dir); `None` only when the platform has none.
+    pub data_dir: Option<PathBuf>,
+    /// `[store] remember_unzip_passwords`: keep unzip passwords of pending
+    /// parameters in the database (off: they never reach the disk).
+    pub remember_unzip_passwords: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +134,8 @@ struct FileConfig {
     api: FileApi,
     #[serde(default)]
     worker: FileWorker,
+    #[serde(default)]
+    store: FileStore,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +159,18 @@ struct FileWorker {
     concurrency: Option<usize>,
     max_retries: Option<u32>,
     requests_per_minute: Option<u32>,
+    retry_failed_or_hung_after_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileStore {
+    remember_unzip_passwords: Option<bool>,
+}
+
+/// The platform's data dir for tae-rescan: `$XDG_DATA_HOME/tae-rescan` on Linux.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tae-rescan").map(|d| d.data_dir().to_owned())
 }
 
 /// The platform's default config file: `$XDG_CONFIG_HOME/tae-rescan/config.toml` on Linux.
@@ -273,6 +295,8 @@ impl Config {
             proxy,
             timeout: Duration::from_secs(timeout_secs),
             worker,
+            data_dir: flags.data_dir.clone().or_else(default_data_dir),
+            remember_unzip_passwords: parsed.store.remember_unzip_passwords.unwrap_or(false),
         })
     }
 
@@ -430,6 +454,16 @@ fn worker_config(
             1,
             100_000,
         )?,
+        retry_failed_or_hung_after: in_range(
+            from_file_num(
+                "[worker] retry_failed_or_hung_after_secs",
+                w.retry_failed_or_hung_after_secs,
+                file,
+            ),
+            1,
+            86_400,
+        )?
+        .map(Duration::from_secs),
         ..defaults
     })
 }

@@ -243,7 +243,7 @@ impl Store {
 }
 
 /// `%text%` for LIKE, with the pattern characters in `text` taken literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
     for c in text.chars() {

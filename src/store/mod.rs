@@ -9,6 +9,7 @@
 
 mod history;
 mod liveness;
+mod monitor;
 mod schema;
 pub(crate) mod tasks;
 #[cfg(test)]
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use monitor::{Bucket, MonitorData, MonitorQuery};
 pub use thread::{StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,

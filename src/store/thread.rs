@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use tokio::sync::oneshot;
 
 use super::types::{Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask};
-use super::{Store, StoreError};
+use super::{MonitorData, MonitorQuery, Store, StoreError};
 use crate::api::params::TaskId;
 
 /// A reply channel for one request.
@@ -22,6 +22,7 @@ enum Request {
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
     History(HistoryQuery, Reply<Vec<HistoryRecord>>),
+    Monitor(MonitorQuery, Reply<MonitorData>),
 }
 
 /// The async face of the store: cheap to clone, usable from any task. The
@@ -70,6 +71,9 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
             }
             Request::History(q, reply) => {
                 let _ = reply.send(store.history(&q));
+            }
+            Request::Monitor(q, reply) => {
+                let _ = reply.send(store.monitor(&q));
             }
         }
     }
@@ -120,5 +124,10 @@ impl StoreHandle {
     /// [`Store::history`] on the store thread.
     pub async fn history(&self, q: HistoryQuery) -> Result<Vec<HistoryRecord>, StoreError> {
         self.call(|r| Request::History(q, r)).await
+    }
+
+    /// [`Store::monitor`] on the store thread.
+    pub async fn monitor(&self, q: MonitorQuery) -> Result<MonitorData, StoreError> {
+        self.call(|r| Request::Monitor(q, r)).await
     }
 }

@@ -1,16 +1,17 @@
 //! What the dashboard's keys do to its state: the bodies of `update`'s
 //! branches, kept apart so `update` reads as a table of keys.
 
-use jiff::Timestamp;
-
-use super::app::{App, AttemptRecord, Confirm, ConfirmAction, Mode, RowState, masked_query};
+use super::app::{App, Confirm, ConfirmAction, Mode, RowState, masked_query};
 use super::form::Form;
-use super::message::Command;
+use super::message::{Command, SavedTask};
 use super::update::move_selection;
 use crate::api::client::curl_command;
 use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::Imported;
-use crate::worker::{Job, JobId, WorkerEvent};
+use crate::worker::{Job, JobId};
+
+/// The label of `Outcome::Error`, for matching records read back.
+const ERROR_LABEL: &str = "error";
 
 /// The tasks an action applies to: the marked ones, else the selected one.
 fn targets(app: &App) -> Vec<TaskId> {
@@ -27,8 +28,9 @@ fn targets(app: &App) -> Vec<TaskId> {
     }
 }
 
-/// Adds imported or pasted tasks and says what happened.
-pub fn add_imported(app: &mut App, imported: Imported, source: &str) {
+/// Adds imported or pasted tasks, says what happened, and saves the new
+/// ones to the inventory.
+pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Command> {
     let before = app.tasks.len();
     let errors = imported.errors.clone();
     let offered = imported.tasks.len();
@@ -44,6 +46,29 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) {
     app.notify(parts.join("; "), !errors.is_empty());
     if added > 0 && before == 0 {
         app.selected = 0;
+    }
+    save(
+        app,
+        app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
+    )
+}
+
+/// The command that writes these tasks (as they are now) to the inventory.
+pub fn save(app: &App, ids: Vec<TaskId>) -> Vec<Command> {
+    let tasks: Vec<SavedTask> = ids
+        .iter()
+        .filter_map(|id| app.row(id))
+        .map(|r| SavedTask {
+            id: r.id.clone(),
+            label: r.label.clone(),
+            url: r.url.clone(),
+            params: r.params.clone(),
+        })
+        .collect();
+    if tasks.is_empty() {
+        vec![]
+    } else {
+        vec![Command::SaveTasks(tasks)]
     }
 }
 
@@ -89,10 +114,11 @@ pub fn open_form(app: &mut App) {
     app.mode = Mode::Form(Box::new(Form::new(targets, &params)));
 }
 
-/// Enter on a valid form: the parameters go onto every target.
-pub fn save_form(app: &mut App, params: RescanParams) {
+/// Enter on a valid form: the parameters go onto every target and into
+/// the inventory.
+pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
     let Mode::Form(form) = std::mem::replace(&mut app.mode, Mode::Normal) else {
-        return;
+        return vec![];
     };
     for id in &form.targets {
         if let Some(&at) = app.index.get(id) {
@@ -109,6 +135,7 @@ pub fn save_form(app: &mut App, params: RescanParams) {
         format!("saved for {} task(s): {what}", form.targets.len()),
         false,
     );
+    save(app, form.targets)
 }
 
 /// `r` (every target) or `R` (only those that ended `failed or hung` or
@@ -118,8 +145,8 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     if resend_only {
         ids.retain(|id| {
             app.row(id)
-                .and_then(|r| r.last())
-                .is_some_and(|a| matches!(a.outcome, Outcome::FailedOrHung | Outcome::Error { .. }))
+                .and_then(|r| r.last.as_ref())
+                .is_some_and(|a| a.label == Outcome::FailedOrHung.label() || a.label == ERROR_LABEL)
         });
         if ids.is_empty() {
             app.notify(
@@ -266,6 +293,19 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
     }
 }
 
+/// What `x` exports: what the current tab shows (the monitor's window and
+/// filters, or the task filter's text over all history).
+pub fn export_query(app: &App) -> crate::store::HistoryQuery {
+    match app.tab {
+        super::app::Tab::Monitor => app.monitor.export_query(app.now),
+        super::app::Tab::Tasks => crate::store::HistoryQuery {
+            text: Some(app.filter.value().trim().to_owned()).filter(|t| !t.is_empty()),
+            oldest_first: true,
+            ..Default::default()
+        },
+    }
+}
+
 /// `y`: the selected task's request as a curl command, shown and copied.
 pub fn show_curl(app: &mut App) -> Vec<Command> {
     let (Some(row), Some(base)) = (app.selected_row(), app.account.base_url.as_ref()) else {
@@ -280,68 +320,4 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     );
     app.mode = Mode::Curl(text.clone());
     vec![Command::Copy(text)]
-}
-
-/// Moves a row along queued → sending → outcome as the worker reports.
-pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) {
-    let Some(info) = app.jobs.get(&event.job()) else {
-        return;
-    };
-    let Some(&at) = app.index.get(&info.task) else {
-        return;
-    };
-    match event {
-        WorkerEvent::Queued { .. } => app.set_state(at, RowState::Queued),
-        WorkerEvent::Sending { attempt, .. } => app.set_state(at, RowState::Sending { attempt }),
-        WorkerEvent::Retrying { attempt, delay, .. } => {
-            let when = now.checked_add(delay).unwrap_or(now);
-            app.set_state(at, RowState::Retrying { attempt, at: when })
-        }
-        WorkerEvent::Finished {
-            job,
-            outcome,
-            status,
-            attempts,
-            elapsed,
-            ..
-        } => {
-            let info = app.jobs.remove(&job);
-            app.set_state(at, RowState::Idle);
-            app.tasks[at].job = None;
-            let record = AttemptRecord {
-                time: now,
-                status,
-                outcome,
-                attempts,
-                elapsed,
-                params: info.map(|i| i.params).unwrap_or_default(),
-            };
-            app.push_attempt(at, record);
-            refresh_visibility(app, at);
-        }
-    }
-}
-
-/// With a filter active, a new outcome can move a row in or out of view.
-fn refresh_visibility(app: &mut App, at: usize) {
-    let needle = app.filter.value().to_lowercase();
-    if needle.is_empty() {
-        return;
-    }
-    let shown = app.visible.binary_search(&at);
-    match (shown, app.tasks[at].matches(&needle)) {
-        (Ok(pos), false) => {
-            app.visible.remove(pos);
-            if app.selected > pos || app.selected >= app.visible.len() {
-                app.selected = app.selected.saturating_sub(1);
-            }
-        }
-        (Err(pos), true) => {
-            app.visible.insert(pos, at);
-            if app.selected >= pos && app.visible.len() > 1 {
-                app.selected += 1;
-            }
-        }
-        _ => {}
-    }
 }

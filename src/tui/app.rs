@@ -3,15 +3,13 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::form::Form;
 use super::input::LineInput;
-use crate::api::params::Reveal;
-use crate::api::{Outcome, RescanParams, TaskId};
+use crate::api::TaskId;
 use crate::import::ImportedTask;
 use crate::worker::JobId;
 
@@ -32,127 +30,7 @@ pub struct Account {
     pub warning: Option<String>,
 }
 
-/// What a row is doing right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowState {
-    /// Nothing in flight.
-    Idle,
-    /// Waiting for a worker slot.
-    Queued,
-    /// A request is on the wire.
-    Sending {
-        /// 1 for the first try.
-        attempt: u32,
-    },
-    /// Waiting to retry after a transient failure.
-    Retrying {
-        /// The attempt that failed.
-        attempt: u32,
-        /// When the next attempt starts.
-        at: Timestamp,
-    },
-}
-
-impl RowState {
-    /// True while a job for the row has not finished.
-    pub fn in_flight(self) -> bool {
-        self != RowState::Idle
-    }
-}
-
-/// One finished rescan of a task.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptRecord {
-    /// When the answer arrived.
-    pub time: Timestamp,
-    /// HTTP status, if an answer arrived.
-    pub status: Option<u16>,
-    /// The verdict.
-    pub outcome: Outcome,
-    /// Requests sent for it.
-    pub attempts: u32,
-    /// From queueing to verdict.
-    pub elapsed: Duration,
-    /// The query sent, secrets masked.
-    pub params: String,
-}
-
-/// One task in the list.
-#[derive(Debug, Clone)]
-pub struct TaskRow {
-    /// The task id.
-    pub id: TaskId,
-    /// A human label (sanitised), possibly empty.
-    pub label: String,
-    /// The task's URL as imported (sanitised), if known.
-    pub url: Option<String>,
-    /// Parameters the next rescan sends.
-    pub params: RescanParams,
-    /// In flight or idle.
-    pub state: RowState,
-    /// The job in flight, if any.
-    pub job: Option<JobId>,
-    /// Every rescan of this task, oldest first.
-    pub history: Vec<AttemptRecord>,
-    /// Marked for a bulk action.
-    pub marked: bool,
-    /// Lower-case id, label and URL, for filtering without allocating.
-    search: String,
-}
-
-impl TaskRow {
-    /// A fresh row.
-    pub fn new(task: ImportedTask) -> Self {
-        let label = task.label.unwrap_or_default();
-        let search = format!(
-            "{}\n{}\n{}",
-            task.id,
-            label,
-            task.url.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
-        Self {
-            id: task.id,
-            label,
-            url: task.url,
-            params: RescanParams::default(),
-            state: RowState::Idle,
-            job: None,
-            history: Vec::new(),
-            marked: false,
-            search,
-        }
-    }
-
-    /// The latest finished rescan.
-    pub fn last(&self) -> Option<&AttemptRecord> {
-        self.history.last()
-    }
-
-    /// Filter match over id, label, url and last outcome (`needle` lower-case).
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty()
-            || self.search.contains(needle)
-            || self
-                .last()
-                .is_some_and(|a| a.outcome.label().contains(needle))
-    }
-
-    /// The pending parameters as a masked query string.
-    pub fn params_text(&self) -> String {
-        masked_query(&self.params)
-    }
-}
-
-/// A parameter set as `k=v&k=v` with secrets as `***`; empty = keep all.
-pub fn masked_query(params: &RescanParams) -> String {
-    params
-        .query_pairs(Reveal::Masked)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+pub use super::rows::{AttemptRecord, RowState, TaskRow, masked_query};
 
 /// Live counts for the status bar, kept up to date on every change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -216,6 +94,8 @@ pub enum PromptKind {
     AddIds,
     /// A file to import.
     ImportPath,
+    /// A file to export the visible history to.
+    ExportPath,
 }
 
 /// A one-line prompt.
@@ -257,6 +137,26 @@ pub enum Mode {
     FirstRun(FirstRun),
     /// Demo mode is starting.
     StartingDemo,
+    /// Tasks and history are being read from the store.
+    Loading,
+}
+
+/// Which tab is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The task list and details.
+    Tasks,
+    /// Outcome counts, chart, failures, timeline.
+    Monitor,
+}
+
+/// The full history of one task, newest first, read from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskHistory {
+    /// The task.
+    pub task: TaskId,
+    /// Its rescans, newest first.
+    pub records: Vec<AttemptRecord>,
 }
 
 /// A message for the user in the status line.
@@ -318,6 +218,14 @@ pub struct App {
     pub should_quit: bool,
     /// Length of the longest task id added, for the id column.
     pub id_width: usize,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The monitoring tab's state.
+    pub monitor: super::monitor::MonitorState,
+    /// The selected task's history, once read.
+    pub history: Option<TaskHistory>,
+    /// The task whose history was last asked for (asked once per selection).
+    pub history_requested: Option<TaskId>,
 }
 
 impl App {
@@ -344,6 +252,10 @@ impl App {
             tz,
             should_quit: false,
             id_width: 0,
+            tab: Tab::Tasks,
+            monitor: Default::default(),
+            history: None,
+            history_requested: None,
         }
     }
 
@@ -359,7 +271,7 @@ impl App {
 
     /// True while any ticking is needed (spinners, countdowns).
     pub fn animating(&self) -> bool {
-        self.counts.in_flight() > 0 || matches!(self.mode, Mode::StartingDemo)
+        self.counts.in_flight() > 0 || matches!(self.mode, Mode::StartingDemo | Mode::Loading)
     }
 
     /// Adds tasks not yet in the list; returns how many were new.
@@ -385,7 +297,13 @@ impl App {
             .tasks
             .iter()
             .filter(|r| gone.contains(&r.id))
-            .map(|r| (r.state, r.last().map(|a| a.outcome.is_accepted()), r.marked))
+            .map(|r| {
+                (
+                    r.state,
+                    r.last.as_ref().map(AttemptRecord::is_accepted),
+                    r.marked,
+                )
+            })
             .collect();
         for (state, accepted, marked) in leaving {
             *self.state_count(state) -= usize::from(state.in_flight());
@@ -420,11 +338,11 @@ impl App {
         *self.state_count(state) += usize::from(state.in_flight());
     }
 
-    /// Appends a finished rescan to a row, keeping the counts right.
-    pub(super) fn push_attempt(&mut self, at: usize, record: AttemptRecord) {
-        let before = self.tasks[at].last().map(|a| a.outcome.is_accepted());
-        let now = record.outcome.is_accepted();
-        self.tasks[at].history.push(record);
+    /// Sets a row's latest rescan, keeping the counts right.
+    pub(super) fn set_last(&mut self, at: usize, record: AttemptRecord) {
+        let before = self.tasks[at].last.as_ref().map(AttemptRecord::is_accepted);
+        let now = record.is_accepted();
+        self.tasks[at].last = Some(record);
         self.forget_outcome(before);
         if now {
             self.counts.accepted += 1;
@@ -436,7 +354,7 @@ impl App {
     fn state_count(&mut self, state: RowState) -> &mut usize {
         match state {
             RowState::Sending { .. } => &mut self.counts.sending,
-            RowState::Retrying { .. } => &mut self.counts.retrying,
+            RowState::Retrying { .. } | RowState::Resending { .. } => &mut self.counts.retrying,
             // Idle never changes a count (in_flight() is false).
             RowState::Queued | RowState::Idle => &mut self.counts.queued,
         }

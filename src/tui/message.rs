@@ -7,7 +7,9 @@ use jiff::Timestamp;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::app::Account;
+use crate::api::{RescanParams, TaskId};
 use crate::import::{Imported, ImportedTask};
+use crate::store::{HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredTask};
 use crate::worker::{Job, JobId, WorkerEvent};
 
 /// Everything that can change the dashboard's state.
@@ -48,6 +50,35 @@ pub enum Message {
     DemoFailed(String),
     /// Leave now (SIGTERM, SIGHUP).
     Terminate,
+    /// The inventory read at start, each task with its last rescan.
+    Loaded(Result<Vec<StoredTask>, String>),
+    /// One task's history, newest first.
+    History {
+        /// The task.
+        task: TaskId,
+        /// Its records, or why they could not be read.
+        result: Result<Vec<HistoryRecord>, String>,
+    },
+    /// The monitoring view's numbers.
+    Monitor(Result<MonitorData, String>),
+    /// An export finished: what was written, or why not.
+    Exported(Result<String, String>),
+    /// Saving the inventory failed.
+    StoreFailed(String),
+}
+
+/// A task as the inventory keeps it (the session adds the store's rules
+/// about secrets).
+#[derive(Debug, Clone)]
+pub struct SavedTask {
+    /// The id.
+    pub id: TaskId,
+    /// The label.
+    pub label: String,
+    /// The task's URL, if known.
+    pub url: Option<String>,
+    /// The pending parameters.
+    pub params: RescanParams,
 }
 
 /// Side effects `update` asks for; the run loop performs them.
@@ -63,4 +94,20 @@ pub enum Command {
     Copy(String),
     /// Start the embedded simulator and switch to it.
     StartDemo,
+    /// Add or update tasks in the inventory.
+    SaveTasks(Vec<SavedTask>),
+    /// Remove tasks from the inventory (their history stays).
+    RemoveTasks(Vec<TaskId>),
+    /// Read one task's history; answer with `Message::History`.
+    LoadHistory(TaskId),
+    /// Read the monitoring numbers; answer with `Message::Monitor`.
+    LoadMonitor(MonitorQuery),
+    /// Write the history matching `query` to `path` (CSV for `.csv`, else
+    /// JSON lines); answer with `Message::Exported`.
+    Export {
+        /// Where to write.
+        path: PathBuf,
+        /// Which records.
+        query: HistoryQuery,
+    },
 }

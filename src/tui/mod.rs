@@ -4,9 +4,12 @@
 
 pub mod actions;
 pub mod app;
+pub mod events;
 pub mod form;
 pub mod input;
 pub mod message;
+pub mod monitor;
+pub mod rows;
 pub mod update;
 pub mod view;
 
@@ -60,10 +63,7 @@ pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
     let mut app = App::new(Default::default(), size, theme, TimeZone::system());
     app.now = Timestamp::now();
     let (internal_tx, internal_rx) = mpsc::unbounded_channel();
-    let mut session = Session::start(&startup, &mut app, internal_tx).await;
-    if let Some(path) = &startup.tasks_file {
-        session.import_now(&mut app, path);
-    }
+    let mut session = Session::start(&startup, &mut app, internal_tx).await?;
     let mut guard = TerminalGuard::enter()
         .map_err(|e| UsageError(format!("cannot set up the terminal: {e}")))?;
     let result = event_loop(&mut app, &mut session, &mut guard, internal_rx).await;

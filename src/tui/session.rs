@@ -1,7 +1,7 @@
 //! The dashboard's connection to the world: the account it was started
 //! with (or the first-run screen), the worker, demo mode, file imports.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -11,9 +11,11 @@ use super::app::{Account, App, FirstRun, Mode};
 use super::message::{Command, Message};
 use crate::api::{Client, ClientSettings};
 use crate::cli::EXPIRY_WARNING_DAYS;
-use crate::config::{self, Config, default_config_path};
+use crate::cli::UsageError;
+use crate::config::{self, Config, default_config_path, default_data_dir};
 use crate::demo::Demo;
 use crate::import::{ImportedTask, parse_any, read_text};
+use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask};
 use crate::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
 
 /// Results of background work, delivered to the loop.
@@ -24,62 +26,114 @@ pub enum Internal {
     Demo(Result<Demo, String>),
 }
 
-/// The worker and what keeps it connected.
+/// The worker, the store, and what keeps them connected.
 pub struct Session {
     worker: Option<WorkerHandle>,
     events: Option<mpsc::UnboundedReceiver<WorkerEvent>>,
     demo: Option<Demo>,
+    store: Option<StoreHandle>,
+    data_dir: Option<PathBuf>,
+    remember_unzip_passwords: bool,
     internal: mpsc::UnboundedSender<Internal>,
     worker_config: WorkerConfig,
 }
 
 impl Session {
     /// Connects with the configured account, or demo mode, or puts the
-    /// first-run screen up when there is no usable configuration.
+    /// first-run screen up when there is no usable configuration. The
+    /// inventory is read in the background (the screen shows "loading").
+    /// A data directory whose database is not ours is an error here, before
+    /// the terminal is taken over.
     pub async fn start(
         startup: &Startup,
         app: &mut App,
         internal: mpsc::UnboundedSender<Internal>,
-    ) -> Session {
+    ) -> Result<Session, UsageError> {
         let mut session = Session {
             worker: None,
             events: None,
             demo: None,
+            store: None,
+            data_dir: startup.overrides.data_dir.clone().or_else(default_data_dir),
+            remember_unzip_passwords: false,
             internal,
             worker_config: WorkerConfig::default(),
         };
         if startup.demo {
-            match crate::demo::start().await {
-                Ok(demo) => {
-                    let tasks = demo_tasks(&demo);
-                    match session.connect_demo(demo) {
-                        Ok(account) => {
-                            app.account = account;
-                            app.add_tasks(tasks);
-                        }
-                        Err(e) => app.notify(e, true),
-                    }
-                }
-                Err(e) => app.notify(e, true),
-            }
-            return session;
+            session.open_store(true)?;
+            let demo = crate::demo::start().await.map_err(UsageError)?;
+            session.worker_config = Config::load_with(&startup.overrides, &|_| None)
+                .map(|c| c.worker)
+                .unwrap_or_default();
+            let account = session.connect_demo(demo).map_err(UsageError)?;
+            app.mode = Mode::Loading;
+            session.load(startup.tasks_file.clone(), Some(account));
+            return Ok(session);
         }
         match configured(&startup.overrides) {
-            Ok((settings, account, worker_config)) => {
-                session.worker_config = worker_config;
+            Ok((settings, account, config)) => {
+                session.worker_config = config.worker.clone();
+                session.remember_unzip_passwords = config.remember_unzip_passwords;
+                session.open_store(false)?;
                 match session.connect(&settings) {
-                    Ok(()) => app.account = account,
+                    Ok(()) => {
+                        app.account = account;
+                        app.mode = Mode::Loading;
+                        session.load(startup.tasks_file.clone(), None);
+                    }
                     Err(problem) => app.mode = first_run(&startup.overrides, Some(problem)),
                 }
             }
             Err(problem) => app.mode = first_run(&startup.overrides, problem),
         }
-        session
+        Ok(session)
+    }
+
+    /// Opens the store in the data dir (its `demo` folder for demo mode).
+    fn open_store(&mut self, demo: bool) -> Result<(), UsageError> {
+        let dir = self
+            .data_dir
+            .clone()
+            .map(|d| if demo { d.join("demo") } else { d });
+        self.store = Some(crate::cli::open_store(dir)?);
+        Ok(())
+    }
+
+    /// Reads the inventory, then the `--tasks` file, then (demo) the demo
+    /// tasks, delivering each as a message in that order.
+    fn load(&self, tasks_file: Option<PathBuf>, demo_account: Option<Account>) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let tx = self.internal.clone();
+        let demo_tasks = self.demo.as_ref().map(demo_tasks).unwrap_or_default();
+        tokio::spawn(async move {
+            let loaded = store.load_tasks().await.map_err(|e| e.to_string());
+            let _ = tx.send(Internal::Message(Message::Loaded(loaded)));
+            if let Some(path) = tasks_file {
+                let shown = format!("--tasks {}", path.display());
+                let result = read_text(&path).map(|(name, text)| parse_any(&text, &name));
+                let _ = tx.send(Internal::Message(Message::Imported {
+                    source: shown,
+                    result,
+                }));
+            }
+            if let Some(account) = demo_account {
+                let _ = tx.send(Internal::Message(Message::DemoReady {
+                    account,
+                    tasks: demo_tasks,
+                }));
+            }
+        });
     }
 
     fn connect(&mut self, settings: &ClientSettings) -> Result<(), String> {
         let client = Client::new(settings).map_err(|e| e.to_string())?;
-        let (handle, events) = worker::spawn(Arc::new(client), self.worker_config.clone());
+        let (handle, events) = worker::spawn(
+            Arc::new(client),
+            self.worker_config.clone(),
+            self.store.clone(),
+        );
         self.worker = Some(handle);
         self.events = Some(events);
         Ok(())
@@ -97,14 +151,6 @@ impl Session {
         };
         self.demo = Some(demo);
         Ok(account)
-    }
-
-    /// `--tasks FILE`, read before the first frame.
-    pub fn import_now(&mut self, app: &mut App, path: &Path) {
-        match read_text(path) {
-            Ok((name, text)) => super::actions::add_imported(app, parse_any(&text, &name), &name),
-            Err(e) => app.notify(format!("--tasks: {e}"), true),
-        }
     }
 
     /// The next worker event; never resolves while there is no worker.
@@ -127,13 +173,13 @@ impl Session {
     pub fn on_internal(&mut self, note: Internal) -> Option<Message> {
         match note {
             Internal::Message(m) => Some(m),
-            Internal::Demo(Ok(demo)) => {
-                let tasks = demo_tasks(&demo);
-                Some(match self.connect_demo(demo) {
-                    Ok(account) => Message::DemoReady { account, tasks },
-                    Err(e) => Message::DemoFailed(e),
-                })
-            }
+            Internal::Demo(Ok(demo)) => match self.connect_demo(demo) {
+                Ok(account) => {
+                    self.load(None, Some(account));
+                    None
+                }
+                Err(e) => Some(Message::DemoFailed(e)),
+            },
             Internal::Demo(Err(e)) => Some(Message::DemoFailed(e)),
         }
     }
@@ -166,15 +212,87 @@ impl Session {
                 });
             }
             Command::StartDemo => {
+                if let Err(e) = self.open_store(true) {
+                    let _ = self
+                        .internal
+                        .send(Internal::Message(Message::DemoFailed(e.0)));
+                    return;
+                }
                 let tx = self.internal.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Internal::Demo(crate::demo::start().await));
                 });
             }
             Command::Copy(_) => {}
+            other => self.store_command(other),
         }
     }
+
+    /// Commands answered by the store thread, each in its own task.
+    fn store_command(&self, command: Command) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let tx = self.internal.clone();
+        let send = move |m: Message| {
+            let _ = tx.send(Internal::Message(m));
+        };
+        let remember = self.remember_unzip_passwords;
+        tokio::spawn(async move {
+            match command {
+                Command::SaveTasks(tasks) => {
+                    let stored = tasks
+                        .into_iter()
+                        .map(|t| StoredTask {
+                            id: t.id,
+                            label: t.label,
+                            url: t.url,
+                            params: StoredParams::from_params(&t.params, remember),
+                            last: None,
+                        })
+                        .collect();
+                    if let Err(e) = store.upsert_tasks(stored).await {
+                        send(Message::StoreFailed(e.to_string()));
+                    }
+                }
+                Command::RemoveTasks(ids) => {
+                    if let Err(e) = store.remove_tasks(ids).await {
+                        send(Message::StoreFailed(e.to_string()));
+                    }
+                }
+                Command::LoadHistory(task) => {
+                    let q = HistoryQuery {
+                        task: Some(task.to_string()),
+                        limit: Some(HISTORY_SHOWN),
+                        ..Default::default()
+                    };
+                    let result = store.history(q).await.map_err(|e| e.to_string());
+                    send(Message::History { task, result });
+                }
+                Command::LoadMonitor(q) => send(Message::Monitor(
+                    store.monitor(q).await.map_err(|e| e.to_string()),
+                )),
+                Command::Export { path, query } => {
+                    let result = match store.history(query).await {
+                        Ok(records) => crate::export::to_new_file(&records, &path).map(|()| {
+                            format!(
+                                "exported {} history records to {}",
+                                records.len(),
+                                path.display()
+                            )
+                        }),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    send(Message::Exported(result));
+                }
+                _ => {}
+            }
+        });
+    }
 }
+
+/// Most history records kept for one task's details.
+const HISTORY_SHOWN: usize = 200;
 
 fn demo_tasks(demo: &Demo) -> Vec<ImportedTask> {
     demo.tasks
@@ -193,7 +311,7 @@ fn demo_tasks(demo: &Demo) -> Vec<ImportedTask> {
 /// The configured account, or why there is none (`None` = simply no config).
 fn configured(
     overrides: &config::Overrides,
-) -> Result<(ClientSettings, Account, WorkerConfig), Option<String>> {
+) -> Result<(ClientSettings, Account, Config), Option<String>> {
     let config = Config::load(overrides).map_err(|e| Some(e.0))?;
     if !config.has_account() {
         return Err(None);
@@ -216,7 +334,7 @@ fn configured(
         base_url: Some(settings.base_url.clone()),
         warning,
     };
-    Ok((settings, account, config.worker.clone()))
+    Ok((settings, account, config))
 }
 
 fn first_run(overrides: &config::Overrides, problem: Option<String>) -> Mode {

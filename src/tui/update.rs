@@ -6,7 +6,8 @@ use ratatui::crossterm::event::{
 };
 
 use super::actions;
-use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind};
+use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
+use super::events;
 use super::form::FormAction;
 use super::message::{Command, Message};
 use super::view::layout;
@@ -14,7 +15,7 @@ use crate::import::parse_any;
 
 /// Applies one message; returns what the run loop must do.
 pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
-    match msg {
+    let mut commands = match msg {
         Message::Key(key) => on_key(app, key),
         Message::Paste(text) => on_paste(app, &text),
         Message::Mouse(mouse) => {
@@ -29,29 +30,32 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
         Message::Tick(now) => {
             app.tick = app.tick.wrapping_add(1);
             app.now = now;
-            vec![]
+            events::refresh_monitor(app, false).into_iter().collect()
         }
         Message::Worker { event, at } => {
             app.now = at;
-            actions::apply_worker_event(app, event, at);
-            vec![]
+            events::apply_worker_event(app, event, at)
         }
-        Message::Imported { source, result } => {
-            match result {
-                Ok(imported) => actions::add_imported(app, imported, &source),
-                Err(e) => app.notify(e, true),
+        Message::Imported { source, result } => match result {
+            Ok(imported) => actions::add_imported(app, imported, &source),
+            Err(e) => {
+                app.notify(e, true);
+                vec![]
             }
-            vec![]
-        }
+        },
         Message::DemoReady { account, tasks } => {
             app.account = account;
             app.mode = Mode::Normal;
-            let n = app.add_tasks(tasks);
+            let before = app.tasks.len();
+            app.add_tasks(tasks);
             app.notify(
-                format!("demo mode: {n} demo tasks against the embedded simulator"),
+                "demo mode: demo tasks against the embedded simulator (history kept apart)",
                 false,
             );
-            vec![]
+            actions::save(
+                app,
+                app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
+            )
         }
         Message::DemoFailed(e) => {
             app.mode = Mode::Normal;
@@ -62,36 +66,69 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             app.should_quit = true;
             actions::cancel_all(app)
         }
+        Message::Loaded(result) => {
+            if matches!(app.mode, Mode::Loading) {
+                app.mode = Mode::Normal;
+            }
+            match result {
+                Ok(tasks) => events::load_stored(app, tasks),
+                Err(e) => app.notify(e, true),
+            }
+            vec![]
+        }
+        Message::History { task, result } => {
+            events::on_history(app, task, result);
+            vec![]
+        }
+        Message::Monitor(result) => {
+            match result {
+                Ok(data) => app.monitor.data = Some(data),
+                Err(e) => app.notify(e, true),
+            }
+            vec![]
+        }
+        Message::Exported(result) => {
+            match result {
+                Ok(what) => app.notify(what, false),
+                Err(e) => app.notify(e, true),
+            }
+            vec![]
+        }
+        Message::StoreFailed(e) => {
+            app.notify(e, true);
+            vec![]
+        }
+    };
+    // Whatever moved the selection, the details pane wants that task's history.
+    if matches!(app.mode, Mode::Normal) {
+        commands.extend(events::ensure_history(app));
     }
+    commands
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl_c
-        && !matches!(
-            app.mode,
-            Mode::Confirm(Confirm {
-                action: ConfirmAction::Quit,
-                ..
-            })
-        )
-    {
+    let confirming_quit = matches!(
+        app.mode,
+        Mode::Confirm(Confirm {
+            action: ConfirmAction::Quit,
+            ..
+        })
+    );
+    if ctrl_c && !confirming_quit {
         return actions::request_quit(app);
     }
     match &mut app.mode {
         Mode::Normal => normal_key(app, key),
-        Mode::Filter => {
-            filter_key(app, key);
-            vec![]
-        }
-        Mode::Form(form) => {
-            match form.handle_key(key) {
-                FormAction::Editing => {}
-                FormAction::Discard => app.mode = Mode::Normal,
-                FormAction::Save(params) => actions::save_form(app, *params),
+        Mode::Filter => filter_key(app, key),
+        Mode::Form(form) => match form.handle_key(key) {
+            FormAction::Editing => vec![],
+            FormAction::Discard => {
+                app.mode = Mode::Normal;
+                vec![]
             }
-            vec![]
-        }
+            FormAction::Save(params) => actions::save_form(app, *params),
+        },
         Mode::Confirm(confirm) => {
             let confirm = confirm.clone();
             confirm_key(app, key, confirm)
@@ -117,66 +154,118 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             }
             _ => vec![],
         },
-        Mode::StartingDemo => vec![],
+        Mode::StartingDemo | Mode::Loading => match key.code {
+            KeyCode::Char('q') => actions::request_quit(app),
+            _ => vec![],
+        },
     }
 }
 
 fn normal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     app.notice = None;
-    let page = layout(app.size).list_rows.max(1);
+    let page = layout(app.size).list_rows.max(1) as isize;
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => move_selection(app, -1),
         KeyCode::Down | KeyCode::Char('j') => move_selection(app, 1),
-        KeyCode::PageUp => move_selection(app, -(page as isize)),
-        KeyCode::PageDown => move_selection(app, page as isize),
+        KeyCode::PageUp => move_selection(app, -page),
+        KeyCode::PageDown => move_selection(app, page),
         KeyCode::Home | KeyCode::Char('g') => move_selection(app, isize::MIN / 2),
         KeyCode::End | KeyCode::Char('G') => move_selection(app, isize::MAX / 2),
+        KeyCode::Tab | KeyCode::BackTab => {
+            return switch_tab(
+                app,
+                if app.tab == Tab::Tasks {
+                    Tab::Monitor
+                } else {
+                    Tab::Tasks
+                },
+            );
+        }
+        KeyCode::Char('1') => return switch_tab(app, Tab::Tasks),
+        KeyCode::Char('2') => return switch_tab(app, Tab::Monitor),
+        KeyCode::Char('/') => app.mode = Mode::Filter,
+        KeyCode::Char('x') => app.mode = prompt(PromptKind::ExportPath),
+        KeyCode::Char('?') => app.mode = Mode::Help,
+        KeyCode::Char('q') => return actions::request_quit(app),
+        _ if app.tab == Tab::Monitor => return monitor_key(app, key),
+        _ => return tasks_key(app, key),
+    }
+    vec![]
+}
+
+/// Keys that act on tasks: only on the task tab.
+fn tasks_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match key.code {
         KeyCode::Char(' ') => actions::toggle_mark(app),
         KeyCode::Char('*') => actions::mark_all_visible(app),
         KeyCode::Char('u') => actions::clear_marks(app),
-        KeyCode::Char('/') => app.mode = Mode::Filter,
         KeyCode::Esc if !app.filter.value().is_empty() => {
             app.filter.clear();
             app.refilter();
         }
-        KeyCode::Char('a') => {
-            app.mode = Mode::Prompt(Prompt {
-                kind: PromptKind::AddIds,
-                input: Default::default(),
-            })
-        }
-        KeyCode::Char('i') => {
-            app.mode = Mode::Prompt(Prompt {
-                kind: PromptKind::ImportPath,
-                input: Default::default(),
-            })
-        }
+        KeyCode::Char('a') => app.mode = prompt(PromptKind::AddIds),
+        KeyCode::Char('i') => app.mode = prompt(PromptKind::ImportPath),
         KeyCode::Char('d') => actions::ask_delete(app),
         KeyCode::Char('e') | KeyCode::Enter => actions::open_form(app),
         KeyCode::Char('r') => return actions::rescan_targets(app, false),
         KeyCode::Char('R') => return actions::rescan_targets(app, true),
         KeyCode::Char('c') => return actions::cancel_targets(app),
         KeyCode::Char('y') => return actions::show_curl(app),
-        KeyCode::Char('?') => app.mode = Mode::Help,
-        KeyCode::Char('q') => return actions::request_quit(app),
         _ => {}
     }
     vec![]
 }
 
-fn filter_key(app: &mut App, key: KeyEvent) {
+/// `w` window, `o` outcome filter, Esc clears the filters.
+fn monitor_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    match key.code {
+        KeyCode::Char('w') => app.monitor.window = app.monitor.window.next(),
+        KeyCode::Char('o') => app.monitor.cycle_outcome(),
+        KeyCode::Esc => {
+            app.monitor.outcome = None;
+            app.monitor.text.clear();
+        }
+        _ => return vec![],
+    }
+    events::refresh_monitor(app, true).into_iter().collect()
+}
+
+fn switch_tab(app: &mut App, tab: Tab) -> Vec<Command> {
+    app.tab = tab;
+    events::refresh_monitor(app, true).into_iter().collect()
+}
+
+fn prompt(kind: PromptKind) -> Mode {
+    Mode::Prompt(Prompt {
+        kind,
+        input: Default::default(),
+    })
+}
+
+/// Typing a filter: the task list's, or the monitor's text filter.
+fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let on_monitor = app.tab == Tab::Monitor;
+    let input = if on_monitor {
+        &mut app.monitor.text
+    } else {
+        &mut app.filter
+    };
     match key.code {
         KeyCode::Esc => {
-            app.filter.clear();
+            input.clear();
             app.mode = Mode::Normal;
         }
         KeyCode::Enter => app.mode = Mode::Normal,
         _ => {
-            app.filter.handle_key(key);
+            input.handle_key(key);
         }
+    }
+    if on_monitor {
+        return events::refresh_monitor(app, true).into_iter().collect();
     }
     app.refilter();
     scroll_to_selection(app);
+    vec![]
 }
 
 fn confirm_key(app: &mut App, key: KeyEvent, mut confirm: Confirm) -> Vec<Command> {
@@ -226,10 +315,13 @@ fn submit_prompt(app: &mut App, prompt: Prompt) -> Vec<Command> {
     match prompt.kind {
         PromptKind::AddIds => {
             let ids = text.split([' ', ',', ';']).collect::<Vec<_>>().join("\n");
-            actions::add_imported(app, parse_any(&ids, "typed ids"), "typed ids");
-            vec![]
+            actions::add_imported(app, parse_any(&ids, "typed ids"), "typed ids")
         }
         PromptKind::ImportPath => vec![Command::Import(expand_home(text))],
+        PromptKind::ExportPath => vec![Command::Export {
+            path: expand_home(text),
+            query: actions::export_query(app),
+        }],
     }
 }
 
@@ -245,14 +337,11 @@ fn expand_home(path: &str) -> std::path::PathBuf {
 fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
     match &mut app.mode {
         Mode::Form(form) => form.paste(text),
+        Mode::Filter if app.tab == Tab::Monitor => app.monitor.text.insert(text),
         Mode::Filter => {
             app.filter.insert(text);
             app.refilter();
         }
-        Mode::Prompt(Prompt {
-            kind: PromptKind::ImportPath,
-            input,
-        }) => input.insert(text.trim()),
         Mode::Prompt(Prompt {
             kind: PromptKind::AddIds,
             input,
@@ -263,16 +352,19 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
         }) => {
             let all = format!("{}\n{text}", input.value());
             app.mode = Mode::Normal;
-            actions::add_imported(app, parse_any(&all, "paste"), "paste");
+            return actions::add_imported(app, parse_any(&all, "paste"), "paste");
         }
-        Mode::Normal => actions::add_imported(app, parse_any(text, "paste"), "paste"),
+        Mode::Prompt(Prompt { input, .. }) => input.insert(text.trim()),
+        Mode::Normal if app.tab == Tab::Tasks => {
+            return actions::add_imported(app, parse_any(text, "paste"), "paste");
+        }
         _ => {}
     }
     vec![]
 }
 
 fn on_mouse(app: &mut App, mouse: MouseEvent) {
-    if !matches!(app.mode, Mode::Normal) {
+    if !matches!(app.mode, Mode::Normal) || app.tab != Tab::Tasks {
         return;
     }
     let areas = layout(app.size);

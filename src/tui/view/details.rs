@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::style;
 use crate::text::sanitize;
-use crate::tui::app::{App, RowState, TaskRow};
+use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
 
 /// Draws the pane for the selected task.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -47,15 +47,50 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         out.push(field("task url", url.clone()));
     }
     let pending = row.params_text();
-    out.push(field(
-        "next send",
-        if pending.is_empty() {
-            "no parameters (keeps previous values)".into()
-        } else {
-            pending
-        },
+    let pending = if pending.is_empty() {
+        "no parameters (keeps previous values)".into()
+    } else {
+        pending
+    };
+    out.push(field("next send", pending));
+    out.push(field("state", state_text(app, row.state)));
+    out.push(Line::raw(""));
+    let loaded = app
+        .history
+        .as_ref()
+        .filter(|h| h.task == row.id)
+        .map(|h| h.records.as_slice());
+    let records: Vec<&AttemptRecord> = match loaded {
+        Some(records) if !records.is_empty() => records.iter().collect(),
+        _ => row.last.iter().collect(),
+    };
+    if records.is_empty() {
+        out.push(Line::styled(
+            "Not rescanned yet. r sends it.",
+            style::dim(theme),
+        ));
+        return out;
+    }
+    let title = match loaded {
+        Some(all) => format!("Rescans ({}), newest first", all.len()),
+        None => "Last rescan (reading the history…)".to_owned(),
+    };
+    out.push(Line::styled(
+        title,
+        Style::new().add_modifier(Modifier::BOLD),
     ));
-    let state = match row.state {
+    for a in records {
+        if out.len() >= budget.max(8) {
+            break;
+        }
+        out.extend(record_lines(app, a));
+    }
+    out
+}
+
+/// What a row is doing, in words.
+fn state_text(app: &App, state: RowState) -> String {
+    match state {
         RowState::Idle => "idle".to_owned(),
         RowState::Queued => "queued".to_owned(),
         RowState::Sending { attempt } => format!("sending (attempt {attempt})"),
@@ -65,70 +100,60 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
                 super::seconds_until(at, app.now)
             )
         }
-    };
-    out.push(field("state", state));
-    out.push(Line::raw(""));
-    if row.history.is_empty() {
-        out.push(Line::styled(
-            "Not rescanned yet. r sends it.",
-            style::dim(theme),
-        ));
-        return out;
-    }
-    out.push(Line::styled(
-        format!("Rescans ({}), newest first", row.history.len()),
-        Style::new().add_modifier(Modifier::BOLD),
-    ));
-    for a in row.history.iter().rev() {
-        if out.len() >= budget.max(8) {
-            break;
-        }
-        let (symbol, st) = style::outcome(theme, &a.outcome);
-        let when = a
-            .time
-            .to_zoned(app.tz.clone())
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string();
-        let status = a.status.map_or("—".to_owned(), |s| s.to_string());
-        let tries = if a.attempts == 1 {
-            "1 try".to_owned()
-        } else {
-            format!("{} tries", a.attempts)
-        };
-        out.push(Line::from(vec![
-            Span::styled(format!("{symbol} {}", a.outcome.label()), st),
-            Span::raw(format!(
-                "  {when}  HTTP {status}  {tries}  {} ms",
-                a.elapsed.as_millis()
-            )),
-        ]));
-        // Server text was sanitised when it arrived; sanitising again here
-        // (idempotent) keeps the screen safe whatever the source.
-        let mut detail = a.outcome.description();
-        if let Some(e) = a.outcome.error_id() {
-            detail = format!("{e}: {detail}");
-        }
-        out.push(Line::raw(format!("  {}", sanitize(&detail))));
-        if let Some(id) = a.outcome.new_task_id() {
-            out.push(Line::raw(format!("  new task id: {}", sanitize(id))));
-        }
-        if let Some(body) = a.outcome.body() {
-            out.push(Line::styled(
-                format!("  body: {}", sanitize(body)),
-                style::dim(theme),
-            ));
-        }
-        out.push(Line::styled(
+        RowState::Resending { at } => {
             format!(
-                "  sent: {}",
-                if a.params.is_empty() {
-                    "no parameters"
-                } else {
-                    &a.params
-                }
-            ),
+                "failed or hung; sent again in {} (c cancels)",
+                super::countdown(at, app.now)
+            )
+        }
+    }
+}
+
+/// One rescan in a few lines: outcome, when, status, tries, time; what it
+/// means; new id and body; what was sent. Shared with the monitoring view.
+pub(super) fn record_lines<'a>(app: &App, a: &AttemptRecord) -> Vec<Line<'a>> {
+    let theme = app.theme;
+    let (symbol, st) = style::outcome(theme, &a.label);
+    let when = a
+        .time
+        .to_zoned(app.tz.clone())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let status = a.status.map_or("—".to_owned(), |s| s.to_string());
+    let tries = if a.attempts == 1 {
+        "1 try".to_owned()
+    } else {
+        format!("{} tries", a.attempts)
+    };
+    let took = a
+        .elapsed
+        .map(|e| format!("  {} ms", e.as_millis()))
+        .unwrap_or_default();
+    let mut out = vec![Line::from(vec![
+        Span::styled(format!("{symbol} {}", a.label), st),
+        Span::raw(format!("  {when}  HTTP {status}  {tries}{took}")),
+    ])];
+    // Server text was sanitised when it arrived; sanitising again here
+    // (idempotent) keeps the screen safe whatever the source.
+    let detail = match &a.error {
+        Some(e) => format!("{e}: {}", a.description),
+        None => a.description.clone(),
+    };
+    out.push(Line::raw(format!("  {}", sanitize(&detail))));
+    if let Some(id) = &a.new_task_id {
+        out.push(Line::raw(format!("  new task id: {}", sanitize(id))));
+    }
+    if let Some(body) = &a.body {
+        out.push(Line::styled(
+            format!("  body: {}", sanitize(body)),
             style::dim(theme),
         ));
     }
+    let sent = if a.params.is_empty() {
+        "no parameters"
+    } else {
+        &a.params
+    };
+    out.push(Line::styled(format!("  sent: {sent}"), style::dim(theme)));
     out
 }

@@ -15,7 +15,7 @@ use crate::tui::app::{App, Mode, RowState, TaskRow};
 pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     let theme = app.theme;
     let mut title = vec![Span::raw(format!(
-        " Tasks {}/{} ",
+        " [1 Tasks {}/{}] 2 Monitor ",
         app.visible.len(),
         app.tasks.len()
     ))];
@@ -97,10 +97,10 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
     let theme = app.theme;
     let mark = if row.marked { "●" } else { " " };
     let outcome = match row.state {
-        RowState::Idle => match row.last() {
+        RowState::Idle => match &row.last {
             Some(a) => {
-                let (symbol, st) = style::outcome(theme, &a.outcome);
-                Cell::from(Span::styled(format!("{symbol} {}", a.outcome.label()), st))
+                let (symbol, st) = style::outcome(theme, &a.label);
+                Cell::from(Span::styled(format!("{symbol} {}", a.label), st))
             }
             None => Cell::from(Span::styled("  never sent", style::dim(theme))),
         },
@@ -113,6 +113,9 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
                 RowState::Retrying { at, .. } => {
                     format!("retry in {}s", super::seconds_until(at, app.now))
                 }
+                RowState::Resending { at } => {
+                    format!("re-send in {}", super::countdown(at, app.now))
+                }
                 RowState::Idle => String::new(),
             };
             Cell::from(Span::styled(
@@ -122,7 +125,8 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
         }
     };
     let when = row
-        .last()
+        .last
+        .as_ref()
         .map(|a| {
             a.time
                 .to_zoned(app.tz.clone())

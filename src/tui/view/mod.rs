@@ -4,6 +4,7 @@ mod details;
 mod firstrun;
 mod form;
 mod list;
+mod monitor;
 mod popups;
 mod status;
 mod style;
@@ -13,7 +14,7 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, Tab};
 
 /// Smallest terminal the dashboard lays out in.
 pub const MIN_SIZE: (u16, u16) = (60, 12);
@@ -94,8 +95,13 @@ pub fn view(app: &App, frame: &mut Frame) {
         _ => {}
     }
     let areas = layout((area.width, area.height));
-    list::draw(app, frame, &areas);
-    details::draw(app, frame, areas.details);
+    if app.tab == Tab::Monitor {
+        let main = Rect::new(0, 0, area.width, areas.status.y);
+        monitor::draw(app, frame, main);
+    } else {
+        list::draw(app, frame, &areas);
+        details::draw(app, frame, areas.details);
+    }
     status::draw_status(app, frame, areas.status);
     status::draw_hints(app, frame, areas.hints);
     match &app.mode {
@@ -104,6 +110,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Mode::Prompt(p) => popups::prompt(app, p, frame),
         Mode::Help => popups::help(app, frame),
         Mode::Curl(text) => popups::curl(app, text, frame),
+        Mode::Loading => popups::loading(app, frame),
         _ => {}
     }
 }
@@ -113,6 +120,16 @@ pub fn view(app: &App, frame: &mut Frame) {
 fn seconds_until(at: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
     let ms = at.duration_since(now).as_millis().max(0) as i64;
     (ms + 999) / 1000
+}
+
+/// A longer countdown as `4m59s` (or `59s`).
+fn countdown(at: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let secs = seconds_until(at, now);
+    if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    }
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

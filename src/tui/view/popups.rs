@@ -63,6 +63,9 @@ pub fn prompt(_app: &App, p: &Prompt, frame: &mut Frame) {
     let title = match p.kind {
         PromptKind::AddIds => " Add task ids (type or paste; several at once) ",
         PromptKind::ImportPath => " Import tasks from a file (list, CSV or JSON) ",
+        PromptKind::ExportPath => {
+            " Export the history shown to a new file (.csv = CSV, else JSON lines) "
+        }
     };
     let area = centered(frame.area(), 72, 3);
     frame.render_widget(Clear, area);
@@ -120,6 +123,14 @@ pub fn help(app: &App, frame: &mut Frame) {
         key("R", "re-send those that ended failed or hung / error"),
         key("c", "cancel those not finished"),
         key("y", "show the request as curl and copy it (secrets as ***)"),
+        section("Monitoring (Tab, 1, 2 switch)"),
+        key("w", "window: 15 min, 1 h, 24 h, all"),
+        key("o", "outcome filter"),
+        key("/", "text filter over task id, error, description"),
+        key(
+            "x",
+            "export the history shown (CSV for .csv, else JSON lines)",
+        ),
         section("Other"),
         key("?", "this help"),
         key("q  Ctrl-C", "quit (asks while requests are in flight)"),
@@ -128,6 +139,17 @@ pub fn help(app: &App, frame: &mut Frame) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Keys (Esc closes) ")),
+        area,
+    );
+}
+
+/// Shown while the inventory is read at start.
+pub fn loading(app: &App, frame: &mut Frame) {
+    let spin = super::style::SPINNER[(app.tick % super::style::SPINNER.len() as u64) as usize];
+    let area = centered(frame.area(), 44, 3);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(format!(" {spin} Loading tasks and history…")).block(Block::bordered()),
         area,
     );
 }

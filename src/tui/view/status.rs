@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style;
-use crate::tui::app::{App, Mode, PromptKind};
+use crate::tui::app::{App, Mode, PromptKind, Tab};
 
 /// Live counts first (they change), then the account, then a warning if any.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
@@ -66,6 +66,17 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let keys: &[(&str, &str)] = match &app.mode {
+        Mode::Normal if app.tab == Tab::Monitor => &[
+            ("Tab", "tasks"),
+            ("w", "window"),
+            ("o", "outcome"),
+            ("/", "filter"),
+            ("Esc", "clear filters"),
+            ("j/k", "timeline task"),
+            ("x", "export"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         Mode::Normal if app.tasks.is_empty() => &[
             ("a", "add ids"),
             ("i", "import"),
@@ -83,6 +94,8 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
             ("/", "filter"),
             ("d", "delete"),
             ("y", "curl"),
+            ("Tab", "monitor"),
+            ("x", "export"),
             ("?", "help"),
             ("q", "quit"),
         ],
@@ -115,7 +128,7 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         ],
         Mode::Help | Mode::Curl(_) => &[("Esc", "close")],
         Mode::FirstRun(_) => &[("d", "demo mode"), ("q", "quit")],
-        Mode::StartingDemo => &[],
+        Mode::StartingDemo | Mode::Loading => &[("q", "quit")],
     };
     let mut spans = Vec::with_capacity(keys.len() * 2);
     for (key, what) in keys {

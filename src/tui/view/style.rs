@@ -2,7 +2,6 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::api::Outcome;
 use crate::tui::app::Theme;
 
 /// Spinner frames, advanced by ticks while requests are in flight.
@@ -38,16 +37,17 @@ pub fn selected() -> Style {
 
 /// Symbol and colour for an outcome label; the symbol alone tells them
 /// apart without colour.
-pub fn outcome(theme: Theme, outcome: &Outcome) -> (&'static str, Style) {
-    match outcome {
-        Outcome::Accepted { .. } => ("✓", fg(theme, Color::Green)),
-        Outcome::Rejected { .. } => ("✗", fg(theme, Color::Red)),
-        Outcome::AuthFailed => ("⚿", fg(theme, Color::Red)),
-        Outcome::CertificateRequired { .. } => ("⚿", fg(theme, Color::Red)),
-        Outcome::FailedOrHung => ("↻", fg(theme, Color::Yellow)),
-        Outcome::LegalBlock => ("⊘", fg(theme, Color::Magenta)),
-        Outcome::Error { .. } => ("!", fg(theme, Color::Red)),
-        Outcome::Cancelled => ("–", dim(theme)),
+pub fn outcome(theme: Theme, label: &str) -> (&'static str, Style) {
+    match label {
+        "accepted" => ("✓", fg(theme, Color::Green)),
+        "rejected" => ("✗", fg(theme, Color::Red)),
+        "auth failed" | "certificate required" => ("⚿", fg(theme, Color::Red)),
+        "failed or hung" => ("↻", fg(theme, Color::Yellow)),
+        "legal block" => ("⊘", fg(theme, Color::Magenta)),
+        "error" => ("!", fg(theme, Color::Red)),
+        "interrupted" => ("?", fg(theme, Color::Yellow)),
+        "in flight" => ("…", in_flight(theme)),
+        _ => ("–", dim(theme)),
     }
 }
 

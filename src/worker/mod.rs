@@ -14,6 +14,10 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use crate::api::{Answer, Client, Outcome, RescanParams, TaskId};
+use crate::store::{RecordId, StoreHandle};
+
+mod recorder;
+use recorder::Recorder;
 
 /// Longest wait we accept from a `Retry-After` header before giving up on
 /// the retry budget's spirit (a server asking for an hour gets ten minutes).
@@ -32,6 +36,9 @@ pub struct WorkerConfig {
     pub backoff_base: Duration,
     /// Longest backoff step.
     pub backoff_max: Duration,
+    /// When set, a task that ends `failed or hung` is sent once more after
+    /// this delay (TAE's advice: "run the query again later").
+    pub retry_failed_or_hung_after: Option<Duration>,
 }
 
 impl Default for WorkerConfig {
@@ -42,6 +49,7 @@ impl Default for WorkerConfig {
             requests_per_minute: None,
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
+            retry_failed_or_hung_after: None,
         }
     }
 }
@@ -97,6 +105,22 @@ pub enum WorkerEvent {
         /// Why (status or network cause).
         reason: String,
     },
+    /// The job ended `failed or hung` (recorded as such) and will be sent
+    /// once more after `delay`.
+    Resending {
+        /// The job.
+        job: JobId,
+        /// How long until it is sent again.
+        delay: Duration,
+    },
+    /// The history could not be written; the outcome stands, but the record
+    /// of it is missing or incomplete.
+    RecordFailed {
+        /// The job.
+        job: JobId,
+        /// The store's one-line error.
+        error: String,
+    },
     /// The final word on the job.
     Finished {
         /// The job.
@@ -121,6 +145,8 @@ impl WorkerEvent {
             WorkerEvent::Queued { job }
             | WorkerEvent::Sending { job, .. }
             | WorkerEvent::Retrying { job, .. }
+            | WorkerEvent::Resending { job, .. }
+            | WorkerEvent::RecordFailed { job, .. }
             | WorkerEvent::Finished { job, .. } => *job,
         }
     }
@@ -144,10 +170,13 @@ impl WorkerHandle {
     }
 }
 
-/// Starts the worker on the current tokio runtime.
+/// Starts the worker on the current tokio runtime. With a `recorder`, every
+/// job is written to the history before its first request and completed
+/// before its `Finished` event is sent.
 pub fn spawn(
     client: Arc<Client>,
     config: WorkerConfig,
+    recorder: Option<StoreHandle>,
 ) -> (WorkerHandle, mpsc::UnboundedReceiver<WorkerEvent>) {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
@@ -156,6 +185,7 @@ pub fn spawn(
         slots: Semaphore::new(config.concurrency.max(1)),
         pacer: Pacer::new(config.requests_per_minute),
         config,
+        recorder: Recorder(recorder),
     });
     tokio::spawn(supervise(shared, cmd_rx, event_tx));
     (WorkerHandle { commands: cmd_tx }, event_rx)
@@ -166,6 +196,15 @@ struct Shared {
     slots: Semaphore,
     pacer: Pacer,
     config: WorkerConfig,
+    recorder: Recorder,
+}
+
+/// What job tasks tell the supervisor.
+enum Report {
+    /// An event for the front end.
+    Event(WorkerEvent),
+    /// The history record the job is writing to now (`None` once finished).
+    Recording(JobId, Option<RecordId>),
 }
 
 /// What the supervisor remembers of a job until it finishes.
@@ -174,6 +213,7 @@ struct Live {
     task: TaskId,
     queued_at: Instant,
     attempts: u32,
+    record: Option<RecordId>,
 }
 
 /// The single owner of job state: job tasks report to it, and only it talks
@@ -183,25 +223,43 @@ async fn supervise(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<WorkerEvent>,
 ) {
-    let (report_tx, mut reports) = mpsc::unbounded_channel::<WorkerEvent>();
+    let (report_tx, mut reports) = mpsc::unbounded_channel::<Report>();
     let mut live: HashMap<JobId, Live> = HashMap::new();
     loop {
         tokio::select! {
             biased;
-            report = reports.recv() => {
-                if let Some(report) = report {
-                    forward(&mut live, report, &events);
-                }
-            }
+            report = reports.recv() => match report {
+                Some(Report::Event(event)) => forward(&mut live, event, &events),
+                Some(Report::Recording(job, record)) => match live.get_mut(&job) {
+                    Some(entry) => entry.record = record,
+                    // Cancelled just as it began a record: close that record.
+                    None => shared.recorder.close_cancelled(job, record, 0, Duration::ZERO, None),
+                },
+                None => {}
+            },
             command = commands.recv() => match command {
                 Some(Command::Submit(job)) => {
                     let id = job.id;
                     let task = job.task.clone();
                     let _ = events.send(WorkerEvent::Queued { job: id });
                     let handle = tokio::spawn(run_job(shared.clone(), job, report_tx.clone()));
-                    live.insert(id, Live { abort: handle.abort_handle(), task, queued_at: Instant::now(), attempts: 0 });
+                    live.insert(id, Live { abort: handle.abort_handle(), task, queued_at: Instant::now(), attempts: 0, record: None });
                 }
-                Some(Command::Cancel(id)) => cancel(&mut live, id, &events),
+                Some(Command::Cancel(id)) => {
+                    if let Some(job) = live.remove(&id) {
+                        job.abort.abort();
+                        let finished = WorkerEvent::Finished {
+                            job: id,
+                            task: job.task,
+                            outcome: Outcome::Cancelled,
+                            status: None,
+                            attempts: job.attempts,
+                            elapsed: job.queued_at.elapsed(),
+                        };
+                        let elapsed = job.queued_at.elapsed();
+                        shared.recorder.close_cancelled(id, job.record, job.attempts, elapsed, Some((finished, events.clone())));
+                    }
+                }
                 None => break,
             },
         }
@@ -213,76 +271,132 @@ async fn supervise(
 
 fn forward(
     live: &mut HashMap<JobId, Live>,
-    report: WorkerEvent,
+    event: WorkerEvent,
     events: &mpsc::UnboundedSender<WorkerEvent>,
 ) {
-    let id = report.job();
+    let id = event.job();
     let Some(entry) = live.get_mut(&id) else {
         return; // cancelled meanwhile: its final word was already sent
     };
-    match &report {
+    match &event {
         WorkerEvent::Sending { attempt, .. } => entry.attempts = *attempt,
         WorkerEvent::Finished { .. } => {
             live.remove(&id);
         }
         _ => {}
     }
-    let _ = events.send(report);
+    let _ = events.send(event);
 }
 
-fn cancel(live: &mut HashMap<JobId, Live>, id: JobId, events: &mpsc::UnboundedSender<WorkerEvent>) {
-    if let Some(job) = live.remove(&id) {
-        job.abort.abort();
-        let _ = events.send(WorkerEvent::Finished {
-            job: id,
+/// One job from queue to verdict: record it, wait for a slot and the
+/// pacer, send, retry what is transient (releasing the slot while waiting),
+/// optionally send once more after `failed or hung`, complete the record,
+/// and only then report the verdict.
+async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Report>) {
+    let started = Instant::now();
+    let event = |e: WorkerEvent| {
+        let _ = report.send(Report::Event(e));
+    };
+    let mut resent = false;
+    loop {
+        let record = match shared.recorder.begin(&job).await {
+            Ok(record) => record,
+            Err(e) => {
+                let outcome = Outcome::Error {
+                    detail: format!("not sent: the history cannot be written: {e}"),
+                };
+                event(WorkerEvent::Finished {
+                    job: job.id,
+                    task: job.task,
+                    outcome,
+                    status: None,
+                    attempts: 0,
+                    elapsed: started.elapsed(),
+                });
+                return;
+            }
+        };
+        let _ = report.send(Report::Recording(job.id, record));
+        let (answer, attempts) = send_with_retries(&shared, &job, &event).await;
+        if let Err(e) = shared
+            .recorder
+            .finish(
+                record,
+                &answer.outcome,
+                answer.status,
+                attempts,
+                started.elapsed(),
+            )
+            .await
+        {
+            event(WorkerEvent::RecordFailed {
+                job: job.id,
+                error: e,
+            });
+        }
+        let resend_after = shared.config.retry_failed_or_hung_after.filter(|_| !resent);
+        if let (Outcome::FailedOrHung, Some(delay)) = (&answer.outcome, resend_after) {
+            resent = true;
+            let _ = report.send(Report::Recording(job.id, None));
+            event(WorkerEvent::Resending { job: job.id, delay });
+            tokio::time::sleep(delay).await;
+            continue;
+        }
+        event(WorkerEvent::Finished {
+            job: job.id,
             task: job.task,
-            outcome: Outcome::Cancelled,
-            status: None,
-            attempts: job.attempts,
-            elapsed: job.queued_at.elapsed(),
+            outcome: answer.outcome,
+            status: answer.status,
+            attempts,
+            elapsed: started.elapsed(),
         });
+        return;
     }
 }
 
-/// One job from queue to verdict: wait for a slot and the pacer, send,
-/// and on a transient failure release the slot while waiting to retry.
-async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<WorkerEvent>) {
-    let started = Instant::now();
+/// Sends until an answer is final or the retry budget is spent.
+async fn send_with_retries(
+    shared: &Shared,
+    job: &Job,
+    event: &impl Fn(WorkerEvent),
+) -> (Answer, u32) {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let answer = {
             let Ok(_slot) = shared.slots.acquire().await else {
-                return;
+                let outcome = Outcome::Error {
+                    detail: "the worker stopped".into(),
+                };
+                return (
+                    Answer {
+                        outcome,
+                        status: None,
+                        transient: false,
+                        retry_after: None,
+                    },
+                    attempt - 1,
+                );
             };
             shared.pacer.wait_turn().await;
-            let _ = report.send(WorkerEvent::Sending {
+            event(WorkerEvent::Sending {
                 job: job.id,
                 attempt,
             });
             shared.client.rescan(&job.task, &job.params).await
         };
-        if answer.transient && attempt <= shared.config.max_retries {
-            let delay = retry_delay(&shared.config, &answer, attempt);
-            let reason = answer.outcome.description();
-            let _ = report.send(WorkerEvent::Retrying {
-                job: job.id,
-                attempt,
-                delay,
-                reason,
-            });
-            tokio::time::sleep(delay).await;
-            continue;
+        if !(answer.transient && attempt <= shared.config.max_retries) {
+            return (answer, attempt);
         }
-        let _ = report.send(WorkerEvent::Finished {
+        let delay = retry_delay(&shared.config, &answer, attempt);
+        let reason = answer.outcome.description();
+        event(WorkerEvent::Retrying {
             job: job.id,
-            task: job.task,
-            outcome: answer.outcome,
-            status: answer.status,
-            attempts: attempt,
-            elapsed: started.elapsed(),
+            attempt,
+            delay,
+            reason,
         });
-        return;
+        tokio::time::sleep(delay).await;
     }
 }
 

@@ -1,0 +1,162 @@
+//! How results from elsewhere change the dashboard: worker events, the
+//! inventory read at start, one task's history, the monitoring numbers.
+
+use jiff::Timestamp;
+
+use super::app::{App, AttemptRecord, Mode, RowState, Tab, TaskHistory};
+use super::message::Command;
+use crate::api::{Outcome, TaskId};
+use crate::import::ImportedTask;
+use crate::store::{HistoryRecord, StoredTask};
+use crate::worker::WorkerEvent;
+
+/// Moves a row along queued → sending → outcome as the worker reports.
+pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> Vec<Command> {
+    let Some(info) = app.jobs.get(&event.job()) else {
+        return vec![];
+    };
+    let Some(&at) = app.index.get(&info.task) else {
+        return vec![];
+    };
+    match event {
+        WorkerEvent::Queued { .. } => app.set_state(at, RowState::Queued),
+        WorkerEvent::Sending { attempt, .. } => app.set_state(at, RowState::Sending { attempt }),
+        WorkerEvent::Retrying { attempt, delay, .. } => {
+            let when = now.checked_add(delay).unwrap_or(now);
+            app.set_state(at, RowState::Retrying { attempt, at: when })
+        }
+        WorkerEvent::Resending { delay, .. } => {
+            let params = info.params.clone();
+            let when = now.checked_add(delay).unwrap_or(now);
+            app.set_state(at, RowState::Resending { at: when });
+            let record = AttemptRecord::from_outcome(
+                &Outcome::FailedOrHung,
+                Some(404),
+                1,
+                Default::default(),
+                now,
+                params,
+            );
+            app.set_last(at, record);
+            return finished_row(app, at);
+        }
+        WorkerEvent::RecordFailed { error, .. } => {
+            app.notify(format!("history not written: {error}"), true)
+        }
+        WorkerEvent::Finished {
+            job,
+            outcome,
+            status,
+            attempts,
+            elapsed,
+            ..
+        } => {
+            let params = app.jobs.remove(&job).map(|i| i.params).unwrap_or_default();
+            app.set_state(at, RowState::Idle);
+            app.tasks[at].job = None;
+            app.set_last(
+                at,
+                AttemptRecord::from_outcome(&outcome, status, attempts, elapsed, now, params),
+            );
+            return finished_row(app, at);
+        }
+    }
+    vec![]
+}
+
+/// After a row got a new outcome: its place under the filter, its history
+/// if it is on screen, the monitoring numbers.
+fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
+    refresh_visibility(app, at);
+    let mut commands = Vec::new();
+    if app.selected_row().is_some_and(|r| r.id == app.tasks[at].id) {
+        app.history_requested = None;
+        commands.extend(ensure_history(app));
+    }
+    app.monitor.dirty = true;
+    commands.extend(refresh_monitor(app, app.counts.in_flight() == 0));
+    commands
+}
+
+/// With a filter active, a new outcome can move a row in or out of view.
+fn refresh_visibility(app: &mut App, at: usize) {
+    let needle = app.filter.value().to_lowercase();
+    if needle.is_empty() {
+        return;
+    }
+    let shown = app.visible.binary_search(&at);
+    match (shown, app.tasks[at].matches(&needle)) {
+        (Ok(pos), false) => {
+            app.visible.remove(pos);
+            if app.selected > pos || app.selected >= app.visible.len() {
+                app.selected = app.selected.saturating_sub(1);
+            }
+        }
+        (Err(pos), true) => {
+            app.visible.insert(pos, at);
+            if app.selected >= pos && app.visible.len() > 1 {
+                app.selected += 1;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The inventory read at start: rows with their parameters and last outcome.
+pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
+    let first = app.tasks.len();
+    let rows: Vec<ImportedTask> = tasks
+        .iter()
+        .map(|t| ImportedTask {
+            id: t.id.clone(),
+            label: Some(t.label.clone()),
+            url: t.url.clone(),
+        })
+        .collect();
+    app.add_tasks(rows);
+    for (n, task) in tasks.into_iter().enumerate() {
+        let at = first + n;
+        if app.tasks.get(at).is_none_or(|r| r.id != task.id) {
+            continue; // already listed
+        }
+        app.tasks[at].params = task.params.to_params();
+        if let Some(last) = &task.last {
+            app.set_last(at, AttemptRecord::from_history(last));
+        }
+    }
+    app.refilter();
+}
+
+/// Asks for the selected task's history once per selection.
+pub fn ensure_history(app: &mut App) -> Option<Command> {
+    let id = app.selected_row()?.id.clone();
+    if app.history_requested.as_ref() == Some(&id) {
+        return None;
+    }
+    app.history_requested = Some(id.clone());
+    Some(Command::LoadHistory(id))
+}
+
+/// Keeps one task's history for the details pane and the timeline.
+pub fn on_history(app: &mut App, task: TaskId, result: Result<Vec<HistoryRecord>, String>) {
+    match result {
+        Ok(records) => {
+            let records = records.iter().map(AttemptRecord::from_history).collect();
+            app.history = Some(TaskHistory { task, records });
+        }
+        Err(e) => app.notify(e, true),
+    }
+}
+
+/// Reads the monitoring numbers when the tab is shown and they are stale.
+pub fn refresh_monitor(app: &mut App, force: bool) -> Option<Command> {
+    if app.tab != Tab::Monitor
+        || matches!(app.mode, Mode::Loading)
+        || !app.monitor.should_load(app.now, force)
+    {
+        return None;
+    }
+    app.monitor.dirty = false;
+    app.monitor.requested_at = Some(app.now);
+    Some(Command::LoadMonitor(app.monitor.query(app.now)))
+}

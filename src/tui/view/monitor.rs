@@ -1,0 +1,187 @@
+//! The monitoring tab: outcome counts for the chosen window, outcomes over
+//! time, what is in flight, the latest failures, and the selected task's
+//! timeline.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Sparkline};
+
+use super::details::record_lines;
+use super::style;
+use crate::store::MonitorData;
+use crate::tui::app::{App, AttemptRecord, Mode};
+
+/// Draws the tab into `area` (everything above the status bar).
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let m = &app.monitor;
+    let filtering = matches!(app.mode, Mode::Filter);
+    let text = crate::text::sanitize(m.text.value());
+    let title = format!(
+        " 1 Tasks [2 Monitor] · window {} (w) · outcome {} (o) · filter {}{} (/) ",
+        m.window.label(),
+        m.outcome.unwrap_or("all"),
+        if text.is_empty() && !filtering {
+            "none".to_owned()
+        } else {
+            text
+        },
+        if filtering { "▏" } else { "" },
+    );
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(data) = &m.data else {
+        frame.render_widget(
+            Line::styled("Reading the history…", style::dim(app.theme)),
+            inner,
+        );
+        return;
+    };
+    let [counts, live, chart, failures, timeline] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Min(4),
+        Constraint::Min(4),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(count_lines(app, data)), counts);
+    let c = app.counts;
+    let live_line = format!(
+        "Now: {} queued · {} sending · {} waiting to retry or re-send",
+        c.queued, c.sending, c.retrying
+    );
+    frame.render_widget(Line::styled(live_line, style::in_flight(app.theme)), live);
+    draw_chart(app, data, frame, chart);
+    draw_failures(app, data, frame, failures);
+    draw_timeline(app, frame, timeline);
+}
+
+fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
+    let total: u64 = data.counts.iter().map(|(_, n)| n).sum();
+    let mut spans = vec![Span::styled(
+        format!("{total} rescans: "),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for (label, n) in &data.counts {
+        let (symbol, st) = style::outcome(app.theme, label);
+        spans.push(Span::styled(format!("{symbol} {label} {n}"), st));
+        spans.push(Span::raw("   "));
+    }
+    if data.counts.is_empty() {
+        spans.push(Span::styled("none in this window", style::dim(app.theme)));
+    }
+    vec![Line::from(spans)]
+}
+
+/// Two sparklines, accepted and not accepted, one column per bucket up to now.
+fn draw_chart(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
+    let (width, name) = app.monitor.window.bucket();
+    let block = Block::bordered().title(format!(" Outcomes {name} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let label_w = 17u16;
+    let columns = usize::from(inner.width.saturating_sub(label_w)).max(1);
+    let width_ms = width.as_millis() as i64;
+    let last = app.now.as_millisecond() / width_ms * width_ms;
+    let first = last - width_ms * (columns as i64 - 1);
+    let mut accepted = vec![0u64; columns];
+    let mut other = vec![0u64; columns];
+    for b in data
+        .buckets
+        .iter()
+        .filter(|b| b.start >= first && b.start <= last)
+    {
+        let at = ((b.start - first) / width_ms) as usize;
+        accepted[at] += b.accepted;
+        other[at] += b.other;
+    }
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .split(inner);
+    let series = [
+        ("accepted", accepted, Color::Green),
+        ("not accepted", other, Color::Red),
+    ];
+    for (n, (label, values, color)) in series.into_iter().enumerate() {
+        let [name_area, spark_area] =
+            Layout::horizontal([Constraint::Length(label_w), Constraint::Min(1)]).areas(rows[n]);
+        let peak = values.iter().max().copied().unwrap_or(0);
+        frame.render_widget(Line::raw(format!("{label:<13}{peak:>3}")), name_area);
+        frame.render_widget(
+            Sparkline::default()
+                .data(&values)
+                .style(style::fg(app.theme, color)),
+            spark_area,
+        );
+    }
+    frame.render_widget(
+        Line::styled(
+            "max per bucket on the left; newest on the right",
+            style::dim(app.theme),
+        ),
+        rows[2],
+    );
+}
+
+fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
+    let block = Block::bordered().title(" Latest failures ");
+    let lines: Vec<Line> = data
+        .failures
+        .iter()
+        .map(|r| {
+            let a = AttemptRecord::from_history(r);
+            let (symbol, st) = style::outcome(app.theme, &a.label);
+            let when = a
+                .time
+                .to_zoned(app.tz.clone())
+                .strftime("%m-%d %H:%M:%S")
+                .to_string();
+            Line::from(vec![
+                Span::styled(format!("{when}  "), style::dim(app.theme)),
+                Span::raw(format!("{:<34} ", crate::text::sanitize(&r.task_id))),
+                Span::styled(format!("{symbol} {:<20} ", a.label), st),
+                Span::raw(crate::text::sanitize(&a.description)),
+            ])
+        })
+        .collect();
+    let lines = if lines.is_empty() {
+        vec![Line::styled("none", style::dim(app.theme))]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(row) = app.selected_row() else {
+        frame.render_widget(
+            Paragraph::new("Select a task (j/k) to see its timeline.").block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let block = Block::bordered().title(format!(" Timeline of {} (j/k choose the task) ", row.id));
+    let records = app
+        .history
+        .as_ref()
+        .filter(|h| h.task == row.id)
+        .map(|h| h.records.as_slice())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for a in records {
+        lines.extend(record_lines(app, a));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            "No rescans recorded for this task.",
+            style::dim(app.theme),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

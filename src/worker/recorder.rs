@@ -1,0 +1,116 @@
+//! The worker's link to the history: a record begun before a job's first
+//! request and completed before its verdict is reported.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::{Job, JobId, WorkerEvent};
+use crate::api::Outcome;
+use crate::api::params::Reveal;
+use crate::store::{Finish, NewRecord, RecordId, StoreHandle};
+
+/// An optional store: without one (tests, `--dry-run`) nothing is recorded.
+pub(super) struct Recorder(pub(super) Option<StoreHandle>);
+
+/// Milliseconds since the Unix epoch, as the store keeps times.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// The store's view of an outcome: the same words the CLI prints.
+pub(crate) fn finish_of(
+    outcome: &Outcome,
+    status: Option<u16>,
+    attempts: u32,
+    elapsed: Duration,
+) -> Finish {
+    Finish {
+        status,
+        outcome: outcome.label().to_owned(),
+        error: outcome.error_id().map(str::to_owned),
+        description: Some(outcome.description()),
+        new_task_id: outcome.new_task_id().map(str::to_owned),
+        body: outcome.body().map(str::to_owned),
+        attempts,
+        elapsed_ms: elapsed.as_millis() as u64,
+        finished_at: now_ms(),
+    }
+}
+
+/// The parameters as a record keeps them: a masked query string.
+fn masked(job: &Job) -> String {
+    job.params
+        .query_pairs(Reveal::Masked)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Recorder {
+    /// Writes the record of a job about to be sent; `None` without a store.
+    pub(super) async fn begin(&self, job: &Job) -> Result<Option<RecordId>, String> {
+        let Some(store) = &self.0 else {
+            return Ok(None);
+        };
+        let record = NewRecord {
+            task_id: job.task.clone(),
+            time: now_ms(),
+            params: masked(job),
+        };
+        store
+            .begin(record)
+            .await
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Completes a record with the job's verdict.
+    pub(super) async fn finish(
+        &self,
+        record: Option<RecordId>,
+        outcome: &Outcome,
+        status: Option<u16>,
+        attempts: u32,
+        elapsed: Duration,
+    ) -> Result<(), String> {
+        let (Some(store), Some(record)) = (&self.0, record) else {
+            return Ok(());
+        };
+        store
+            .finish(record, finish_of(outcome, status, attempts, elapsed))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Completes the record of a cancelled job (if it had one), then sends
+    /// its `Finished` event, so the front end never sees a verdict the
+    /// history does not hold.
+    pub(super) fn close_cancelled(
+        &self,
+        job: JobId,
+        record: Option<RecordId>,
+        attempts: u32,
+        elapsed: Duration,
+        then: Option<(WorkerEvent, mpsc::UnboundedSender<WorkerEvent>)>,
+    ) {
+        let store = self.0.clone();
+        tokio::spawn(async move {
+            if let (Some(store), Some(record)) = (store, record) {
+                let fin = finish_of(&Outcome::Cancelled, None, attempts, elapsed);
+                if let Err(e) = store.finish(record, fin).await
+                    && let Some((_, events)) = &then
+                {
+                    let _ = events.send(WorkerEvent::RecordFailed {
+                        job,
+                        error: e.to_string(),
+                    });
+                }
+            }
+            if let Some((event, events)) = then {
+                let _ = events.send(event);
+            }
+        });
+    }
+}
