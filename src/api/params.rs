@@ -195,6 +195,17 @@ impl RescanParams {
         self.query_pairs(Reveal::Masked).is_empty()
     }
 
+    /// The set fields as `k=v&k=v` with the unzip password as `***`: how
+    /// parameters appear on screens, in history and in exports. Empty means
+    /// "keep every previous value".
+    pub fn masked_query(&self) -> String {
+        self.query_pairs(Reveal::Masked)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
     /// The query string pairs, in the vendor's order, only for set fields.
     /// `Reveal::Masked` replaces the unzip password with `***` for display.
     pub fn query_pairs(&self, reveal: Reveal) -> Vec<(&'static str, String)> {

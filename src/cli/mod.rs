@@ -1,6 +1,8 @@
 //! The command line: clap definitions and the headless commands. The
 //! dashboard is the default when no subcommand is given.
 
+mod history;
+mod inventory;
 mod output;
 mod rescan;
 pub use rescan::EXPIRY_WARNING_DAYS;
@@ -85,6 +87,74 @@ pub enum CommandKind {
     Rescan(RescanArgs),
     /// Run the TAE simulator: real HTTPS with required client certificates.
     Simulate(SimulateArgs),
+    /// The task inventory the dashboard keeps: list, import, export, remove.
+    Tasks(TasksArgs),
+    /// Every recorded rescan, filtered, as text, JSON lines or CSV.
+    History(HistoryArgs),
+}
+
+/// `tae-rescan tasks`.
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// What to do with the inventory.
+    #[command(subcommand)]
+    pub action: TasksAction,
+}
+
+/// The inventory commands.
+#[derive(Debug, Subcommand)]
+pub enum TasksAction {
+    /// Print the tasks with their last outcome.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+    },
+    /// Add the tasks in FILE (plain list, CSV with task_id, JSON; `-` = stdin).
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else one id per line).
+    Export {
+        /// The file; an existing one is never overwritten.
+        file: PathBuf,
+    },
+    /// Remove tasks from the inventory (their history stays).
+    Remove {
+        /// Task ids.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+}
+
+/// `tae-rescan history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only rescans sent since then: a duration back from now (`90s`, `15m`,
+    /// `1h`, `2d`, `1w`) or an RFC 3339 time (`2026-11-26T10:00:00Z`).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only this outcome label (`accepted`, `failed or hung`, `interrupted`, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub outcome: Option<String>,
+    /// Only this task id.
+    #[arg(long, value_name = "ID")]
+    pub task: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub output: HistoryFormat,
+}
+
+/// How `history` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// One aligned line per record.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// CSV with a header.
+    Csv,
 }
 
 /// `tae-rescan rescan`.
@@ -170,6 +240,11 @@ pub struct SimulateArgs {
     pub retry_after: Option<u64>,
 }
 
+/// The data directory this command line uses (see [`crate::config::data_dir`]).
+pub fn data_dir(cli: &Cli) -> Option<PathBuf> {
+    crate::config::data_dir(cli.data_dir.as_deref(), cli.demo)
+}
+
 /// Opens the history database in `dir` on its own thread. A file that is
 /// not our database is reported (and left alone): exit code 2.
 pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, UsageError> {
@@ -189,6 +264,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     match &cli.command {
         Some(CommandKind::Rescan(args)) => runtime.block_on(rescan::run(&cli, args)),
         Some(CommandKind::Simulate(args)) => runtime.block_on(simulate::run(args)),
+        Some(CommandKind::Tasks(args)) => runtime.block_on(inventory::run(&cli, args)),
+        Some(CommandKind::History(args)) => runtime.block_on(history::run(&cli, args)),
         None => runtime.block_on(crate::tui::run(crate::tui::Startup {
             demo: cli.demo,
             overrides: cli.overrides(),

@@ -36,7 +36,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         (
             demo.settings.clone(),
             worker,
-            demo_data_dir(cli),
+            super::data_dir(cli),
             Some(demo),
         )
     } else {
@@ -44,7 +44,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         (
             config::client_settings(&config)?,
             config.worker.clone(),
-            config.data_dir.clone(),
+            super::data_dir(cli),
             None,
         )
     };
@@ -151,14 +151,6 @@ fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
     }
     params.validate().map_err(fail)?;
     Ok(params)
-}
-
-/// Demo mode keeps its history apart from the real one.
-fn demo_data_dir(cli: &Cli) -> Option<std::path::PathBuf> {
-    cli.data_dir
-        .clone()
-        .or_else(config::default_data_dir)
-        .map(|d| d.join("demo"))
 }
 
 fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {

@@ -119,9 +119,6 @@ pub struct Config {
     pub timeout: Duration,
     /// Worker limits.
     pub worker: WorkerConfig,
-    /// Where the history and task inventory live (`--data-dir`, else the
-    /// platform data dir); `None` only when the platform has none.
-    pub data_dir: Option<PathBuf>,
     /// `[store] remember_unzip_passwords`: keep unzip passwords of pending
     /// parameters in the database (off: they never reach the disk).
     pub remember_unzip_passwords: bool,
@@ -171,6 +168,14 @@ struct FileStore {
 /// The platform's data dir for tae-rescan: `$XDG_DATA_HOME/tae-rescan` on Linux.
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "tae-rescan").map(|d| d.data_dir().to_owned())
+}
+
+/// Where the task inventory and history live: `--data-dir`, else the
+/// platform data dir; demo mode uses its `demo` folder so demo runs never
+/// mix with real history. `None` only when the platform has no data dir.
+pub fn data_dir(flag: Option<&Path>, demo: bool) -> Option<PathBuf> {
+    let base = flag.map(Path::to_owned).or_else(default_data_dir)?;
+    Some(if demo { base.join("demo") } else { base })
 }
 
 /// The platform's default config file: `$XDG_CONFIG_HOME/tae-rescan/config.toml` on Linux.
@@ -295,7 +300,6 @@ impl Config {
             proxy,
             timeout: Duration::from_secs(timeout_secs),
             worker,
-            data_dir: flags.data_dir.clone().or_else(default_data_dir),
             remember_unzip_passwords: parsed.store.remember_unzip_passwords.unwrap_or(false),
         })
     }

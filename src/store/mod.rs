@@ -178,11 +178,19 @@ impl Store {
         // Read the header page before anything can write: SQLite reports a
         // damaged or foreign file here, and `user_version` tells us whether
         // we may touch it at all.
-        let found = schema::version(&conn).map_err(|e| not_a_db(&path, e))?;
+        // Both reads in one transaction: another instance may be creating
+        // the schema right now, and version and tables must agree.
+        let (found, tables) = {
+            let tx = conn.transaction().map_err(sql)?;
+            let found = schema::version(&tx).map_err(|e| not_a_db(&path, e))?;
+            let tables = schema::has_tables(&tx).map_err(sql)?;
+            tx.commit().map_err(sql)?;
+            (found, tables)
+        };
         if found > schema::LATEST {
             return Err(newer(&path, found));
         }
-        if found == 0 && schema::has_tables(&conn).map_err(sql)? {
+        if found == 0 && tables {
             return Err(StoreError::ForeignDatabase { path });
         }
         // WAL lets a reader and a writer (and two instances) work at once.
@@ -190,8 +198,18 @@ impl Store {
         // process; only an OS crash or power loss can lose the last few
         // commits, never consistency. History is an operator convenience,
         // so this trade for ~10x cheaper commits is the right one.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
+        // Switching to WAL takes an exclusive lock, and SQLite answers BUSY
+        // at once (no busy handler) when another instance is opening the
+        // same fresh file: retry that step, up to the busy timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(10 + u64::from(fastrand::u8(..40))));
+                }
+                other => break other.map_err(sql)?,
+            }
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
         schema::migrate(&mut conn).map_err(|e| match e {
@@ -295,4 +313,12 @@ fn newer(path: &Path, found: i64) -> StoreError {
 /// saturating instead of wrapping (no value we store comes near the limit).
 pub(crate) fn to_sql_int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// True for "another connection holds the lock" errors.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }

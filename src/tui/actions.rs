@@ -1,7 +1,7 @@
 //! What the dashboard's keys do to its state: the bodies of `update`'s
 //! branches, kept apart so `update` reads as a table of keys.
 
-use super::app::{App, Confirm, ConfirmAction, Mode, RowState, masked_query};
+use super::app::{App, Confirm, ConfirmAction, Mode, RowState};
 use super::form::Form;
 use super::message::{Command, SavedTask};
 use super::update::move_selection;
@@ -125,7 +125,7 @@ pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
             app.tasks[at].params = params.clone();
         }
     }
-    let shown = masked_query(&params);
+    let shown = params.masked_query();
     let what = if shown.is_empty() {
         "keep all previous values".to_owned()
     } else {
@@ -196,7 +196,7 @@ fn submit(app: &mut App, ids: &[TaskId]) -> Vec<Command> {
             job,
             super::app::JobInfo {
                 task: id.clone(),
-                params: masked_query(&params),
+                params: params.masked_query(),
             },
         );
         app.tasks[at].job = Some(job);

@@ -30,7 +30,7 @@ pub struct Account {
     pub warning: Option<String>,
 }
 
-pub use super::rows::{AttemptRecord, RowState, TaskRow, masked_query};
+pub use super::rows::{AttemptRecord, RowState, TaskRow};
 
 /// Live counts for the status bar, kept up to date on every change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

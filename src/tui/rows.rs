@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::api::params::Reveal;
 use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::ImportedTask;
 use crate::store::HistoryRecord;
@@ -179,16 +178,6 @@ impl TaskRow {
 
     /// The pending parameters as a masked query string.
     pub fn params_text(&self) -> String {
-        masked_query(&self.params)
+        self.params.masked_query()
     }
-}
-
-/// A parameter set as `k=v&k=v` with secrets as `***`; empty = keep all.
-pub fn masked_query(params: &RescanParams) -> String {
-    params
-        .query_pairs(Reveal::Masked)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
 }

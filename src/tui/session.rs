@@ -12,7 +12,7 @@ use super::message::{Command, Message};
 use crate::api::{Client, ClientSettings};
 use crate::cli::EXPIRY_WARNING_DAYS;
 use crate::cli::UsageError;
-use crate::config::{self, Config, default_config_path, default_data_dir};
+use crate::config::{self, Config, default_config_path};
 use crate::demo::Demo;
 use crate::import::{ImportedTask, parse_any, read_text};
 use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask};
@@ -32,6 +32,7 @@ pub struct Session {
     events: Option<mpsc::UnboundedReceiver<WorkerEvent>>,
     demo: Option<Demo>,
     store: Option<StoreHandle>,
+    /// `--data-dir`, if given.
     data_dir: Option<PathBuf>,
     remember_unzip_passwords: bool,
     internal: mpsc::UnboundedSender<Internal>,
@@ -54,7 +55,7 @@ impl Session {
             events: None,
             demo: None,
             store: None,
-            data_dir: startup.overrides.data_dir.clone().or_else(default_data_dir),
+            data_dir: startup.overrides.data_dir.clone(),
             remember_unzip_passwords: false,
             internal,
             worker_config: WorkerConfig::default(),

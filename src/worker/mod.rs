@@ -288,10 +288,10 @@ fn forward(
     let _ = events.send(event);
 }
 
-/// One job from queue to verdict: record it, wait for a slot and the
-/// pacer, send, retry what is transient (releasing the slot while waiting),
-/// optionally send once more after `failed or hung`, complete the record,
-/// and only then report the verdict.
+/// One job from queue to verdict: wait for a slot and the pacer, record
+/// the job, send, retry what is transient (releasing the slot while
+/// waiting), optionally send once more after `failed or hung`, complete the
+/// record, and only then report the verdict.
 async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Report>) {
     let started = Instant::now();
     let event = |e: WorkerEvent| {
@@ -299,8 +299,8 @@ async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Re
     };
     let mut resent = false;
     loop {
-        let record = match shared.recorder.begin(&job).await {
-            Ok(record) => record,
+        let sent = match send_with_retries(&shared, &job, &report).await {
+            Ok(sent) => sent,
             Err(e) => {
                 let outcome = Outcome::Error {
                     detail: format!("not sent: the history cannot be written: {e}"),
@@ -316,8 +316,11 @@ async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Re
                 return;
             }
         };
-        let _ = report.send(Report::Recording(job.id, record));
-        let (answer, attempts) = send_with_retries(&shared, &job, &event).await;
+        let Sent {
+            answer,
+            attempts,
+            record,
+        } = sent;
         if let Err(e) = shared
             .recorder
             .finish(
@@ -354,31 +357,37 @@ async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Re
     }
 }
 
-/// Sends until an answer is final or the retry budget is spent.
+/// A job's final answer for one record.
+struct Sent {
+    answer: Answer,
+    attempts: u32,
+    record: Option<RecordId>,
+}
+
+/// Sends until an answer is final or the retry budget is spent. The record
+/// is begun once a slot is held, right before the first request, so a job
+/// that was only queued leaves no trace and `time` is when it was sent.
 async fn send_with_retries(
     shared: &Shared,
     job: &Job,
-    event: &impl Fn(WorkerEvent),
-) -> (Answer, u32) {
+    report: &mpsc::UnboundedSender<Report>,
+) -> Result<Sent, String> {
+    let event = |e: WorkerEvent| {
+        let _ = report.send(Report::Event(e));
+    };
+    let mut record = None;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let answer = {
             let Ok(_slot) = shared.slots.acquire().await else {
-                let outcome = Outcome::Error {
-                    detail: "the worker stopped".into(),
-                };
-                return (
-                    Answer {
-                        outcome,
-                        status: None,
-                        transient: false,
-                        retry_after: None,
-                    },
-                    attempt - 1,
-                );
+                return Err("the worker stopped".into());
             };
             shared.pacer.wait_turn().await;
+            if attempt == 1 {
+                record = shared.recorder.begin(job).await?;
+                let _ = report.send(Report::Recording(job.id, record));
+            }
             event(WorkerEvent::Sending {
                 job: job.id,
                 attempt,
@@ -386,7 +395,11 @@ async fn send_with_retries(
             shared.client.rescan(&job.task, &job.params).await
         };
         if !(answer.transient && attempt <= shared.config.max_retries) {
-            return (answer, attempt);
+            return Ok(Sent {
+                answer,
+                attempts: attempt,
+                record,
+            });
         }
         let delay = retry_delay(&shared.config, &answer, attempt);
         let reason = answer.outcome.description();

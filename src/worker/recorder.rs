@@ -7,7 +7,6 @@ use tokio::sync::mpsc;
 
 use super::{Job, JobId, WorkerEvent};
 use crate::api::Outcome;
-use crate::api::params::Reveal;
 use crate::store::{Finish, NewRecord, RecordId, StoreHandle};
 
 /// An optional store: without one (tests, `--dry-run`) nothing is recorded.
@@ -38,16 +37,6 @@ pub(crate) fn finish_of(
     }
 }
 
-/// The parameters as a record keeps them: a masked query string.
-fn masked(job: &Job) -> String {
-    job.params
-        .query_pairs(Reveal::Masked)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 impl Recorder {
     /// Writes the record of a job about to be sent; `None` without a store.
     pub(super) async fn begin(&self, job: &Job) -> Result<Option<RecordId>, String> {
@@ -57,7 +46,7 @@ impl Recorder {
         let record = NewRecord {
             task_id: job.task.clone(),
             time: now_ms(),
-            params: masked(job),
+            params: job.params.masked_query(),
         };
         store
             .begin(record)

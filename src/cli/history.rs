@@ -1,0 +1,97 @@
+//! `tae-rescan history`: every recorded rescan, filtered, for people and tools.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::{Cli, HistoryArgs, HistoryFormat, UsageError};
+use crate::export::{self, Format};
+use crate::store::HistoryQuery;
+
+/// Prints the matching records, oldest first.
+pub async fn run(cli: &Cli, args: &HistoryArgs) -> Result<ExitCode, UsageError> {
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    if let Some(label) = &args.outcome
+        && !known_label(label)
+    {
+        return Err(UsageError(format!(
+            "--outcome: '{label}' is not an outcome; use one of: {}, interrupted, in flight",
+            crate::api::outcome::LABELS.join(", ")
+        )));
+    }
+    let store = super::open_store(super::data_dir(cli))?;
+    let query = HistoryQuery {
+        since,
+        outcome: args.outcome.clone(),
+        task: args.task.clone(),
+        oldest_first: true,
+        ..HistoryQuery::default()
+    };
+    let records = store
+        .history(query)
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    let format = match args.output {
+        HistoryFormat::Text => Format::Text,
+        HistoryFormat::Json => Format::Json,
+        HistoryFormat::Csv => Format::Csv,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    export::write(&records, format, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn known_label(label: &str) -> bool {
+    crate::api::outcome::LABELS.contains(&label)
+        || label == crate::store::INTERRUPTED
+        || label == crate::store::IN_FLIGHT
+}
+
+/// `--since`: `90s`, `15m`, `1h`, `2d`, `1w` back from now, or an RFC 3339
+/// time. Returns unix milliseconds.
+pub fn parse_since(raw: &str) -> Result<i64, UsageError> {
+    let raw = raw.trim();
+    if let Ok(ts) = raw.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_millisecond());
+    }
+    let bad = || {
+        UsageError(format!(
+            "--since: '{raw}' is neither a duration (90s, 15m, 1h, 2d, 1w) nor an RFC 3339 time (2026-11-26T10:00:00Z)"
+        ))
+    };
+    let unit_at = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = raw.split_at(unit_at);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    let back_ms = n.checked_mul(seconds * 1000).ok_or_else(bad)?;
+    Ok(jiff::Timestamp::now()
+        .as_millisecond()
+        .saturating_sub(back_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_durations_and_times() {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let hour = parse_since("1h").unwrap();
+        assert!((now - hour - 3_600_000).abs() < 5_000);
+        assert_eq!(
+            parse_since("2026-11-26T10:00:00Z").unwrap(),
+            1_795_687_200_000
+        );
+        for bad in ["", "h", "1y", "yesterday", "-1h", "99999999999999999w"] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Persistence: the history survives restarts and kill -9, refuses a file
+//! that is not its database, takes two writers at once, and exports in
+//! formats that parse back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Fixture, PASSWORD, run_cli};
+use tae_rescan::sim::{Behaviour, Behaviours};
+
+fn env() -> Vec<(&'static str, &'static str)> {
+    vec![("TIP_PASSWORD", PASSWORD)]
+}
+
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Polls a condition that no event announces (another process's progress),
+/// with a deadline.
+async fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rescans_tasks_and_parameters_survive_a_restart() {
+    let f = Fixture::start(Behaviours {
+        per_task: [("h-2".to_owned(), Behaviour::NotFound)].into(),
+        ..Default::default()
+    })
+    .await;
+    let cfg = f.config_file("");
+    let cfg = cfg.to_str().unwrap();
+    let home = f.dir.path();
+    let list = f.write("tasks.csv", b"task_id,label\nh-1,first\nh-2,second\n");
+    let (code, out, err) = run_cli(
+        &["tasks", "--config", cfg, "import", list.to_str().unwrap()],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("imported 2 tasks"), "{out}");
+    let (code, _, _) = run_cli(
+        &["rescan", "--config", cfg, "--file-ext", "zip", "h-1", "h-2"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 1, "h-2 ends failed or hung");
+    let (code, out, _) = run_cli(
+        &["tasks", "--config", cfg, "list", "--output", "json"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0);
+    let tasks = json_lines(&out);
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(
+        (tasks[0]["task_id"].as_str(), tasks[0]["label"].as_str()),
+        (Some("h-1"), Some("first"))
+    );
+    assert_eq!(tasks[0]["last_outcome"], "accepted");
+    assert_eq!(tasks[1]["last_outcome"], "failed or hung");
+    let (code, out, _) = run_cli(
+        &["history", "--config", cfg, "--output", "json"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0);
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        assert_eq!(r["params"], "file_ext=zip");
+        assert_eq!(r["attempts"], 1);
+        assert!(
+            r["time"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .is_ok(),
+            "RFC 3339: {r}"
+        );
+    }
+    let (_, out, _) = run_cli(
+        &["history", "--config", cfg, "--outcome", "failed or hung"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("h-2"));
+    let (code, _, err) = run_cli(
+        &["history", "--config", cfg, "--outcome", "acepted"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--outcome: 'acepted' is not an outcome"),
+        "{err}"
+    );
+    let (_, out, _) = run_cli(
+        &["history", "--config", cfg, "--since", "1h", "--task", "h-1"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(out.lines().count(), 1);
+    let (code, out, _) = run_cli(
+        &["tasks", "--config", cfg, "remove", "h-1"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let (_, out, _) = run_cli(
+        &["history", "--config", cfg, "--task", "h-1"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(out.lines().count(), 1, "history outlives the inventory");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
+    // The first 6 tasks are answered at once; the rest hang for a minute, so
+    // when the process dies no answer can be in transit.
+    let mut per_task = std::collections::HashMap::new();
+    for n in 6..30 {
+        per_task.insert(
+            format!("k-{n:02}"),
+            Behaviour::Slow {
+                delay: Duration::from_secs(60),
+            },
+        );
+    }
+    let f = Fixture::start(Behaviours {
+        per_task,
+        ..Default::default()
+    })
+    .await;
+    let cfg = f.config_file("[worker]\nconcurrency = 4\n");
+    let ids: Vec<String> = (0..30).map(|n| format!("k-{n:02}")).collect();
+    let mut args = vec!["rescan", "--config", cfg.to_str().unwrap()];
+    args.extend(ids.iter().map(String::as_str));
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args(&args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", f.dir.path())
+        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
+        .env("XDG_DATA_HOME", f.dir.path().join("data"))
+        .env("TIP_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let record = f.sim.record();
+    eventually("6 accepted and 4 requests hanging at the server", || {
+        record.count_status(200) == 6 && record.in_flight() == 4
+    })
+    .await;
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    let (code, out, err) = run_cli(
+        &[
+            "history",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            "json",
+        ],
+        &env(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let records = json_lines(&out);
+    let count = |label: &str| records.iter().filter(|r| r["outcome"] == label).count();
+    assert_eq!(count("accepted"), 6);
+    assert_eq!(
+        count("accepted"),
+        f.sim.record().count_status(200),
+        "accepted records = the simulator's 200s"
+    );
+    assert_eq!(count("interrupted"), 4, "the requests in flight: {out}");
+    assert_eq!(
+        records.len(),
+        10,
+        "queued jobs were never sent, so never recorded"
+    );
+    for r in records.iter().filter(|r| r["outcome"] == "accepted") {
+        let id = r["task_id"].as_str().unwrap();
+        assert!(
+            f.sim
+                .record()
+                .requests()
+                .iter()
+                .any(|q| q.task_id == id && q.status == Some(200)),
+            "{id}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_that_is_not_the_database_is_refused_and_left_alone() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let cfg = f.config_file("");
+    let data = f.dir.path().join("data/tae-rescan");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = data.join("tae-rescan.db");
+    let garbage: Vec<u8> = (0..4096u32).map(|n| (n * 7 % 251) as u8).collect();
+    std::fs::write(&db, &garbage).unwrap();
+    for args in [vec!["rescan", "t1"], vec!["history"], vec!["tasks", "list"]] {
+        let mut full = args.clone();
+        full.extend(["--config", cfg.to_str().unwrap()]);
+        let (code, out, err) = run_cli(&full, &env(), None, f.dir.path()).await;
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&db.display().to_string()) && err.contains("not a tae-rescan database"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        garbage,
+        "byte for byte unchanged"
+    );
+    assert!(f.sim.record().is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_on_one_data_dir_record_everything() {
+    let f = Fixture::start(Behaviours {
+        latency: Duration::from_millis(5),
+        ..Default::default()
+    })
+    .await;
+    let cfg = f.config_file("[worker]\nconcurrency = 8\n");
+    let cfg = cfg.to_str().unwrap();
+    let a: Vec<String> = (0..60).map(|n| format!("a-{n}")).collect();
+    let b: Vec<String> = (0..60).map(|n| format!("b-{n}")).collect();
+    let args = |ids: &[String]| {
+        let mut v = vec!["rescan".to_owned(), "--config".to_owned(), cfg.to_owned()];
+        v.extend(ids.iter().cloned());
+        v
+    };
+    let (args_a, args_b) = (args(&a), args(&b));
+    let ra: Vec<&str> = args_a.iter().map(String::as_str).collect();
+    let rb: Vec<&str> = args_b.iter().map(String::as_str).collect();
+    let home = f.dir.path();
+    let env = env();
+    let ((code_a, _, err_a), (code_b, _, err_b)) = tokio::join!(
+        run_cli(&ra, &env, None, home),
+        run_cli(&rb, &env, None, home)
+    );
+    assert_eq!((code_a, code_b), (0, 0), "{err_a}{err_b}");
+    let (_, out, _) = run_cli(
+        &["history", "--config", cfg, "--output", "json"],
+        &env,
+        None,
+        home,
+    )
+    .await;
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 120);
+    assert!(records.iter().all(|r| r["outcome"] == "accepted"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_parse_back_and_match_the_history() {
+    let f = Fixture::start(Behaviours {
+        per_task: [(
+            "x-2".to_owned(),
+            Behaviour::Reject {
+                error: "invalid-params".into(),
+                description: "url, \"quoted\"\nnew line".into(),
+            },
+        )]
+        .into(),
+        ..Default::default()
+    })
+    .await;
+    let cfg = f.config_file("");
+    let cfg = cfg.to_str().unwrap();
+    let home = f.dir.path();
+    run_cli(
+        &["rescan", "--config", cfg, "x-1", "x-2", "x-3"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    let (_, json, _) = run_cli(
+        &["history", "--config", cfg, "--output", "json"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    let (_, csv_text, _) = run_cli(
+        &["history", "--config", cfg, "--output", "csv"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    let json = json_lines(&json);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "task_id",
+            "status",
+            "outcome",
+            "error",
+            "description",
+            "new_task_id",
+            "attempts",
+            "elapsed_ms",
+            "time",
+            "params"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), json.len());
+    assert_eq!(json.len(), 3);
+    for (row, j) in rows.iter().zip(&json) {
+        for (n, field) in header.iter().enumerate() {
+            let expected = match &j[field] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(row[n], expected, "{field}");
+        }
+    }
+    let rejected = json.iter().find(|r| r["task_id"] == "x-2").unwrap();
+    assert_eq!(rejected["error"], "invalid-params");
+    assert_eq!(
+        rejected["description"], "url, \"quoted\"\\nnew line",
+        "server text is stored sanitised"
+    );
+}
