@@ -410,3 +410,69 @@ fn y_shows_curl_and_copies_it_with_osc52() {
     tui.wait_gone("Request as curl");
     quit_and_check_restored(tui);
 }
+
+#[test]
+fn the_dashboard_reopens_with_tasks_parameters_and_outcomes() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours {
+        per_task: [("keep-2".to_owned(), Behaviour::NotFound)].into(),
+        ..Behaviours::default()
+    }));
+    let mut tui = dashboard(&f);
+    add_ids(&mut tui, "keep-1 keep-2");
+    tui.send(b"e");
+    tui.wait_text("Rescan parameters for keep-1");
+    tui.send(b"\texe\r");
+    tui.wait_text("saved for 1 task(s): file_ext=exe");
+    tui.send(b"*r");
+    tui.wait_text("Rescan 2 tasks?");
+    tui.send(b"y");
+    tui.wait_screen("both answered", |s| {
+        row_shows(s, "keep-1", "✓ accepted") && row_shows(s, "keep-2", "failed or hung")
+    });
+    quit_and_check_restored(tui);
+
+    let tui = dashboard_again(&f);
+    let screen = tui.wait_screen("the same tasks and last outcomes", |s| {
+        row_shows(s, "keep-1", "✓ accepted") && row_shows(s, "keep-2", "failed or hung")
+    });
+    assert!(screen.contains("Tasks 2/2"), "{screen}");
+    // keep-1 is selected: its parameters and its history are shown.
+    tui.wait_for("keep-1's details", |s| {
+        s.contains("next send  file_ext=exe")
+            && s.contains("Rescans (1), newest first")
+            && s.contains("sent: file_ext=exe")
+    });
+    quit_and_check_restored(tui);
+}
+
+/// The dashboard again on the same data dir (not expecting an empty list).
+fn dashboard_again(f: &Fixture) -> Tui {
+    let config = f.config_file("");
+    Tui::spawn(
+        &["--config", config.to_str().unwrap()],
+        &[("TIP_PASSWORD", PASSWORD)],
+        f.dir.path(),
+        SIZE,
+    )
+}
+
+#[test]
+fn a_garbage_database_stops_the_dashboard_before_the_screen_with_exit_2() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let db_dir = f.dir.path().join("data/tae-rescan");
+    std::fs::create_dir_all(&db_dir).unwrap();
+    let db = db_dir.join("tae-rescan.db");
+    std::fs::write(&db, b"this is not sqlite\n").unwrap();
+    let tui = dashboard_again(&f);
+    let status = tui.wait_exit();
+    assert_eq!(status.exit_code(), 2, "{}", tui.contents());
+    let text = tui.contents();
+    assert!(
+        text.contains("not a tae-rescan database") && text.contains("tae-rescan.db"),
+        "{text}"
+    );
+    assert!(!tui.alternate_screen());
+    assert_eq!(std::fs::read(&db).unwrap(), b"this is not sqlite\n");
+}

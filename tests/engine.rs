@@ -537,3 +537,99 @@ async fn dropped_connections_are_retried_then_reported_as_errors() {
         outcome.description()
     );
 }
+
+#[tokio::test]
+async fn failed_or_hung_is_sent_once_more_after_the_delay_and_recorded_twice() {
+    let f = Fixture::start(scripted(&[("hung", Behaviour::NotFound)])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let config = WorkerConfig {
+        retry_failed_or_hung_after: Some(Duration::from_millis(50)),
+        ..WorkerConfig::default()
+    };
+    let (handle, mut events) = worker::spawn(
+        Arc::new(Client::new(&f.settings()).unwrap()),
+        config,
+        Some(store.clone()),
+    );
+    handle.submit(Job {
+        id: JobId(1),
+        task: id("hung"),
+        params: RescanParams::default(),
+    });
+    let mut seen = Vec::new();
+    loop {
+        let event = events.recv().await.unwrap();
+        let done = matches!(event, WorkerEvent::Finished { .. });
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    assert!(seen.iter().any(
+        |e| matches!(e, WorkerEvent::Resending { delay, .. } if *delay == Duration::from_millis(50))
+    ));
+    assert!(
+        matches!(
+            seen.last(),
+            Some(WorkerEvent::Finished {
+                outcome: Outcome::FailedOrHung,
+                ..
+            })
+        ),
+        "sent once more only"
+    );
+    assert_eq!(f.sim.record().len(), 2);
+    let records = store.history(Default::default()).await.unwrap();
+    assert_eq!(
+        records
+            .iter()
+            .map(|r| r.outcome.as_str())
+            .collect::<Vec<_>>(),
+        ["failed or hung", "failed or hung"]
+    );
+}
+
+#[tokio::test]
+async fn cancelling_a_request_in_flight_completes_its_record_before_reporting() {
+    let f = Fixture::start(scripted(&[(
+        "slow",
+        Behaviour::Slow {
+            delay: Duration::from_secs(30),
+        },
+    )]))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let (handle, mut events) = worker::spawn(
+        Arc::new(Client::new(&f.settings()).unwrap()),
+        WorkerConfig::default(),
+        Some(store.clone()),
+    );
+    handle.submit(Job {
+        id: JobId(7),
+        task: id("slow"),
+        params: RescanParams::default(),
+    });
+    loop {
+        if let WorkerEvent::Sending { .. } = events.recv().await.unwrap() {
+            break;
+        }
+    }
+    handle.cancel(JobId(7));
+    loop {
+        if let WorkerEvent::Finished { outcome, .. } = events.recv().await.unwrap() {
+            assert_eq!(outcome, Outcome::Cancelled);
+            break;
+        }
+    }
+    let records = store.history(Default::default()).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].outcome, "cancelled",
+        "the record was completed before Finished was sent"
+    );
+    assert!(records[0].finished);
+}

@@ -324,6 +324,6 @@ fn monitor_tab() {
 #[test]
 fn loading_screen() {
     let mut app = app(&(100, 20), "");
-    app.mode = Mode::Loading;
+    app.loading = true;
     insta::assert_snapshot!(draw(&app));
 }

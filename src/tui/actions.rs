@@ -280,11 +280,11 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
             }
             app.remove_tasks(&ids);
             app.notify(format!("removed {} task(s)", ids.len()), false);
-            if jobs.is_empty() {
-                vec![]
-            } else {
-                vec![Command::Cancel(jobs)]
+            let mut commands = vec![Command::RemoveTasks(ids)];
+            if !jobs.is_empty() {
+                commands.push(Command::Cancel(jobs));
             }
+            commands
         }
         ConfirmAction::Quit => {
             app.should_quit = true;

@@ -137,8 +137,6 @@ pub enum Mode {
     FirstRun(FirstRun),
     /// Demo mode is starting.
     StartingDemo,
-    /// Tasks and history are being read from the store.
-    Loading,
 }
 
 /// Which tab is shown.
@@ -218,6 +216,8 @@ pub struct App {
     pub should_quit: bool,
     /// Length of the longest task id added, for the id column.
     pub id_width: usize,
+    /// The inventory is still being read (keys and pastes work meanwhile).
+    pub loading: bool,
     /// The tab shown.
     pub tab: Tab,
     /// The monitoring tab's state.
@@ -252,6 +252,7 @@ impl App {
             tz,
             should_quit: false,
             id_width: 0,
+            loading: false,
             tab: Tab::Tasks,
             monitor: Default::default(),
             history: None,
@@ -271,7 +272,7 @@ impl App {
 
     /// True while any ticking is needed (spinners, countdowns).
     pub fn animating(&self) -> bool {
-        self.counts.in_flight() > 0 || matches!(self.mode, Mode::StartingDemo | Mode::Loading)
+        self.counts.in_flight() > 0 || self.loading || matches!(self.mode, Mode::StartingDemo)
     }
 
     /// Adds tasks not yet in the list; returns how many were new.

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use super::app::{App, AttemptRecord, Mode, RowState, Tab, TaskHistory};
+use super::app::{App, AttemptRecord, RowState, Tab, TaskHistory};
 use super::message::Command;
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
@@ -102,9 +102,10 @@ fn refresh_visibility(app: &mut App, at: usize) {
     }
 }
 
-/// The inventory read at start: rows with their parameters and last outcome.
+/// The inventory read at start: rows with their parameters and last
+/// outcome. Tasks added meanwhile (a paste, `--tasks`) stay; a stored task
+/// brings its saved parameters and last outcome to the row of the same id.
 pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
-    let first = app.tasks.len();
     let rows: Vec<ImportedTask> = tasks
         .iter()
         .map(|t| ImportedTask {
@@ -114,11 +115,10 @@ pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
         })
         .collect();
     app.add_tasks(rows);
-    for (n, task) in tasks.into_iter().enumerate() {
-        let at = first + n;
-        if app.tasks.get(at).is_none_or(|r| r.id != task.id) {
-            continue; // already listed
-        }
+    for task in tasks {
+        let Some(&at) = app.index.get(&task.id) else {
+            continue;
+        };
         app.tasks[at].params = task.params.to_params();
         if let Some(last) = &task.last {
             app.set_last(at, AttemptRecord::from_history(last));
@@ -150,10 +150,7 @@ pub fn on_history(app: &mut App, task: TaskId, result: Result<Vec<HistoryRecord>
 
 /// Reads the monitoring numbers when the tab is shown and they are stale.
 pub fn refresh_monitor(app: &mut App, force: bool) -> Option<Command> {
-    if app.tab != Tab::Monitor
-        || matches!(app.mode, Mode::Loading)
-        || !app.monitor.should_load(app.now, force)
-    {
+    if app.tab != Tab::Monitor || app.loading || !app.monitor.should_load(app.now, force) {
         return None;
     }
     app.monitor.dirty = false;

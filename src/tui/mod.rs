@@ -160,3 +160,6 @@ pub fn osc52(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod persistence_tests;

@@ -67,7 +67,7 @@ impl Session {
                 .map(|c| c.worker)
                 .unwrap_or_default();
             let account = session.connect_demo(demo).map_err(UsageError)?;
-            app.mode = Mode::Loading;
+            app.loading = true;
             session.load(startup.tasks_file.clone(), Some(account));
             return Ok(session);
         }
@@ -79,7 +79,7 @@ impl Session {
                 match session.connect(&settings) {
                     Ok(()) => {
                         app.account = account;
-                        app.mode = Mode::Loading;
+                        app.loading = true;
                         session.load(startup.tasks_file.clone(), None);
                     }
                     Err(problem) => app.mode = first_run(&startup.overrides, Some(problem)),
@@ -92,10 +92,7 @@ impl Session {
 
     /// Opens the store in the data dir (its `demo` folder for demo mode).
     fn open_store(&mut self, demo: bool) -> Result<(), UsageError> {
-        let dir = self
-            .data_dir
-            .clone()
-            .map(|d| if demo { d.join("demo") } else { d });
+        let dir = config::data_dir(self.data_dir.as_deref(), demo);
         self.store = Some(crate::cli::open_store(dir)?);
         Ok(())
     }

@@ -67,7 +67,8 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             actions::cancel_all(app)
         }
         Message::Loaded(result) => {
-            if matches!(app.mode, Mode::Loading) {
+            app.loading = false;
+            if matches!(app.mode, Mode::StartingDemo) {
                 app.mode = Mode::Normal;
             }
             match result {
@@ -154,7 +155,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             }
             _ => vec![],
         },
-        Mode::StartingDemo | Mode::Loading => match key.code {
+        Mode::StartingDemo => match key.code {
             KeyCode::Char('q') => actions::request_quit(app),
             _ => vec![],
         },

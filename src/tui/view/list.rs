@@ -19,6 +19,13 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         app.visible.len(),
         app.tasks.len()
     ))];
+    if app.loading {
+        let spin = SPINNER[(app.tick % SPINNER.len() as u64) as usize];
+        title.push(Span::styled(
+            format!("{spin} loading… "),
+            style::in_flight(theme),
+        ));
+    }
     if app.marked > 0 {
         title.push(Span::raw(format!("· {} marked ", app.marked)));
     }
@@ -60,7 +67,9 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         .column_spacing(1);
     frame.render_widget(table, areas.list);
     if app.visible.is_empty() {
-        let hint = if app.tasks.is_empty() {
+        let hint = if app.loading {
+            "Loading tasks and history…"
+        } else if app.tasks.is_empty() {
             "No tasks yet: press a to add ids (or paste them), i to import a file."
         } else {
             "No task matches the filter (Esc clears it)."

@@ -110,7 +110,6 @@ pub fn view(app: &App, frame: &mut Frame) {
         Mode::Prompt(p) => popups::prompt(app, p, frame),
         Mode::Help => popups::help(app, frame),
         Mode::Curl(text) => popups::curl(app, text, frame),
-        Mode::Loading => popups::loading(app, frame),
         _ => {}
     }
 }

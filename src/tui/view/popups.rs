@@ -143,17 +143,6 @@ pub fn help(app: &App, frame: &mut Frame) {
     );
 }
 
-/// Shown while the inventory is read at start.
-pub fn loading(app: &App, frame: &mut Frame) {
-    let spin = super::style::SPINNER[(app.tick % super::style::SPINNER.len() as u64) as usize];
-    let area = centered(frame.area(), 44, 3);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(format!(" {spin} Loading tasks and history…")).block(Block::bordered()),
-        area,
-    );
-}
-
 /// The curl command for the selected task.
 pub fn curl(app: &App, text: &str, frame: &mut Frame) {
     let lines = vec![

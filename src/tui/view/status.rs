@@ -128,7 +128,7 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         ],
         Mode::Help | Mode::Curl(_) => &[("Esc", "close")],
         Mode::FirstRun(_) => &[("d", "demo mode"), ("q", "quit")],
-        Mode::StartingDemo | Mode::Loading => &[("q", "quit")],
+        Mode::StartingDemo => &[("q", "quit")],
     };
     let mut spans = Vec::with_capacity(keys.len() * 2);
     for (key, what) in keys {

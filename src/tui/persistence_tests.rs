@@ -1,0 +1,338 @@
+//! `update` tests for what touches the store: loading, saving, history,
+//! the monitoring tab, export, and the failed-or-hung re-send countdown.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Account, App, Mode, RowState, Tab, Theme};
+use super::message::{Command, Message};
+use super::monitor::Window;
+use super::update::update;
+use crate::api::{ProcessingType, RescanParams, TaskId};
+use crate::import::parse_any;
+use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask};
+use crate::worker::{JobId, WorkerEvent};
+
+const NOW: i64 = 1_795_000_000_000;
+
+fn app() -> App {
+    let mut app = App::new(
+        Account::default(),
+        (120, 30),
+        Theme { color: false },
+        TimeZone::UTC,
+    );
+    app.now = Timestamp::from_millisecond(NOW).unwrap();
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn record(task: &str, outcome: &str) -> HistoryRecord {
+    HistoryRecord {
+        id: RecordId(1),
+        task_id: task.into(),
+        time: NOW - 60_000,
+        params: "file_ext=zip".into(),
+        status: None,
+        outcome: outcome.into(),
+        error: None,
+        description: None,
+        new_task_id: None,
+        body: None,
+        attempts: 0,
+        elapsed_ms: None,
+        finished_at: None,
+        finished: false,
+    }
+}
+
+fn stored(id: &str, last: Option<HistoryRecord>) -> StoredTask {
+    let params = RescanParams {
+        file_ext: Some("zip".into()),
+        processing_type: Some(ProcessingType::ExecOnly),
+        ..Default::default()
+    };
+    StoredTask {
+        id: TaskId::parse(id).unwrap(),
+        label: format!("label {id}"),
+        url: None,
+        params: StoredParams::from_params(&params, false),
+        last,
+    }
+}
+
+#[test]
+fn loading_restores_tasks_parameters_and_last_outcomes() {
+    let mut app = app();
+    app.loading = true;
+    assert!(app.animating(), "the loading spinner ticks");
+    let tasks = vec![
+        stored("s-1", Some(record("s-1", "interrupted"))),
+        stored("s-2", None),
+    ];
+    let commands = update(&mut app, Message::Loaded(Ok(tasks)));
+    assert!(!app.loading);
+    assert_eq!(app.tasks.len(), 2);
+    assert_eq!(
+        app.tasks[0].params_text(),
+        "file_ext=zip&processing_type=exec-only"
+    );
+    let last = app.tasks[0].last.as_ref().unwrap();
+    assert_eq!(last.label, "interrupted");
+    assert!(last.description.contains("outcome unknown"));
+    assert_eq!((app.counts.accepted, app.counts.not_accepted), (0, 1));
+    assert!(
+        matches!(&commands[..], [Command::LoadHistory(id)] if id.as_str() == "s-1"),
+        "the selected task's history is read"
+    );
+}
+
+#[test]
+fn adding_editing_and_deleting_are_saved() {
+    let mut app = app();
+    let commands = update(&mut app, Message::Paste("n-1\nn-2".into()));
+    assert!(matches!(&commands[0], Command::SaveTasks(t) if t.len() == 2));
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Tab);
+    for c in "exe".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let commands = press(&mut app, KeyCode::Enter);
+    let Some(Command::SaveTasks(saved)) = commands.first() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(saved[0].params.file_ext.as_deref(), Some("exe"));
+    press(&mut app, KeyCode::Char('d'));
+    let commands = press(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(&commands[0], Command::RemoveTasks(ids) if ids[0].as_str() == "n-1"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn history_is_read_once_per_selection_and_again_after_a_result() {
+    let mut app = app();
+    update(&mut app, Message::Paste("h-1\nh-2".into()));
+    let commands = press(&mut app, KeyCode::Char('j'));
+    assert!(matches!(&commands[..], [Command::LoadHistory(id)] if id.as_str() == "h-2"));
+    assert!(
+        press(&mut app, KeyCode::Char('j')).is_empty(),
+        "same selection: not read again"
+    );
+    let id = TaskId::parse("h-2").unwrap();
+    update(
+        &mut app,
+        Message::History {
+            task: id.clone(),
+            result: Ok(vec![record("h-2", "accepted")]),
+        },
+    );
+    assert_eq!(app.history.as_ref().unwrap().records.len(), 1);
+    let jobs: Vec<JobId> = press(&mut app, KeyCode::Char('r'))
+        .into_iter()
+        .flat_map(|c| match c {
+            Command::Submit(j) => j.into_iter().map(|j| j.id).collect(),
+            _ => vec![],
+        })
+        .collect();
+    let finished = WorkerEvent::Finished {
+        job: jobs[0],
+        task: id,
+        outcome: crate::api::Outcome::LegalBlock,
+        status: Some(451),
+        attempts: 1,
+        elapsed: Duration::ZERO,
+    };
+    let commands = update(
+        &mut app,
+        Message::Worker {
+            event: finished,
+            at: Timestamp::from_millisecond(NOW).unwrap(),
+        },
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadHistory(id) if id.as_str() == "h-2")),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn the_monitor_tab_reads_numbers_for_its_window_and_filters() {
+    let mut app = app();
+    let commands = press(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Monitor);
+    let Some(Command::LoadMonitor(q)) = commands.first() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(q.since, Some(NOW - 3_600_000), "1 h by default");
+    assert_eq!(q.bucket_ms, 60_000);
+    let commands = press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.monitor.window, Window::Day);
+    assert!(
+        matches!(&commands[..], [Command::LoadMonitor(q)] if q.since == Some(NOW - 86_400_000))
+    );
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.monitor.outcome, Some("accepted"));
+    press(&mut app, KeyCode::Char('/'));
+    let commands = press(&mut app, KeyCode::Char('z'));
+    assert!(
+        matches!(&commands[..], [Command::LoadMonitor(q)] if q.text.as_deref() == Some("z") && q.outcome.as_deref() == Some("accepted"))
+    );
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!((app.monitor.outcome, app.monitor.text.value()), (None, ""));
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.tab, Tab::Tasks);
+    assert!(
+        press(&mut app, KeyCode::Char('w')).is_empty(),
+        "w does nothing on the task tab"
+    );
+}
+
+#[test]
+fn results_refresh_the_monitor_at_most_once_a_second() {
+    let mut app = app();
+    update(&mut app, Message::Paste("m-1\nm-2\nm-3".into()));
+    press(&mut app, KeyCode::Char('*'));
+    press(&mut app, KeyCode::Char('r'));
+    let jobs: Vec<JobId> = press(&mut app, KeyCode::Char('y'))
+        .into_iter()
+        .flat_map(|c| match c {
+            Command::Submit(j) => j.into_iter().map(|j| j.id).collect(),
+            _ => vec![],
+        })
+        .collect();
+    press(&mut app, KeyCode::Char('2'));
+    let finish = |app: &mut App, n: usize, at: i64| {
+        let event = WorkerEvent::Finished {
+            job: jobs[n],
+            task: TaskId::parse(&format!("m-{}", n + 1)).unwrap(),
+            outcome: crate::api::Outcome::FailedOrHung,
+            status: Some(404),
+            attempts: 1,
+            elapsed: Duration::ZERO,
+        };
+        update(
+            app,
+            Message::Worker {
+                event,
+                at: Timestamp::from_millisecond(at).unwrap(),
+            },
+        )
+    };
+    let loads = |c: &[Command]| {
+        c.iter()
+            .filter(|c| matches!(c, Command::LoadMonitor(_)))
+            .count()
+    };
+    assert_eq!(
+        loads(&finish(&mut app, 0, NOW + 100)),
+        0,
+        "read just now when the tab opened"
+    );
+    assert_eq!(
+        loads(&update(
+            &mut app,
+            Message::Tick(Timestamp::from_millisecond(NOW + 1_100).unwrap())
+        )),
+        1
+    );
+    assert_eq!(loads(&finish(&mut app, 1, NOW + 1_200)), 0);
+    assert_eq!(
+        loads(&finish(&mut app, 2, NOW + 1_300)),
+        1,
+        "the last result is shown at once"
+    );
+}
+
+#[test]
+fn x_exports_what_the_tab_shows() {
+    let mut app = app();
+    update(&mut app, Message::Paste("e-1".into()));
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('x'));
+    for c in "/tmp/out.csv".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let commands = press(&mut app, KeyCode::Enter);
+    let Some(Command::Export { path, query }) = commands.first() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(path.to_str(), Some("/tmp/out.csv"));
+    assert_eq!(
+        (query.text.as_deref(), query.since, query.oldest_first),
+        (Some("e"), None, true)
+    );
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('x'));
+    for c in "out.json".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let commands = press(&mut app, KeyCode::Enter);
+    let Some(Command::Export { query, .. }) = commands.first() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(query.since, Some(NOW - 3_600_000), "the monitor's window");
+    update(
+        &mut app,
+        Message::Exported(Err(
+            "out.json already exists; choose another name (nothing was overwritten)".into(),
+        )),
+    );
+    assert!(app.notice.as_ref().unwrap().is_error);
+}
+
+#[test]
+fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
+    let mut app = app();
+    update(&mut app, Message::Paste("w-1".into()));
+    let job = match press(&mut app, KeyCode::Char('r')).remove(0) {
+        Command::Submit(jobs) => jobs[0].id,
+        other => panic!("{other:?}"),
+    };
+    let resend = WorkerEvent::Resending {
+        job,
+        delay: Duration::from_secs(300),
+    };
+    update(
+        &mut app,
+        Message::Worker {
+            event: resend,
+            at: Timestamp::from_millisecond(NOW).unwrap(),
+        },
+    );
+    assert!(matches!(app.tasks[0].state, RowState::Resending { .. }));
+    assert_eq!(app.tasks[0].last.as_ref().unwrap().label, "failed or hung");
+    assert_eq!(app.counts.retrying, 1);
+    assert!(app.animating(), "the countdown ticks");
+    let commands = press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(&commands[..], [Command::Cancel(j)] if j == &vec![job]));
+}
+
+#[test]
+fn loading_does_not_duplicate_tasks_already_listed() {
+    let mut app = app();
+    update(
+        &mut app,
+        Message::DemoReady {
+            account: Account::default(),
+            tasks: parse_any("d-1", "demo").tasks,
+        },
+    );
+    update(
+        &mut app,
+        Message::Loaded(Ok(vec![stored("d-1", None), stored("d-2", None)])),
+    );
+    assert_eq!(app.tasks.len(), 2);
+}
