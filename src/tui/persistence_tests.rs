@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Account, App, Mode, RowState, Tab, Theme};
+use super::app::{Account, App, RowState, Tab, Theme};
 use super::message::{Command, Message};
 use super::monitor::Window;
 use super::update::update;
