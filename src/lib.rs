@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod log;
 pub mod sim;
 pub mod store;
 pub mod text;

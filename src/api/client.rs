@@ -133,6 +133,7 @@ impl Client {
     /// Sends one rescan and maps the answer. Never panics, never returns the
     /// URL (which may carry an unzip password) in an error.
     pub async fn rescan(&self, task: &TaskId, params: &RescanParams) -> Answer {
+        tracing::debug!(url = %endpoint_url(&self.base_url, task, params, Reveal::Masked), "PUT");
         let url = endpoint_url(&self.base_url, task, params, Reveal::Secret);
         let request = self
             .http
@@ -183,7 +184,9 @@ async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
             Err(_) => break,
         }
     }
-    outcome::from_response(status, &body, task.as_str(), retry_after)
+    let answer = outcome::from_response(status, &body, task.as_str(), retry_after);
+    tracing::debug!(task = %task, status, outcome = answer.outcome.label(), "answer");
+    answer
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -204,6 +207,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 fn network_answer(e: reqwest::Error) -> Answer {
     let e = e.without_url();
     let cause = root_cause(&e);
+    tracing::debug!(cause = %cause, "no answer");
     let lower = cause.to_ascii_lowercase();
     // TLS alerts a server sends when it does not accept our certificate
     // (DecryptError: the certificate's signature did not verify).

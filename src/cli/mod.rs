@@ -252,11 +252,16 @@ pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, Usa
         UsageError("no data directory on this platform: pass --data-dir DIR".into())
     })?;
     let store = crate::store::Store::open(&dir).map_err(|e| UsageError(e.to_string()))?;
+    tracing::info!(path = %store.path().display(), "history database opened");
     Ok(crate::store::spawn_store_thread(store))
 }
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
+    if let Err(e) = crate::log::init(data_dir(&cli).as_deref()) {
+        eprintln!("tae-rescan: warning: {e}");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "tae-rescan starts");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -90,7 +90,8 @@ fn load_identity(
     let now = unix_now();
     if identity.not_after < now {
         return Err(cert.error(format!(
-            "the client certificate expired on {}: renew it on the portal",
+            "{} expired on {}: renew the certificate on the portal",
+            cert.value.display(),
             identity.not_after_text
         )));
     }

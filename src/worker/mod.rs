@@ -345,6 +345,7 @@ async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Re
             tokio::time::sleep(delay).await;
             continue;
         }
+        tracing::info!(task = %job.task, outcome = answer.outcome.label(), status = answer.status, attempts, "finished");
         event(WorkerEvent::Finished {
             job: job.id,
             task: job.task,
