@@ -476,3 +476,90 @@ fn a_garbage_database_stops_the_dashboard_before_the_screen_with_exit_2() {
     assert!(!tui.alternate_screen());
     assert_eq!(std::fs::read(&db).unwrap(), b"this is not sqlite\n");
 }
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let rt = runtime();
+    let hostile = "\u{1b}]0;PWNED-TITLE\u{7}\u{1b}[2J\u{9b}31m\u{202e}evil";
+    let f = rt.block_on(Fixture::start(Behaviours {
+        per_task: [(
+            "evil-1".to_owned(),
+            Behaviour::Reject {
+                error: "invalid-params".into(),
+                description: hostile.into(),
+            },
+        )]
+        .into(),
+        ..Behaviours::default()
+    }));
+    let tasks = f.write(
+        "hostile.json",
+        format!(
+            r#"[{{"task_id": "evil-1", "label": {}}}]"#,
+            serde_json::to_string(hostile).unwrap()
+        )
+        .as_bytes(),
+    );
+    let config = f.config_file("");
+    let mut tui = Tui::spawn(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--tasks",
+            tasks.to_str().unwrap(),
+        ],
+        &[("TIP_PASSWORD", PASSWORD)],
+        f.dir.path(),
+        SIZE,
+    );
+    tui.wait_text("Tasks 1/1");
+    tui.send(b"r");
+    tui.wait_screen("the rejection shown", |s| {
+        row_shows(s, "evil-1", "rejected") && s.contents().contains("PWNED-TITLE")
+    });
+    let screen = tui.contents();
+    assert!(
+        screen.contains("\\e]0;PWNED-TITLE"),
+        "shown escaped: {screen}"
+    );
+    let raw = tui.raw_output();
+    for bad in [
+        &b"\x1b]0;PWNED"[..],
+        b"\x1b]2;",
+        b"\xc2\x9b31m",
+        "\u{202e}".as_bytes(),
+    ] {
+        assert!(
+            !raw.windows(bad.len()).any(|w| w == bad),
+            "raw output carried {bad:?}"
+        );
+    }
+    quit_and_check_restored(tui);
+}
+
+#[test]
+fn an_expiring_certificate_is_shown_in_the_status_bar() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let now = std::time::SystemTime::now();
+    let day = Duration::from_secs(86_400);
+    let (cert, key) = f
+        .pki
+        .issue_client("tae-demo", now - day, now + 3 * day)
+        .unwrap();
+    f.write("soon.pem", format!("{cert}{key}").as_bytes());
+    let config = f.write(
+        "soon.toml",
+        format!("[api]\nbase_url = \"{}\"\nusername = \"analyst\"\nclient_cert = \"soon.pem\"\nca_cert = \"ca.pem\"\n", f.sim.base_url()).as_bytes(),
+    );
+    let tui = Tui::spawn(
+        &["--config", config.to_str().unwrap()],
+        &[("TIP_PASSWORD", PASSWORD)],
+        f.dir.path(),
+        (160, 30),
+    );
+    tui.wait_for("the expiry warning", |s| {
+        s.contains("⚠ client certificate expires in ") && s.contains(" days (")
+    });
+    quit_and_check_restored(tui);
+}

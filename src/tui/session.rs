@@ -319,7 +319,7 @@ fn configured(
         let days = id.days_left(config::unix_now());
         (days < EXPIRY_WARNING_DAYS).then(|| {
             format!(
-                "client certificate expires {} ({days} days)",
+                "client certificate expires in {days} days ({}): renew it",
                 id.not_after_text
             )
         })

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use super::style;
 use crate::tui::app::{App, Mode, PromptKind, Tab};
 
-/// Live counts first (they change), then the account, then a warning if any.
+/// Live counts first (they change), then a warning if any, then the account.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let a = &app.account;
@@ -32,6 +32,14 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         format!("not accepted {} ", c.not_accepted),
         style::fg(theme, Color::Red),
     ));
+    // A warning (certificate expiry) before the static account text, so a
+    // narrow terminal cuts the account, not the warning.
+    if let Some(w) = &a.warning {
+        spans.push(Span::styled(
+            format!("│ ⚠ {w} "),
+            style::fg(theme, Color::Yellow),
+        ));
+    }
     spans.push(Span::raw("│ "));
     spans.push(Span::styled(
         format!("{} ", a.user),
@@ -39,12 +47,6 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     ));
     let subject = a.cert_subject.as_deref().unwrap_or("no client certificate");
     spans.push(Span::raw(format!("· {subject} · {} ", a.base_label)));
-    if let Some(w) = &a.warning {
-        spans.push(Span::styled(
-            format!("│ ⚠ {w}"),
-            style::fg(theme, Color::Yellow),
-        ));
-    }
     frame.render_widget(Line::from(spans), area);
 }
 
