@@ -117,9 +117,9 @@ pub fn write(records: &[HistoryRecord], format: Format, out: &mut dyn Write) -> 
     Ok(())
 }
 
-/// Writes `records` to a new file at `path` (CSV for `.csv`, else JSON
-/// lines). An existing file is never overwritten.
-pub fn to_new_file(records: &[HistoryRecord], path: &Path) -> Result<(), String> {
+/// Creates `path` for writing, refusing to overwrite an existing file:
+/// exports never cost the user data.
+pub fn create_new(path: &Path) -> Result<io::BufWriter<std::fs::File>, String> {
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -138,7 +138,13 @@ pub fn to_new_file(records: &[HistoryRecord], path: &Path) -> Result<(), String>
                 )
             }
         })?;
-    let mut out = io::BufWriter::new(file);
+    Ok(io::BufWriter::new(file))
+}
+
+/// Writes `records` to a new file at `path` (CSV for `.csv`, else JSON
+/// lines). An existing file is never overwritten.
+pub fn to_new_file(records: &[HistoryRecord], path: &Path) -> Result<(), String> {
+    let mut out = create_new(path)?;
     write(records, Format::for_path(path), &mut out)
         .and_then(|()| out.flush())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))

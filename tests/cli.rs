@@ -2,18 +2,8 @@
 
 mod common;
 
-use common::{Fixture, PASSWORD, run_cli};
+use common::{Fixture, PASSWORD, run_cli, scripted};
 use tae_rescan::sim::{Behaviour, Behaviours};
-
-fn scripted(tasks: &[(&str, Behaviour)]) -> Behaviours {
-    Behaviours {
-        per_task: tasks
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        ..Behaviours::default()
-    }
-}
 
 fn with_password() -> Vec<(&'static str, &'static str)> {
     vec![("TIP_PASSWORD", PASSWORD)]

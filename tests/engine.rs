@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Fixture, expected_authorization};
+use common::{Fixture, expected_authorization, scripted};
 use secrecy::SecretString;
 use tae_rescan::api::identity::ClientIdentity;
 use tae_rescan::api::{Client, IdentityFiles, Outcome, ProcessingType, RescanParams, TaskId};
@@ -16,16 +16,6 @@ use tae_rescan::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
 fn id(s: &str) -> TaskId {
     TaskId::parse(s).unwrap()
-}
-
-fn scripted(tasks: &[(&str, Behaviour)]) -> Behaviours {
-    Behaviours {
-        per_task: tasks
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        ..Behaviours::default()
-    }
 }
 
 #[tokio::test]

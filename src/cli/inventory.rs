@@ -131,25 +131,7 @@ fn print_list(tasks: &[StoredTask], output: OutputFormat) -> std::io::Result<()>
 /// Writes a new file: CSV for `.csv`, a JSON array for `.json`, else one id
 /// per line. Never overwrites.
 fn export(tasks: &[StoredTask], path: &Path) -> Result<(), UsageError> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            UsageError(if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists; choose another name (nothing was overwritten)",
-                    path.display()
-                )
-            } else {
-                format!(
-                    "cannot create {}: {}",
-                    path.display(),
-                    crate::api::identity::io_reason(&e)
-                )
-            })
-        })?;
-    let mut out = std::io::BufWriter::new(file);
+    let mut out = crate::export::create_new(path).map_err(UsageError)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

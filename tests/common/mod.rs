@@ -10,6 +10,17 @@ use tae_rescan::api::{ClientIdentity, ClientSettings, IdentityFiles};
 use tae_rescan::sim::{self, Behaviours, Pki, SimConfig, SimHandle};
 use url::Url;
 
+/// Behaviours that script these tasks; every other task is accepted.
+pub fn scripted(tasks: &[(&str, tae_rescan::sim::Behaviour)]) -> Behaviours {
+    Behaviours {
+        per_task: tasks
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        ..Behaviours::default()
+    }
+}
+
 /// The simulator's account in tests.
 pub const USER: &str = "analyst";
 pub const PASSWORD: &str = "correct horse battery";
