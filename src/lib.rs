@@ -1,6 +1,8 @@
 //! tae-rescan: rescan Kaspersky TIP Cloud Threat Attribution Engine
 //! file-from-URL tasks from a terminal dashboard or the command line.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod cli;
 pub mod config;
