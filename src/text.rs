@@ -44,8 +44,13 @@ fn push_safe(out: &mut String, c: char) {
 /// follows: C0/C1 controls, DEL, bidi embeddings/overrides/isolates and the
 /// invisible marks that can hide them.
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
+    c.is_control() || is_format_char(c)
+}
+
+/// Bidi embeddings, overrides and isolates, and the invisible marks that
+/// can hide them: never acceptable in identifiers or URLs.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c,
             '\u{200b}'..='\u{200f}'
             | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{2069}'

@@ -59,8 +59,6 @@ struct Case {
     #[serde(default)]
     skipped: usize,
     #[serde(default)]
-    bug: Option<String>,
-    #[serde(default)]
     unreadable: bool,
 }
 
@@ -461,7 +459,7 @@ async fn run_case(f: &Fixture, m: &Material, case: &Case) -> Vec<String> {
     broken
 }
 
-async fn run_corpus(bugs: bool) {
+async fn run_corpus() {
     let cases = corpus();
     let f = Fixture::start(Behaviours::default()).await;
     let m = Material::new(&f);
@@ -470,9 +468,6 @@ async fn run_corpus(bugs: bool) {
     let mut ran = 0;
     let mut by_category: HashMap<&str, usize> = HashMap::new();
     for case in &cases {
-        if case.bug.is_some() != bugs {
-            continue;
-        }
         if case.unreadable && root {
             println!(
                 "SKIPPED {:?}: running as root, so a mode-000 file is still readable",
@@ -485,13 +480,9 @@ async fn run_corpus(bugs: bool) {
         let broken = run_case(&f, &m, case).await;
         if !broken.is_empty() {
             failures.push(format!(
-                "[{}] {}{}:\n    {}",
+                "[{}] {}:\n    {}",
                 case.category,
                 case.name,
-                case.bug
-                    .as_ref()
-                    .map(|b| format!(" (known bug: {b})"))
-                    .unwrap_or_default(),
                 broken.join("\n    ")
             ));
         }
@@ -543,17 +534,10 @@ fn the_corpus_is_well_formed_and_large_enough() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_bad_input_is_refused_cleanly_and_valid_ones_pass() {
-    run_corpus(false).await;
+    run_corpus().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "product bug: cases marked `bug = ...` in tests/bad_inputs/cases.toml (argument ids parsed as a list, validate_url accepts control characters, config errors echo raw values)"]
-async fn known_product_bugs() {
-    run_corpus(true).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "product bug: `tasks import` of a missing or invalid file creates the data directory and an empty history database before failing"]
 async fn a_failed_import_creates_no_database() {
     let f = Fixture::start(Behaviours::default()).await;
     let config = f.config_file("");

@@ -285,6 +285,20 @@ pub fn validate_file_ext(ext: &str) -> Result<(), ParamError> {
 /// `url`: an absolute http or https URL with a host.
 pub fn validate_url(raw: &str) -> Result<(), ParamError> {
     let field = "url";
+    // The raw text is what is sent and recorded: the URL parser would quietly
+    // strip or escape these, so refuse them instead.
+    if let Some(bad) = raw
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || crate::text::is_format_char(*c))
+    {
+        return Err(ParamError::new(
+            field,
+            format!(
+                "contains {}; percent-encode spaces and control characters",
+                describe_char(bad)
+            ),
+        ));
+    }
     let parsed = url::Url::parse(raw)
         .map_err(|e| ParamError::new(field, format!("is not an absolute URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {

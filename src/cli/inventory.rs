@@ -13,10 +13,13 @@ use crate::store::{StoredParams, StoredTask};
 
 /// Runs one inventory action.
 pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
-    let store = super::open_store(super::data_dir(cli))?;
+    // Opened per action, after its input was checked: a failed import must
+    // not leave a new database behind.
+    let open = || super::open_store(super::data_dir(cli));
     let fail = |e: crate::store::StoreError| UsageError(e.to_string());
     match &args.action {
         TasksAction::List { output } => {
+            let store = open()?;
             let tasks = store.load_tasks().await.map_err(fail)?;
             print_list(&tasks, *output)
                 .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
@@ -31,6 +34,7 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
                     imported.errors[0]
                 )));
             }
+            let store = open()?;
             let known: std::collections::HashSet<TaskId> = store
                 .load_tasks()
                 .await
@@ -64,6 +68,7 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
             })
         }
         TasksAction::Export { file } => {
+            let store = open()?;
             let tasks = store.load_tasks().await.map_err(fail)?;
             export(&tasks, file)?;
             println!("exported {} tasks to {}", tasks.len(), file.display());
@@ -72,9 +77,12 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
         TasksAction::Remove { ids } => {
             let ids: Vec<TaskId> = ids
                 .iter()
-                .map(|i| TaskId::parse(i).map_err(|e| UsageError(format!("{i}: {e}"))))
+                .enumerate()
+                .map(|(n, i)| {
+                    TaskId::parse(i).map_err(|e| UsageError(format!("argument {}: {e}", n + 1)))
+                })
                 .collect::<Result<_, _>>()?;
-            let removed = store.remove_tasks(ids.clone()).await.map_err(fail)?;
+            let removed = open()?.remove_tasks(ids.clone()).await.map_err(fail)?;
             println!(
                 "removed {removed} of {} tasks (their history stays)",
                 ids.len()

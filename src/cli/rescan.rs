@@ -13,7 +13,7 @@ use crate::api::client::describe_request;
 use crate::api::params::{parse_bool, validate_file_ext, validate_url};
 use crate::api::{Client, ClientSettings, RescanParams, TaskId};
 use crate::config::{self, Config};
-use crate::import::{parse_any, parse_list, read_text};
+use crate::import::{Imported, ImportedTask, parse_any, read_text};
 use crate::store::StoreHandle;
 use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
@@ -79,7 +79,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
 /// Ids from the arguments and `--from-file`, validated; any invalid id stops
 /// the run before anything is sent.
 fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
-    let mut list = parse_list(&args.task_ids.join("\n"), "argument");
+    let mut list = arguments(&args.task_ids);
     if let Some(path) = &args.from_file {
         let (name, body) = read_text(path).map_err(UsageError)?;
         list.extend(parse_any(&body, &name));
@@ -104,6 +104,26 @@ fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
         );
     }
     Ok(list.ids())
+}
+
+/// Ids given as arguments: each argument is exactly one id (no comments, no
+/// splitting on newlines, an empty one is an error), unlike a file's lines.
+fn arguments(raw: &[String]) -> Imported {
+    let mut list = Imported::default();
+    for (n, arg) in raw.iter().enumerate() {
+        match TaskId::parse(arg) {
+            Ok(id) => list.extend(Imported {
+                tasks: vec![ImportedTask {
+                    id,
+                    label: None,
+                    url: None,
+                }],
+                ..Imported::default()
+            }),
+            Err(e) => list.errors.push(format!("argument {}: {e}", n + 1)),
+        }
+    }
+    list
 }
 
 /// The parameters from the flags, validated with the same rules as the form.
@@ -233,7 +253,7 @@ async fn send_all(
                 cancelled = true;
                 run.progress.clear();
                 eprintln!("tae-rescan: interrupted: cancelling the tasks that have not finished");
-                (0..total as u64).for_each(|n| worker.cancel(JobId(n)));
+                worker.cancel_many((0..total as u64).map(JobId).collect());
                 continue;
             }
         };

@@ -66,7 +66,7 @@ fn missing(key: &str, var: &str, config: &Config) -> ConfigError {
         .or_else(|| config.default_file.clone())
         .map(|p| format!(" in {}", p.display()))
         .unwrap_or_default();
-    ConfigError(format!(
+    ConfigError::new(format!(
         "no {key} configured: set it{file} or set {var} (see config.example.toml)"
     ))
 }

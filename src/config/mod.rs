@@ -24,6 +24,14 @@ pub const CONFIG_ENV: &str = "TAE_RESCAN_CONFIG";
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
+impl ConfigError {
+    /// The message made safe to print as one line: config values and paths
+    /// can hold newlines or escape sequences.
+    pub fn new(message: String) -> Self {
+        Self(crate::text::sanitize(&message))
+    }
+}
+
 /// Where a value came from; used to point error messages at the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -62,7 +70,7 @@ impl<T> Sourced<T> {
 
     /// An error about this value, naming where it was set.
     pub fn error(&self, problem: impl fmt::Display) -> ConfigError {
-        ConfigError(format!("{}: {problem}", self.whence()))
+        ConfigError::new(format!("{}: {problem}", self.whence()))
     }
 }
 
@@ -245,7 +253,7 @@ impl Config {
 
         let file_password = match (api.password, api.password_command) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError(format!(
+                return Err(ConfigError::new(format!(
                     "{}: set either [api] password or [api] password_command, not both",
                     file_label(&file)
                 )));
@@ -351,9 +359,9 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         } else {
             io_reason(&e)
         };
-        ConfigError(format!("config file {}: {reason}", path.display()))
+        ConfigError::new(format!("config file {}: {reason}", path.display()))
     })?;
-    toml::from_str(&text).map_err(|e| ConfigError(describe_toml_error(path, &text, &e)))
+    toml::from_str(&text).map_err(|e| ConfigError::new(describe_toml_error(path, &text, &e)))
 }
 
 /// One line: file, line number, section and toml's own message.

@@ -195,7 +195,7 @@ impl Session {
             }
             Command::Cancel(jobs) => {
                 if let Some(worker) = &self.worker {
-                    jobs.into_iter().for_each(|job| worker.cancel(job));
+                    worker.cancel_many(jobs);
                 }
             }
             Command::Import(path) => {

@@ -74,8 +74,10 @@ pub struct Job {
 pub enum Command {
     /// Queue a job.
     Submit(Job),
-    /// Stop a queued, waiting or in-flight job; it finishes as `cancelled`.
-    Cancel(JobId),
+    /// Stop queued, waiting or in-flight jobs; they finish as `cancelled`.
+    /// A batch is atomic: once it is processed, none of its jobs can start
+    /// a request (a job freed by cancelling another cannot slip through).
+    Cancel(Vec<JobId>),
 }
 
 /// The life of a job, streamed back as it happens. Every submitted job ends
@@ -166,7 +168,12 @@ impl WorkerHandle {
 
     /// Cancels a job if it has not finished yet.
     pub fn cancel(&self, job: JobId) {
-        let _ = self.commands.send(Command::Cancel(job));
+        self.cancel_many(vec![job]);
+    }
+
+    /// Cancels jobs as one batch (see [`Command::Cancel`]).
+    pub fn cancel_many(&self, jobs: Vec<JobId>) {
+        let _ = self.commands.send(Command::Cancel(jobs));
     }
 }
 
@@ -210,11 +217,17 @@ enum Report {
 /// What the supervisor remembers of a job until it finishes.
 struct Live {
     abort: AbortHandle,
+    gate: Gate,
     task: TaskId,
     queued_at: Instant,
     attempts: u32,
     record: Option<RecordId>,
 }
+
+/// Set by a cancel; checked (under the same lock) by the job right before
+/// each request. So a request either started before the cancel — and its
+/// `Sending` report is already queued — or never starts.
+type Gate = Arc<std::sync::Mutex<bool>>;
 
 /// The single owner of job state: job tasks report to it, and only it talks
 /// to the front end, so a cancelled job can never also report an outcome.
@@ -228,44 +241,86 @@ async fn supervise(
     loop {
         tokio::select! {
             biased;
-            report = reports.recv() => match report {
-                Some(Report::Event(event)) => forward(&mut live, event, &events),
-                Some(Report::Recording(job, record)) => match live.get_mut(&job) {
-                    Some(entry) => entry.record = record,
-                    // Cancelled just as it began a record: close that record.
-                    None => shared.recorder.close_cancelled(job, record, 0, Duration::ZERO, None),
-                },
-                None => {}
-            },
+            report = reports.recv() => {
+                if let Some(report) = report {
+                    on_report(&shared, &mut live, report, &events);
+                }
+            }
             command = commands.recv() => match command {
                 Some(Command::Submit(job)) => {
                     let id = job.id;
                     let task = job.task.clone();
                     let _ = events.send(WorkerEvent::Queued { job: id });
-                    let handle = tokio::spawn(run_job(shared.clone(), job, report_tx.clone()));
-                    live.insert(id, Live { abort: handle.abort_handle(), task, queued_at: Instant::now(), attempts: 0, record: None });
+                    let gate = Gate::default();
+                    let handle = tokio::spawn(run_job(shared.clone(), job, gate.clone(), report_tx.clone()));
+                    let abort = handle.abort_handle();
+                    live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None });
                 }
-                Some(Command::Cancel(id)) => {
-                    if let Some(job) = live.remove(&id) {
-                        job.abort.abort();
-                        let finished = WorkerEvent::Finished {
-                            job: id,
-                            task: job.task,
-                            outcome: Outcome::Cancelled,
-                            status: None,
-                            attempts: job.attempts,
-                            elapsed: job.queued_at.elapsed(),
-                        };
-                        let elapsed = job.queued_at.elapsed();
-                        shared.recorder.close_cancelled(id, job.record, job.attempts, elapsed, Some((finished, events.clone())));
-                    }
-                }
+                Some(Command::Cancel(ids)) => cancel(&shared, &mut live, &ids, &mut reports, &events),
                 None => break,
             },
         }
     }
     for (_, job) in live.drain() {
         job.abort.abort();
+    }
+}
+
+/// Closes the gates of every job in the batch first, then hears out what
+/// they reported before the gates closed, then reports each still-live job
+/// as cancelled (completing its record first).
+fn cancel(
+    shared: &Shared,
+    live: &mut HashMap<JobId, Live>,
+    ids: &[JobId],
+    reports: &mut mpsc::UnboundedReceiver<Report>,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    for id in ids {
+        if let Some(entry) = live.get(id) {
+            *entry.gate.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        }
+    }
+    while let Ok(report) = reports.try_recv() {
+        on_report(shared, live, report, events);
+    }
+    for id in ids {
+        let Some(job) = live.remove(id) else { continue };
+        job.abort.abort();
+        let elapsed = job.queued_at.elapsed();
+        let finished = WorkerEvent::Finished {
+            job: *id,
+            task: job.task,
+            outcome: Outcome::Cancelled,
+            status: None,
+            attempts: job.attempts,
+            elapsed,
+        };
+        shared.recorder.close_cancelled(
+            *id,
+            job.record,
+            job.attempts,
+            elapsed,
+            Some((finished, events.clone())),
+        );
+    }
+}
+
+fn on_report(
+    shared: &Shared,
+    live: &mut HashMap<JobId, Live>,
+    report: Report,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    match report {
+        Report::Event(event) => forward(live, event, events),
+        Report::Recording(job, record) => match live.get_mut(&job) {
+            Some(entry) => entry.record = record,
+            // Cancelled just as it began a record: close that record.
+            None => shared
+                .recorder
+                .close_cancelled(job, record, 0, Duration::ZERO, None),
+        },
     }
 }
 
@@ -292,16 +347,18 @@ fn forward(
 /// the job, send, retry what is transient (releasing the slot while
 /// waiting), optionally send once more after `failed or hung`, complete the
 /// record, and only then report the verdict.
-async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Report>) {
+async fn run_job(shared: Arc<Shared>, job: Job, gate: Gate, report: mpsc::UnboundedSender<Report>) {
     let started = Instant::now();
     let event = |e: WorkerEvent| {
         let _ = report.send(Report::Event(e));
     };
     let mut resent = false;
     loop {
-        let sent = match send_with_retries(&shared, &job, &report).await {
+        let sent = match send_with_retries(&shared, &job, &gate, &report).await {
             Ok(sent) => sent,
-            Err(e) => {
+            // The supervisor already reported the cancel and aborts us.
+            Err(Stop::Cancelled) => return,
+            Err(Stop::NoRecord(e)) => {
                 let outcome = Outcome::Error {
                     detail: format!("not sent: the history cannot be written: {e}"),
                 };
@@ -358,6 +415,14 @@ async fn run_job(shared: Arc<Shared>, job: Job, report: mpsc::UnboundedSender<Re
     }
 }
 
+/// Why a job stopped before an answer.
+enum Stop {
+    /// Cancelled: the supervisor has reported it.
+    Cancelled,
+    /// The history could not be written, so nothing was sent.
+    NoRecord(String),
+}
+
 /// A job's final answer for one record.
 struct Sent {
     answer: Answer,
@@ -371,8 +436,9 @@ struct Sent {
 async fn send_with_retries(
     shared: &Shared,
     job: &Job,
+    gate: &Gate,
     report: &mpsc::UnboundedSender<Report>,
-) -> Result<Sent, String> {
+) -> Result<Sent, Stop> {
     let event = |e: WorkerEvent| {
         let _ = report.send(Report::Event(e));
     };
@@ -382,17 +448,24 @@ async fn send_with_retries(
         attempt += 1;
         let answer = {
             let Ok(_slot) = shared.slots.acquire().await else {
-                return Err("the worker stopped".into());
+                return Err(Stop::NoRecord("the worker stopped".into()));
             };
             shared.pacer.wait_turn().await;
             if attempt == 1 {
-                record = shared.recorder.begin(job).await?;
-                let _ = report.send(Report::Recording(job.id, record));
+                record = begin_record(shared, job, report)
+                    .await
+                    .map_err(Stop::NoRecord)?;
             }
-            event(WorkerEvent::Sending {
-                job: job.id,
-                attempt,
-            });
+            {
+                let cancelled = gate.lock().unwrap_or_else(|e| e.into_inner());
+                if *cancelled {
+                    return Err(Stop::Cancelled);
+                }
+                event(WorkerEvent::Sending {
+                    job: job.id,
+                    attempt,
+                });
+            }
             shared.client.rescan(&job.task, &job.params).await
         };
         if !(answer.transient && attempt <= shared.config.max_retries) {
@@ -412,6 +485,26 @@ async fn send_with_retries(
         });
         tokio::time::sleep(delay).await;
     }
+}
+
+/// Begins the job's record in a task of its own, which also tells the
+/// supervisor about it: if the job is cancelled while the store is writing,
+/// the record still reaches the supervisor, which completes it as
+/// `cancelled` instead of leaving it "in flight" forever.
+async fn begin_record(
+    shared: &Shared,
+    job: &Job,
+    report: &mpsc::UnboundedSender<Report>,
+) -> Result<Option<RecordId>, String> {
+    let recorder = shared.recorder.clone();
+    let (job, report) = (job.clone(), report.clone());
+    tokio::spawn(async move {
+        let record = recorder.begin(&job).await?;
+        let _ = report.send(Report::Recording(job.id, record));
+        Ok(record)
+    })
+    .await
+    .map_err(|_| "the history writer stopped".to_owned())?
 }
 
 /// The server's `Retry-After` when given (capped), else exponential backoff

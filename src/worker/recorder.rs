@@ -10,6 +10,7 @@ use crate::api::Outcome;
 use crate::store::{Finish, NewRecord, RecordId, StoreHandle};
 
 /// An optional store: without one (tests, `--dry-run`) nothing is recorded.
+#[derive(Clone)]
 pub(super) struct Recorder(pub(super) Option<StoreHandle>);
 
 /// Milliseconds since the Unix epoch, as the store keeps times.
