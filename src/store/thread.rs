@@ -49,32 +49,113 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
     StoreHandle { tx, path }
 }
 
-/// The thread's loop: one request at a time until every sender is gone.
+/// Most writes committed together.
+const GROUP_MAX: usize = 512;
+
+/// The thread's loop until every sender is gone. Writes of history records
+/// that are waiting together are committed in one transaction (a commit
+/// costs ~50 µs; one per request capped bulk runs near 10k requests/s), and
+/// their replies go out only after that commit, so "committed before it
+/// returns" still holds. Other requests run in order between groups.
 /// A reply nobody waits for any more is dropped quietly.
 fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
-    for request in rx {
+    while let Ok(first) = rx.recv() {
+        let mut group: Vec<Request> = Vec::new();
+        let mut next = Some(first);
+        while let Some(request) = next.take() {
+            if matches!(request, Request::Begin(..) | Request::Finish(..)) {
+                group.push(request);
+                if group.len() < GROUP_MAX {
+                    next = rx.try_recv().ok();
+                }
+                continue;
+            }
+            commit_group(&mut store, std::mem::take(&mut group));
+            handle(&mut store, request);
+            next = rx.try_recv().ok();
+        }
+        commit_group(&mut store, group);
+    }
+}
+
+/// Runs history writes in one transaction, then replies to each.
+fn commit_group(store: &mut Store, group: Vec<Request>) {
+    match group.len() {
+        0 => return,
+        1 => {
+            group.into_iter().for_each(|r| handle(store, r));
+            return;
+        }
+        _ => {}
+    }
+    if store.conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+        // No transaction to be had: one commit each, as without grouping.
+        group.into_iter().for_each(|r| handle(store, r));
+        return;
+    }
+    let mut replies: Vec<Box<dyn FnOnce(Result<(), StoreError>)>> = Vec::with_capacity(group.len());
+    for request in group {
         match request {
             Request::Begin(rec, reply) => {
-                let _ = reply.send(store.begin(&rec));
+                let result = store.begin(&rec);
+                replies.push(Box::new(move |commit| {
+                    let _ = reply.send(commit.and(result));
+                }));
             }
             Request::Finish(id, fin, reply) => {
-                let _ = reply.send(store.finish(id, &fin));
+                let result = store.finish(id, &fin);
+                replies.push(Box::new(move |commit| {
+                    let _ = reply.send(commit.and(result));
+                }));
             }
-            Request::Upsert(tasks, reply) => {
-                let _ = reply.send(store.upsert_tasks(&tasks));
-            }
-            Request::Remove(ids, reply) => {
-                let _ = reply.send(store.remove_tasks(&ids));
-            }
-            Request::Load(reply) => {
-                let _ = reply.send(store.load_tasks());
-            }
-            Request::History(q, reply) => {
-                let _ = reply.send(store.history(&q));
-            }
-            Request::Monitor(q, reply) => {
-                let _ = reply.send(store.monitor(&q));
-            }
+            other => handle(store, other),
+        }
+    }
+    let committed = store.conn.execute_batch("COMMIT").map_err(|e| store.sql(e));
+    if committed.is_err() {
+        let _ = store.conn.execute_batch("ROLLBACK");
+    }
+    for reply in replies {
+        reply(
+            committed
+                .as_ref()
+                .map(|_| ())
+                .map_err(|e| store_error_copy(store, e)),
+        );
+    }
+}
+
+/// One failed commit answers many requests; each gets its own error value.
+fn store_error_copy(store: &Store, e: &StoreError) -> StoreError {
+    StoreError::BadData {
+        path: store.path().to_owned(),
+        what: format!("the write was not committed: {e}"),
+    }
+}
+
+/// One request on its own.
+fn handle(store: &mut Store, request: Request) {
+    match request {
+        Request::Begin(rec, reply) => {
+            let _ = reply.send(store.begin(&rec));
+        }
+        Request::Finish(id, fin, reply) => {
+            let _ = reply.send(store.finish(id, &fin));
+        }
+        Request::Upsert(tasks, reply) => {
+            let _ = reply.send(store.upsert_tasks(&tasks));
+        }
+        Request::Remove(ids, reply) => {
+            let _ = reply.send(store.remove_tasks(&ids));
+        }
+        Request::Load(reply) => {
+            let _ = reply.send(store.load_tasks());
+        }
+        Request::History(q, reply) => {
+            let _ = reply.send(store.history(&q));
+        }
+        Request::Monitor(q, reply) => {
+            let _ = reply.send(store.monitor(&q));
         }
     }
 }
