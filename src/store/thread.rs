@@ -49,6 +49,9 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
     StoreHandle { tx, path }
 }
 
+/// A reply held back until its write is committed: gets the commit's result.
+type Deferred = Box<dyn FnOnce(Result<(), StoreError>)>;
+
 /// Most writes committed together.
 const GROUP_MAX: usize = 512;
 
@@ -93,7 +96,7 @@ fn commit_group(store: &mut Store, group: Vec<Request>) {
         group.into_iter().for_each(|r| handle(store, r));
         return;
     }
-    let mut replies: Vec<Box<dyn FnOnce(Result<(), StoreError>)>> = Vec::with_capacity(group.len());
+    let mut replies: Vec<Deferred> = Vec::with_capacity(group.len());
     for request in group {
         match request {
             Request::Begin(rec, reply) => {
