@@ -107,11 +107,16 @@ fn restart_keeps_tasks_params_history_and_last_outcomes() {
     let last = tasks[1].last.as_ref().unwrap();
     assert_eq!(last.outcome, "accepted");
     assert_eq!(last.time, 1_500);
-    assert_eq!(last.new_task_id.as_deref(), Some("a2"));
-    assert_eq!(last.body, None, "the summary leaves bodies out");
+    assert_eq!(
+        (last.new_task_id.as_deref(), last.body.as_deref()),
+        (None, None),
+        "the summary is for the list only"
+    );
+    assert_eq!(last.params, "");
     let full = store.history(&HistoryQuery::default()).unwrap();
     assert_eq!(full[0].body.as_deref(), Some(r#"{"task_id":"a2"}"#));
-    assert_eq!(last.params, "file_ext=exe&unzip_password=***");
+    assert_eq!(full[0].new_task_id.as_deref(), Some("a2"));
+    assert_eq!(full[0].params, "file_ext=exe&unzip_password=***");
     assert_eq!(
         (last.status, last.attempts, last.elapsed_ms),
         (Some(200), 1, Some(42))

@@ -17,8 +17,10 @@ pub(crate) const LOAD_SQL: &str = concat!(
     // The history columns in `RawRecord::from_row` order; the task id is
     // the task's own and the body (up to 4 KiB each) is left out of the
     // summary: a list of 100,000 tasks should not carry 400 MB of bodies.
-    "h.id, t.id, h.time, h.params, h.pid, h.instance, h.status, h.outcome, h.error, ",
-    "h.description, h.new_task_id, NULL, h.attempts, h.elapsed_ms, h.finished_at",
+    // Only what the list shows is read: params, error, description, new id
+    // and body come with the task's full history when it is selected.
+    "h.id, t.id, h.time, '', h.pid, h.instance, h.status, h.outcome, NULL, ",
+    "NULL, NULL, NULL, h.attempts, h.elapsed_ms, h.finished_at",
     " FROM tasks AS t LEFT JOIN history AS h",
     " ON h.id = (SELECT max(id) FROM history WHERE task_id = t.id)",
     " ORDER BY t.position"

@@ -19,8 +19,10 @@ pub struct StoredTask {
     /// The parameters the next rescan of this task will send.
     pub params: StoredParams,
     /// The task's newest history record, so a restarted dashboard shows the
-    /// last outcome at once. A summary: `body` is always `None` here (use
-    /// `history` for it). Ignored by [`crate::store::Store::upsert_tasks`].
+    /// last outcome at once. A summary (outcome, status, time, attempts):
+    /// `params`, `error`, `description`, `new_task_id` and `body` are left
+    /// empty (use `history` for them). Ignored by
+    /// [`crate::store::Store::upsert_tasks`].
     pub last: Option<HistoryRecord>,
 }
 

@@ -291,6 +291,27 @@ impl App {
         added
     }
 
+    /// Appends ready-made rows (from the store) whose ids are not listed
+    /// yet, with their last outcomes counted; one refilter for all.
+    pub(super) fn push_rows(&mut self, rows: Vec<TaskRow>) {
+        self.tasks.reserve(rows.len());
+        self.index.reserve(rows.len());
+        for row in rows {
+            if self.index.contains_key(&row.id) {
+                continue;
+            }
+            self.id_width = self.id_width.max(row.id.as_str().len());
+            match row.last.as_ref().map(AttemptRecord::is_accepted) {
+                Some(true) => self.counts.accepted += 1,
+                Some(false) => self.counts.not_accepted += 1,
+                None => {}
+            }
+            self.index.insert(row.id.clone(), self.tasks.len());
+            self.tasks.push(row);
+        }
+        self.refilter();
+    }
+
     /// Removes tasks (their jobs must be cancelled by the caller).
     pub fn remove_tasks(&mut self, ids: &[TaskId]) {
         let gone: std::collections::HashSet<&TaskId> = ids.iter().collect();

@@ -106,25 +106,34 @@ fn refresh_visibility(app: &mut App, at: usize) {
 /// outcome. Tasks added meanwhile (a paste, `--tasks`) stay; a stored task
 /// brings its saved parameters and last outcome to the row of the same id.
 pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
-    let rows: Vec<ImportedTask> = tasks
-        .iter()
-        .map(|t| ImportedTask {
-            id: t.id.clone(),
-            label: Some(t.label.clone()),
-            url: t.url.clone(),
-        })
-        .collect();
-    app.add_tasks(rows);
+    let mut rows = Vec::with_capacity(tasks.len());
+    let mut known = Vec::new();
     for task in tasks {
-        let Some(&at) = app.index.get(&task.id) else {
+        let last = task.last.as_ref().map(AttemptRecord::from_history);
+        let params = task.params.to_params();
+        if app.row(&task.id).is_some() {
+            known.push((task.id, params, last));
+            continue;
+        }
+        let mut row = super::rows::TaskRow::new(ImportedTask {
+            id: task.id,
+            label: Some(task.label),
+            url: task.url,
+        });
+        row.params = params;
+        row.last = last;
+        rows.push(row);
+    }
+    app.push_rows(rows);
+    for (id, params, last) in known {
+        let Some(&at) = app.index.get(&id) else {
             continue;
         };
-        app.tasks[at].params = task.params.to_params();
-        if let Some(last) = &task.last {
-            app.set_last(at, AttemptRecord::from_history(last));
+        app.tasks[at].params = params;
+        if let Some(last) = last {
+            app.set_last(at, last);
         }
     }
-    app.refilter();
 }
 
 /// Asks for the selected task's history once per selection.
