@@ -88,6 +88,13 @@ impl ClientIdentity {
                 "is not a PEM certificate, but [api] client_key is set; a PKCS#12 file carries its own key",
             ));
         }
+        // PKCS#12 is DER: an ASN.1 SEQUENCE, first byte 0x30.
+        if cert.first() != Some(&0x30) {
+            return Err(content(
+                &files.cert,
+                "is neither a PEM certificate nor a PKCS#12 file",
+            ));
+        }
         let password = files.password.as_ref().ok_or_else(|| {
             content(
                 &files.cert,
