@@ -436,3 +436,39 @@ fn load_tasks_scales_to_100k_tasks_and_100k_records() {
         assert!(best.as_millis() < 1_000, "{best:?}");
     }
 }
+
+#[tokio::test]
+async fn the_inventory_streams_in_chunks_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let names: Vec<String> = (0..12_000).map(|n| format!("c-{n:05}")).collect();
+    let tasks: Vec<StoredTask> = names
+        .iter()
+        .map(|n| task(n, StoredParams::default()))
+        .collect();
+    store.upsert_tasks(&tasks).unwrap();
+    let mut sizes = Vec::new();
+    let mut seen = Vec::new();
+    store
+        .load_tasks_in_chunks(5, |chunk| {
+            sizes.push(chunk.len());
+            seen.extend(chunk.into_iter().take(1).map(|t| t.id.to_string()));
+        })
+        .unwrap();
+    assert_eq!(sizes.len(), 2_400);
+    assert!(sizes.iter().all(|s| *s == 5));
+    assert_eq!(seen[1], "c-00005", "insertion order across chunks");
+    let handle = tae_rescan::store::spawn_store_thread(store);
+    let mut chunks = handle.load_tasks_in_chunks();
+    let mut total = 0;
+    let mut count = 0;
+    while let Some(chunk) = chunks.recv().await {
+        total += chunk.unwrap().len();
+        count += 1;
+    }
+    assert_eq!(
+        (total, count),
+        (12_000, 3),
+        "5,000 per chunk, then the channel closes"
+    );
+}

@@ -84,6 +84,19 @@ impl Store {
     /// The inventory in insertion order, each task with its newest history
     /// record, so a restarted dashboard shows every last outcome at once.
     pub fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
+        let mut all = Vec::new();
+        self.load_tasks_in_chunks(usize::MAX, |chunk| all.extend(chunk))?;
+        Ok(all)
+    }
+
+    /// [`Store::load_tasks`] handed over `chunk` tasks at a time, so a large
+    /// inventory is never held twice (here and in the dashboard's rows) and
+    /// the dashboard builds rows while the rest is read.
+    pub fn load_tasks_in_chunks(
+        &self,
+        chunk: usize,
+        mut each: impl FnMut(Vec<StoredTask>),
+    ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(LOAD_SQL)
@@ -91,6 +104,9 @@ impl Store {
         let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
         let mut tasks = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            if tasks.len() >= chunk {
+                each(std::mem::take(&mut tasks));
+            }
             let read = || -> rusqlite::Result<_> {
                 let id: String = row.get(0)?;
                 let label: String = row.get(1)?;
@@ -114,7 +130,10 @@ impl Store {
                 last: last.map(RawRecord::into_record),
             });
         }
-        Ok(tasks)
+        if !tasks.is_empty() {
+            each(tasks);
+        }
+        Ok(())
     }
 
     /// A damaged stored value, named with our path.

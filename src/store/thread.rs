@@ -21,6 +21,7 @@ enum Request {
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
+    LoadChunks(tokio::sync::mpsc::UnboundedSender<Result<Vec<StoredTask>, StoreError>>),
     History(HistoryQuery, Reply<Vec<HistoryRecord>>),
     Monitor(MonitorQuery, Reply<MonitorData>),
 }
@@ -51,6 +52,9 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
 
 /// A reply held back until its write is committed: gets the commit's result.
 type Deferred = Box<dyn FnOnce(Result<(), StoreError>)>;
+
+/// Tasks per chunk of a streamed inventory load.
+const LOAD_CHUNK: usize = 5_000;
 
 /// Most writes committed together.
 const GROUP_MAX: usize = 512;
@@ -154,6 +158,13 @@ fn handle(store: &mut Store, request: Request) {
         Request::Load(reply) => {
             let _ = reply.send(store.load_tasks());
         }
+        Request::LoadChunks(chunks) => {
+            if let Err(e) = store.load_tasks_in_chunks(LOAD_CHUNK, |c| {
+                let _ = chunks.send(Ok(c));
+            }) {
+                let _ = chunks.send(Err(e));
+            }
+        }
         Request::History(q, reply) => {
             let _ = reply.send(store.history(&q));
         }
@@ -203,6 +214,21 @@ impl StoreHandle {
     /// [`Store::load_tasks`] on the store thread.
     pub async fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
         self.call(Request::Load).await
+    }
+
+    /// [`Store::load_tasks_in_chunks`] on the store thread: chunks arrive on
+    /// the returned channel, which closes after the last one.
+    pub fn load_tasks_in_chunks(
+        &self,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<Result<Vec<StoredTask>, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Err(mpsc::SendError(Request::LoadChunks(tx))) = self.tx.send(Request::LoadChunks(tx))
+        {
+            let _ = tx.send(Err(StoreError::ThreadGone {
+                path: self.path.clone(),
+            }));
+        }
+        rx
     }
 
     /// [`Store::history`] on the store thread.

@@ -50,8 +50,11 @@ pub enum Message {
     DemoFailed(String),
     /// Leave now (SIGTERM, SIGHUP).
     Terminate,
-    /// The inventory read at start, each task with its last rescan.
+    /// A chunk of the inventory read at start, each task with its last
+    /// rescan (several arrive for a large inventory).
     Loaded(Result<Vec<StoredTask>, String>),
+    /// The whole inventory has been read.
+    LoadFinished,
     /// One task's history, newest first.
     History {
         /// The task.

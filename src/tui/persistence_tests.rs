@@ -77,6 +77,8 @@ fn loading_restores_tasks_parameters_and_last_outcomes() {
         stored("s-2", None),
     ];
     let commands = update(&mut app, Message::Loaded(Ok(tasks)));
+    assert!(app.loading, "more chunks may follow");
+    update(&mut app, Message::LoadFinished);
     assert!(!app.loading);
     assert_eq!(app.tasks.len(), 2);
     assert_eq!(

@@ -106,8 +106,13 @@ impl Session {
         let tx = self.internal.clone();
         let demo_tasks = self.demo.as_ref().map(demo_tasks).unwrap_or_default();
         tokio::spawn(async move {
-            let loaded = store.load_tasks().await.map_err(|e| e.to_string());
-            let _ = tx.send(Internal::Message(Message::Loaded(loaded)));
+            let mut chunks = store.load_tasks_in_chunks();
+            while let Some(chunk) = chunks.recv().await {
+                let _ = tx.send(Internal::Message(Message::Loaded(
+                    chunk.map_err(|e| e.to_string()),
+                )));
+            }
+            let _ = tx.send(Internal::Message(Message::LoadFinished));
             if let Some(path) = tasks_file {
                 let shown = format!("--tasks {}", path.display());
                 let result = read_text(&path).map(|(name, text)| parse_any(&text, &name));

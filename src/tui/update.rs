@@ -66,11 +66,14 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             app.should_quit = true;
             actions::cancel_all(app)
         }
-        Message::Loaded(result) => {
+        Message::LoadFinished => {
             app.loading = false;
             if matches!(app.mode, Mode::StartingDemo) {
                 app.mode = Mode::Normal;
             }
+            vec![]
+        }
+        Message::Loaded(result) => {
             match result {
                 Ok(tasks) => events::load_stored(app, tasks),
                 Err(e) => app.notify(e, true),
