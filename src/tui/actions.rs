@@ -10,9 +10,6 @@ use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::Imported;
 use crate::worker::{Job, JobId};
 
-/// The label of `Outcome::Error`, for matching records read back.
-const ERROR_LABEL: &str = "error";
-
 /// The tasks an action applies to: the marked ones, else the selected one.
 fn targets(app: &App) -> Vec<TaskId> {
     if app.marked > 0 {
@@ -144,9 +141,14 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     let mut ids = targets(app);
     if resend_only {
         ids.retain(|id| {
-            app.row(id)
-                .and_then(|r| r.last.as_ref())
-                .is_some_and(|a| a.label == Outcome::FailedOrHung.label() || a.label == ERROR_LABEL)
+            app.row(id).and_then(|r| r.last.as_ref()).is_some_and(|a| {
+                a.label == Outcome::FailedOrHung.label()
+                    || a.label
+                        == Outcome::Error {
+                            detail: String::new(),
+                        }
+                        .label()
+            })
         });
         if ids.is_empty() {
             app.notify(

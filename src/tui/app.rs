@@ -277,23 +277,13 @@ impl App {
 
     /// Adds tasks not yet in the list; returns how many were new.
     pub fn add_tasks(&mut self, tasks: Vec<ImportedTask>) -> usize {
-        let mut added = 0;
-        for task in tasks {
-            if self.index.contains_key(&task.id) {
-                continue;
-            }
-            self.index.insert(task.id.clone(), self.tasks.len());
-            self.id_width = self.id_width.max(task.id.as_str().len());
-            self.tasks.push(TaskRow::new(task));
-            added += 1;
-        }
-        self.refilter();
-        added
+        self.push_rows(tasks.into_iter().map(TaskRow::new).collect())
     }
 
-    /// Appends ready-made rows (from the store) whose ids are not listed
-    /// yet, with their last outcomes counted; one refilter for all.
-    pub(super) fn push_rows(&mut self, rows: Vec<TaskRow>) {
+    /// Appends rows whose ids are not listed yet, with their last outcomes
+    /// counted; one refilter for all. Returns how many were new.
+    pub(super) fn push_rows(&mut self, rows: Vec<TaskRow>) -> usize {
+        let before = self.tasks.len();
         self.tasks.reserve(rows.len());
         self.index.reserve(rows.len());
         for row in rows {
@@ -310,6 +300,7 @@ impl App {
             self.tasks.push(row);
         }
         self.refilter();
+        self.tasks.len() - before
     }
 
     /// Removes tasks (their jobs must be cancelled by the caller).
