@@ -109,20 +109,25 @@ fn collect_ids(args: &RescanArgs) -> Result<Vec<TaskId>, UsageError> {
 /// Ids given as arguments: each argument is exactly one id (no comments, no
 /// splitting on newlines, an empty one is an error), unlike a file's lines.
 fn arguments(raw: &[String]) -> Imported {
-    let mut list = Imported::default();
+    let mut valid = Imported::default();
+    let mut errors = Vec::new();
     for (n, arg) in raw.iter().enumerate() {
         match TaskId::parse(arg) {
-            Ok(id) => list.extend(Imported {
-                tasks: vec![ImportedTask {
-                    id,
-                    label: None,
-                    url: None,
-                }],
-                ..Imported::default()
+            Ok(id) => valid.tasks.push(ImportedTask {
+                id,
+                label: None,
+                url: None,
             }),
-            Err(e) => list.errors.push(format!("argument {}: {e}", n + 1)),
+            Err(e) => errors.push(format!("argument {}: {e}", n + 1)),
         }
     }
+    // One pass that keeps each id once (extending per argument rebuilt the
+    // set of seen ids every time: quadratic for a long xargs line).
+    let mut list = Imported {
+        errors,
+        ..Imported::default()
+    };
+    list.extend(valid);
     list
 }
 
