@@ -58,6 +58,29 @@ pub fn is_format_char(c: char) -> bool {
             | '\u{fff9}'..='\u{fffb}')
 }
 
+/// True when `haystack` contains `needle` ignoring case; `needle` must
+/// already be lower-case (`str::to_lowercase`).
+///
+/// Exists so filtering 100,000 rows neither allocates nor keeps a
+/// lower-case copy of every row: ASCII text (ids, most labels and URLs) is
+/// compared in place, other text is lower-cased for the comparison.
+pub fn contains_lowercase(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if !haystack.is_ascii() {
+        return haystack.to_lowercase().contains(needle);
+    }
+    // Lower-casing ASCII gives ASCII: a non-ASCII needle cannot match.
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if !needle.is_ascii() || n.len() > h.len() {
+        return false;
+    }
+    let starts = &h[..=h.len() - n.len()];
+    memchr::memchr2_iter(n[0], n[0].to_ascii_uppercase(), starts)
+        .any(|at| h[at..at + n.len()].eq_ignore_ascii_case(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +107,18 @@ mod tests {
     fn capped_text_is_cut_with_a_mark() {
         assert_eq!(sanitize_capped("abcdef", 4), "abc…");
         assert_eq!(sanitize_capped("abc", 4), "abc");
+    }
+
+    #[test]
+    fn case_is_ignored_in_place_and_beyond_ascii() {
+        assert!(contains_lowercase("Mail-GATEWAY", "gateway"));
+        assert!(contains_lowercase("abc", ""));
+        assert!(contains_lowercase("xAbAbC", "abc"));
+        assert!(!contains_lowercase("ab", "abc"));
+        assert!(!contains_lowercase("gateway", "gatewax"));
+        assert!(contains_lowercase("Zürich ÜBER", "über"));
+        assert!(!contains_lowercase("uber", "über"));
+        // the last possible start is tried
+        assert!(contains_lowercase("xxAB", "ab"));
     }
 }

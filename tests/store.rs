@@ -451,8 +451,9 @@ async fn the_inventory_streams_in_chunks_in_order() {
     let mut seen = Vec::new();
     store
         .load_tasks_in_chunks(5, |chunk| {
-            sizes.push(chunk.len());
-            seen.extend(chunk.into_iter().take(1).map(|t| t.id.to_string()));
+            assert_eq!(chunk.total, 12_000, "every chunk knows the whole count");
+            sizes.push(chunk.tasks.len());
+            seen.extend(chunk.tasks.into_iter().take(1).map(|t| t.id.to_string()));
         })
         .unwrap();
     assert_eq!(sizes.len(), 2_400);
@@ -463,7 +464,7 @@ async fn the_inventory_streams_in_chunks_in_order() {
     let mut total = 0;
     let mut count = 0;
     while let Some(chunk) = chunks.recv().await {
-        total += chunk.unwrap().len();
+        total += chunk.unwrap().tasks.len();
         count += 1;
     }
     assert_eq!(

@@ -28,7 +28,7 @@ pub use monitor::{Bucket, MonitorData, MonitorQuery};
 pub use thread::{StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,
-    StoredTask,
+    StoredTask, TaskChunk,
 };
 
 /// The database's file name inside the data directory.

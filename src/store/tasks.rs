@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::history::RawRecord;
-use super::types::{StoredParams, StoredTask};
+use super::types::{StoredParams, StoredTask, TaskChunk};
 use super::{Store, StoreError};
 use crate::api::params::TaskId;
 
@@ -85,27 +85,35 @@ impl Store {
     /// record, so a restarted dashboard shows every last outcome at once.
     pub fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
         let mut all = Vec::new();
-        self.load_tasks_in_chunks(usize::MAX, |chunk| all.extend(chunk))?;
+        self.load_tasks_in_chunks(usize::MAX, |chunk| all.extend(chunk.tasks))?;
         Ok(all)
     }
 
     /// [`Store::load_tasks`] handed over `chunk` tasks at a time, so a large
     /// inventory is never held twice (here and in the dashboard's rows) and
-    /// the dashboard builds rows while the rest is read.
+    /// the dashboard builds rows while the rest is read. Each chunk says how
+    /// many tasks the whole load brings (counted in the same read
+    /// transaction).
     pub fn load_tasks_in_chunks(
         &self,
         chunk: usize,
-        mut each: impl FnMut(Vec<StoredTask>),
+        mut each: impl FnMut(TaskChunk),
     ) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(LOAD_SQL)
+        // One snapshot for the count and the rows: dropped (rolled back)
+        // at the end, as it only reads.
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        let total: i64 = tx
+            .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))
             .map_err(|e| self.sql(e))?;
+        let total = usize::try_from(total).unwrap_or(0);
+        let capacity = chunk.min(total);
+        let mut stmt = tx.prepare_cached(LOAD_SQL).map_err(|e| self.sql(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
-        let mut tasks = Vec::new();
+        let mut tasks = Vec::with_capacity(capacity);
         while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
             if tasks.len() >= chunk {
-                each(std::mem::take(&mut tasks));
+                let full = std::mem::replace(&mut tasks, Vec::with_capacity(capacity));
+                each(TaskChunk { total, tasks: full });
             }
             let read = || -> rusqlite::Result<_> {
                 let id: String = row.get(0)?;
@@ -131,7 +139,7 @@ impl Store {
             });
         }
         if !tasks.is_empty() {
-            each(tasks);
+            each(TaskChunk { total, tasks });
         }
         Ok(())
     }

@@ -7,7 +7,9 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use super::types::{Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask};
+use super::types::{
+    Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
+};
 use super::{MonitorData, MonitorQuery, Store, StoreError};
 use crate::api::params::TaskId;
 
@@ -21,7 +23,7 @@ enum Request {
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
-    LoadChunks(tokio::sync::mpsc::UnboundedSender<Result<Vec<StoredTask>, StoreError>>),
+    LoadChunks(tokio::sync::mpsc::UnboundedSender<Result<TaskChunk, StoreError>>),
     History(HistoryQuery, Reply<Vec<HistoryRecord>>),
     Monitor(MonitorQuery, Reply<MonitorData>),
 }
@@ -220,7 +222,7 @@ impl StoreHandle {
     /// the returned channel, which closes after the last one.
     pub fn load_tasks_in_chunks(
         &self,
-    ) -> tokio::sync::mpsc::UnboundedReceiver<Result<Vec<StoredTask>, StoreError>> {
+    ) -> tokio::sync::mpsc::UnboundedReceiver<Result<TaskChunk, StoreError>> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         if let Err(mpsc::SendError(Request::LoadChunks(tx))) = self.tx.send(Request::LoadChunks(tx))
         {

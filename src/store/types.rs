@@ -26,6 +26,17 @@ pub struct StoredTask {
     pub last: Option<HistoryRecord>,
 }
 
+/// One piece of a streamed inventory load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskChunk {
+    /// How many tasks the whole load brings (the same in every chunk), so
+    /// the receiver can make room for all of them once instead of growing
+    /// (and copying) its rows chunk by chunk.
+    pub total: usize,
+    /// The next tasks, in insertion order.
+    pub tasks: Vec<StoredTask>,
+}
+
 /// Rescan parameters as stored: the wire values as text, kept as one JSON
 /// column so adding a parameter needs no schema change.
 ///

@@ -118,7 +118,7 @@ pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
         return vec![];
     };
     for id in &form.targets {
-        if let Some(&at) = app.index.get(id) {
+        if let Some(at) = app.position(id) {
             app.tasks[at].params = params.clone();
         }
     }
@@ -188,7 +188,7 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
 fn submit(app: &mut App, ids: &[TaskId]) -> Vec<Command> {
     let mut jobs = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(&at) = app.index.get(id) else {
+        let Some(at) = app.position(id) else {
             continue;
         };
         let job = JobId(app.next_job);

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::form::Form;
+use super::index::RowIndex;
 use super::input::LineInput;
 use crate::api::TaskId;
 use crate::import::ImportedTask;
@@ -179,7 +180,7 @@ pub struct App {
     /// Every task, in the order added.
     pub tasks: Vec<TaskRow>,
     /// Task id to position in `tasks`.
-    pub(super) index: HashMap<TaskId, usize>,
+    pub(super) index: RowIndex,
     /// Positions in `tasks` that pass the filter, in display order.
     pub visible: Vec<usize>,
     /// Selected position in `visible`.
@@ -233,7 +234,7 @@ impl App {
     pub fn new(account: Account, size: (u16, u16), theme: Theme, tz: TimeZone) -> Self {
         Self {
             tasks: Vec::new(),
-            index: HashMap::new(),
+            index: RowIndex::default(),
             visible: Vec::new(),
             selected: 0,
             offset: 0,
@@ -267,7 +268,12 @@ impl App {
 
     /// The row with this id.
     pub fn row(&self, id: &TaskId) -> Option<&TaskRow> {
-        self.index.get(id).map(|i| &self.tasks[*i])
+        self.position(id).map(|i| &self.tasks[i])
+    }
+
+    /// Where the row with this id sits in `tasks`.
+    pub fn position(&self, id: &TaskId) -> Option<usize> {
+        self.index.get(&self.tasks, id)
     }
 
     /// True while any ticking is needed (spinners, countdowns).
@@ -281,13 +287,14 @@ impl App {
     }
 
     /// Appends rows whose ids are not listed yet, with their last outcomes
-    /// counted; one refilter for all. Returns how many were new.
+    /// counted, and shows those that pass the filter. Returns how many were
+    /// new.
     pub(super) fn push_rows(&mut self, rows: Vec<TaskRow>) -> usize {
         let before = self.tasks.len();
         self.tasks.reserve(rows.len());
-        self.index.reserve(rows.len());
+        self.index.reserve(&self.tasks, rows.len());
         for row in rows {
-            if self.index.contains_key(&row.id) {
+            if self.position(&row.id).is_some() {
                 continue;
             }
             self.id_width = self.id_width.max(row.id.as_str().len());
@@ -296,10 +303,13 @@ impl App {
                 Some(false) => self.counts.not_accepted += 1,
                 None => {}
             }
-            self.index.insert(row.id.clone(), self.tasks.len());
             self.tasks.push(row);
+            self.index.insert(&self.tasks, self.tasks.len() - 1);
         }
-        self.refilter();
+        // Only the new rows are tested: a load in chunks stays linear.
+        let needle = self.filter.value().to_lowercase();
+        let shown = (before..self.tasks.len()).filter(|at| self.tasks[*at].matches(&needle));
+        self.visible.extend(shown);
         self.tasks.len() - before
     }
 
@@ -324,12 +334,7 @@ impl App {
             self.marked -= usize::from(marked);
         }
         self.tasks.retain(|r| !gone.contains(&r.id));
-        self.index = self
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+        self.index.rebuild(&self.tasks);
         self.refilter();
     }
 

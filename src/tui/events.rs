@@ -7,7 +7,7 @@ use super::app::{App, AttemptRecord, RowState, Tab, TaskHistory};
 use super::message::Command;
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
-use crate::store::{HistoryRecord, StoredTask};
+use crate::store::{HistoryRecord, TaskChunk};
 use crate::worker::WorkerEvent;
 
 /// Moves a row along queued → sending → outcome as the worker reports.
@@ -15,7 +15,7 @@ pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> 
     let Some(info) = app.jobs.get(&event.job()) else {
         return vec![];
     };
-    let Some(&at) = app.index.get(&info.task) else {
+    let Some(at) = app.position(&info.task) else {
         return vec![];
     };
     match event {
@@ -105,7 +105,15 @@ fn refresh_visibility(app: &mut App, at: usize) {
 /// The inventory read at start: rows with their parameters and last
 /// outcome. Tasks added meanwhile (a paste, `--tasks`) stay; a stored task
 /// brings its saved parameters and last outcome to the row of the same id.
-pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
+pub fn load_stored(app: &mut App, chunk: TaskChunk) {
+    let TaskChunk { total, tasks } = chunk;
+    // Room for the whole inventory with the first chunk: growing by
+    // doubling would copy the rows and leave the old half-size block
+    // behind (tens of MB at 100,000 tasks).
+    if app.tasks.capacity() - app.tasks.len() < tasks.len() {
+        let rest = total.saturating_sub(app.tasks.len()).max(tasks.len());
+        app.tasks.reserve_exact(rest);
+    }
     let mut rows = Vec::with_capacity(tasks.len());
     let mut known = Vec::new();
     for task in tasks {
@@ -126,7 +134,7 @@ pub fn load_stored(app: &mut App, tasks: Vec<StoredTask>) {
     }
     app.push_rows(rows);
     for (id, params, last) in known {
-        let Some(&at) = app.index.get(&id) else {
+        let Some(at) = app.position(&id) else {
             continue;
         };
         app.tasks[at].params = params;

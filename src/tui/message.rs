@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use super::app::Account;
 use crate::api::{RescanParams, TaskId};
 use crate::import::{Imported, ImportedTask};
-use crate::store::{HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredTask};
+use crate::store::{HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, TaskChunk};
 use crate::worker::{Job, JobId, WorkerEvent};
 
 /// Everything that can change the dashboard's state.
@@ -52,7 +52,7 @@ pub enum Message {
     Terminate,
     /// A chunk of the inventory read at start, each task with its last
     /// rescan (several arrive for a large inventory).
-    Loaded(Result<Vec<StoredTask>, String>),
+    Loaded(Result<TaskChunk, String>),
     /// The whole inventory has been read.
     LoadFinished,
     /// One task's history, newest first.

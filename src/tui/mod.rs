@@ -6,6 +6,7 @@ pub mod actions;
 pub mod app;
 pub mod events;
 pub mod form;
+pub mod index;
 pub mod input;
 pub mod message;
 pub mod monitor;

@@ -13,7 +13,7 @@ use super::monitor::Window;
 use super::update::update;
 use crate::api::{ProcessingType, RescanParams, TaskId};
 use crate::import::parse_any;
-use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask};
+use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask, TaskChunk};
 use crate::worker::{JobId, WorkerEvent};
 
 const NOW: i64 = 1_795_000_000_000;
@@ -52,6 +52,14 @@ fn record(task: &str, outcome: &str) -> HistoryRecord {
     }
 }
 
+/// A whole load in one chunk.
+fn chunk(tasks: Vec<StoredTask>) -> TaskChunk {
+    TaskChunk {
+        total: tasks.len(),
+        tasks,
+    }
+}
+
 fn stored(id: &str, last: Option<HistoryRecord>) -> StoredTask {
     let params = RescanParams {
         file_ext: Some("zip".into()),
@@ -76,7 +84,7 @@ fn loading_restores_tasks_parameters_and_last_outcomes() {
         stored("s-1", Some(record("s-1", "interrupted"))),
         stored("s-2", None),
     ];
-    let commands = update(&mut app, Message::Loaded(Ok(tasks)));
+    let commands = update(&mut app, Message::Loaded(Ok(chunk(tasks))));
     assert!(app.loading, "more chunks may follow");
     update(&mut app, Message::LoadFinished);
     assert!(!app.loading);
@@ -87,7 +95,7 @@ fn loading_restores_tasks_parameters_and_last_outcomes() {
     );
     let last = app.tasks[0].last.as_ref().unwrap();
     assert_eq!(last.label, "interrupted");
-    assert!(last.description.contains("outcome unknown"));
+    assert!(last.description().contains("outcome unknown"));
     assert_eq!((app.counts.accepted, app.counts.not_accepted), (0, 1));
     assert!(
         matches!(&commands[..], [Command::LoadHistory(id)] if id.as_str() == "s-1"),
@@ -334,7 +342,7 @@ fn loading_does_not_duplicate_tasks_already_listed() {
     );
     update(
         &mut app,
-        Message::Loaded(Ok(vec![stored("d-1", None), stored("d-2", None)])),
+        Message::Loaded(Ok(chunk(vec![stored("d-1", None), stored("d-2", None)]))),
     );
     assert_eq!(app.tasks.len(), 2);
 }

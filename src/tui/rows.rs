@@ -1,13 +1,16 @@
 //! One task in the list: its identity, pending parameters, what it is doing
 //! now and how its last rescan ended.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
+use crate::api::outcome::LABELS;
 use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::ImportedTask;
 use crate::store::HistoryRecord;
+use crate::text::contains_lowercase;
 
 /// What a row is doing right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,28 +48,54 @@ impl RowState {
 
 /// One finished (or interrupted) rescan, as shown: built from a live
 /// outcome or read back from the history, with the same words either way.
+///
+/// Every row of a 100,000-task dashboard holds its last one, so it is kept
+/// small: the label is one of the known outcome words (no allocation), and
+/// the text only the details pane shows lives behind one optional box.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecord {
     /// When it was sent.
     pub time: Timestamp,
     /// HTTP status of the final answer, if any.
     pub status: Option<u16>,
-    /// The outcome label (`accepted`, ..., `interrupted`).
-    pub label: String,
-    /// The service's error id.
-    pub error: Option<String>,
-    /// One human line.
-    pub description: String,
-    /// A new task id named by a 200 body.
-    pub new_task_id: Option<String>,
-    /// The kept 200 body.
-    pub body: Option<String>,
     /// Requests sent.
     pub attempts: u32,
     /// Time to the final answer, when known.
     pub elapsed: Option<Duration>,
-    /// The query sent, secrets masked.
-    pub params: String,
+    /// The outcome label (`accepted`, ..., `interrupted`).
+    pub label: Cow<'static, str>,
+    /// Error id, description, new id, body and query; `None` when all are
+    /// empty (the list's summaries read at start).
+    detail: Option<Box<Detail>>,
+}
+
+/// The texts of a record that only the details pane shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Detail {
+    error: Option<String>,
+    description: String,
+    new_task_id: Option<String>,
+    body: Option<String>,
+    params: String,
+}
+
+impl Detail {
+    /// `None` when there is nothing to keep.
+    fn boxed(self) -> Option<Box<Detail>> {
+        (self != Detail::default()).then(|| Box::new(self))
+    }
+}
+
+/// The same label without an allocation when it is one of ours.
+fn intern(label: &str) -> Cow<'static, str> {
+    LABELS
+        .iter()
+        .chain(std::iter::once(&crate::store::INTERRUPTED))
+        .find(|known| **known == label)
+        .map_or_else(
+            || Cow::Owned(label.to_owned()),
+            |known| Cow::Borrowed(*known),
+        )
 }
 
 impl AttemptRecord {
@@ -82,43 +111,73 @@ impl AttemptRecord {
         Self {
             time,
             status,
-            label: outcome.label().to_owned(),
-            error: outcome.error_id().map(str::to_owned),
-            description: outcome.description(),
-            new_task_id: outcome.new_task_id().map(str::to_owned),
-            body: outcome.body().map(str::to_owned),
             attempts,
             elapsed: Some(elapsed),
-            params,
+            label: Cow::Borrowed(outcome.label()),
+            detail: Detail {
+                error: outcome.error_id().map(str::to_owned),
+                description: outcome.description(),
+                new_task_id: outcome.new_task_id().map(str::to_owned),
+                body: outcome.body().map(str::to_owned),
+                params,
+            }
+            .boxed(),
         }
     }
 
     /// From a history record read back from the store.
     pub fn from_history(r: &HistoryRecord) -> Self {
-        let description = match (&r.description, r.outcome.as_str()) {
-            (Some(d), _) => d.clone(),
-            (None, crate::store::INTERRUPTED) => {
-                "the process ended before the answer arrived; outcome unknown".into()
-            }
-            (None, _) => String::new(),
-        };
         Self {
             time: Timestamp::from_millisecond(r.time).unwrap_or(Timestamp::UNIX_EPOCH),
             status: r.status,
-            label: r.outcome.clone(),
-            error: r.error.clone(),
-            description,
-            new_task_id: r.new_task_id.clone(),
-            body: r.body.clone(),
             attempts: r.attempts,
             elapsed: r.elapsed_ms.map(Duration::from_millis),
-            params: r.params.clone(),
+            label: intern(&r.outcome),
+            detail: Detail {
+                error: r.error.clone(),
+                description: r.description.clone().unwrap_or_default(),
+                new_task_id: r.new_task_id.clone(),
+                body: r.body.clone(),
+                params: r.params.clone(),
+            }
+            .boxed(),
         }
     }
 
     /// True only for `accepted`.
     pub fn is_accepted(&self) -> bool {
         self.label == "accepted"
+    }
+
+    /// The service's error id, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.detail.as_ref()?.error.as_deref()
+    }
+
+    /// One human line; for an `interrupted` record, what that means.
+    pub fn description(&self) -> &str {
+        match self.detail.as_ref().map(|d| d.description.as_str()) {
+            Some(d) if !d.is_empty() => d,
+            _ if self.label == crate::store::INTERRUPTED => {
+                "the process ended before the answer arrived; outcome unknown"
+            }
+            _ => "",
+        }
+    }
+
+    /// A new task id named by a 200 body.
+    pub fn new_task_id(&self) -> Option<&str> {
+        self.detail.as_ref()?.new_task_id.as_deref()
+    }
+
+    /// The kept 200 body.
+    pub fn body(&self) -> Option<&str> {
+        self.detail.as_ref()?.body.as_deref()
+    }
+
+    /// The query sent, secrets masked; empty when none was.
+    pub fn params(&self) -> &str {
+        self.detail.as_ref().map_or("", |d| d.params.as_str())
     }
 }
 
@@ -141,38 +200,32 @@ pub struct TaskRow {
     pub last: Option<AttemptRecord>,
     /// Marked for a bulk action.
     pub marked: bool,
-    /// Lower-case id, label and URL, for filtering without allocating.
-    search: String,
 }
 
 impl TaskRow {
     /// A fresh row.
     pub fn new(task: ImportedTask) -> Self {
-        let label = task.label.unwrap_or_default();
-        let search = format!(
-            "{}\n{}\n{}",
-            task.id,
-            label,
-            task.url.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
         Self {
             id: task.id,
-            label,
+            label: task.label.unwrap_or_default(),
             url: task.url,
             params: RescanParams::default(),
             state: RowState::Idle,
             job: None,
             last: None,
             marked: false,
-            search,
         }
     }
 
-    /// Filter match over id, label, url and last outcome (`needle` lower-case).
+    /// Filter match over id, label, url and last outcome, ignoring case
+    /// (`needle` lower-case). Runs for every row on each keystroke, so it
+    /// compares in place instead of keeping a lower-case copy per row.
     pub fn matches(&self, needle: &str) -> bool {
+        let found = |text: &str| contains_lowercase(text, needle);
         needle.is_empty()
-            || self.search.contains(needle)
+            || found(self.id.as_str())
+            || found(&self.label)
+            || self.url.as_deref().is_some_and(found)
             || self.last.as_ref().is_some_and(|a| a.label.contains(needle))
     }
 

@@ -135,24 +135,24 @@ pub(super) fn record_lines<'a>(app: &App, a: &AttemptRecord) -> Vec<Line<'a>> {
     ])];
     // Server text was sanitised when it arrived; sanitising again here
     // (idempotent) keeps the screen safe whatever the source.
-    let detail = match &a.error {
-        Some(e) => format!("{e}: {}", a.description),
-        None => a.description.clone(),
+    let detail = match a.error() {
+        Some(e) => format!("{e}: {}", a.description()),
+        None => a.description().to_owned(),
     };
     out.push(Line::raw(format!("  {}", sanitize(&detail))));
-    if let Some(id) = &a.new_task_id {
+    if let Some(id) = a.new_task_id() {
         out.push(Line::raw(format!("  new task id: {}", sanitize(id))));
     }
-    if let Some(body) = &a.body {
+    if let Some(body) = a.body() {
         out.push(Line::styled(
             format!("  body: {}", sanitize(body)),
             style::dim(theme),
         ));
     }
-    let sent = if a.params.is_empty() {
+    let sent = if a.params().is_empty() {
         "no parameters"
     } else {
-        &a.params
+        a.params()
     };
     out.push(Line::styled(format!("  sent: {sent}"), style::dim(theme)));
     out

@@ -146,7 +146,7 @@ fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{when}  "), style::dim(app.theme)),
                 Span::raw(format!("{:<34} ", crate::text::sanitize(&r.task_id))),
                 Span::styled(format!("{symbol} {:<20} ", a.label), st),
-                Span::raw(crate::text::sanitize(&a.description)),
+                Span::raw(crate::text::sanitize(a.description())),
             ])
         })
         .collect();
