@@ -42,6 +42,16 @@ pub struct TaskId(String);
 impl TaskId {
     /// Checks `raw` against the id rules; the error says which rule failed.
     pub fn parse(raw: &str) -> Result<Self, ParamError> {
+        // The common case in one pass over the bytes (a stored inventory of
+        // 100,000 ids is parsed at every start); the rules below name what
+        // is wrong otherwise.
+        if (1..=TASK_ID_MAX).contains(&raw.len())
+            && raw.bytes().all(|b| is_id_char(char::from(b)))
+            && raw != "."
+            && raw != ".."
+        {
+            return Ok(Self(raw.to_owned()));
+        }
         let field = "task_id";
         if raw.is_empty() {
             return Err(ParamError::new(field, "is empty"));

@@ -14,12 +14,12 @@ use crate::api::params::TaskId;
 /// not with the length of the history.
 pub(crate) const LOAD_SQL: &str = concat!(
     "SELECT t.id, t.label, t.url, t.params, ",
-    // The history columns in `RawRecord::from_row` order; the task id is
-    // the task's own and the body (up to 4 KiB each) is left out of the
-    // summary: a list of 100,000 tasks should not carry 400 MB of bodies.
-    // Only what the list shows is read: params, error, description, new id
-    // and body come with the task's full history when it is selected.
-    "h.id, t.id, h.time, '', h.pid, h.instance, h.status, h.outcome, NULL, ",
+    // The history columns in `RawRecord::from_row` order. Only what the
+    // list shows is read: the task id (the task's own), params, error,
+    // description, new id and body (up to 4 KiB each: a list of 100,000
+    // tasks should not carry 400 MB of bodies) come with the task's full
+    // history when it is selected.
+    "h.id, '', h.time, '', h.pid, h.instance, h.status, h.outcome, NULL, ",
     "NULL, NULL, NULL, h.attempts, h.elapsed_ms, h.finished_at",
     " FROM tasks AS t LEFT JOIN history AS h",
     " ON h.id = (SELECT max(id) FROM history WHERE task_id = t.id)",

@@ -20,8 +20,9 @@ pub struct StoredTask {
     pub params: StoredParams,
     /// The task's newest history record, so a restarted dashboard shows the
     /// last outcome at once. A summary (outcome, status, time, attempts):
-    /// `params`, `error`, `description`, `new_task_id` and `body` are left
-    /// empty (use `history` for them). Ignored by
+    /// `task_id` (it is `id`), `params`, `error`, `description`,
+    /// `new_task_id` and `body` are left empty (use `history` for them).
+    /// Ignored by
     /// [`crate::store::Store::upsert_tasks`].
     pub last: Option<HistoryRecord>,
 }
