@@ -469,7 +469,7 @@ async fn the_inventory_streams_in_chunks_in_order() {
     }
     assert_eq!(
         (total, count),
-        (12_000, 3),
-        "5,000 per chunk, then the channel closes"
+        (12_000, 12),
+        "1,000 per chunk, then the channel closes"
     );
 }

@@ -36,8 +36,78 @@ impl ParamError {
 
 /// A validated TAE task id: 1–128 characters of `A-Z a-z 0-9 . _ -`.
 /// Holding one proves the id is safe to put in a URL path and on a screen.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId(String);
+///
+/// Compared, ordered and hashed as its text.
+#[derive(Clone)]
+pub struct TaskId(IdText);
+
+/// Ids up to this many bytes are kept inside the `TaskId` (TIP's ids are 32
+/// hex digits): no allocation per task, about 3 MB less for a dashboard of
+/// 100,000 tasks, and a faster load.
+const INLINE_ID: usize = 38;
+
+/// The text of an id: inline when short, boxed otherwise.
+#[derive(Clone)]
+enum IdText {
+    Inline { len: u8, bytes: [u8; INLINE_ID] },
+    Boxed(Box<str>),
+}
+
+impl IdText {
+    /// Keeps an id that passed the rules (ASCII only).
+    fn new(valid: &str) -> Self {
+        let mut bytes = [0; INLINE_ID];
+        match (bytes.get_mut(..valid.len()), u8::try_from(valid.len())) {
+            (Some(inline), Ok(len)) => {
+                inline.copy_from_slice(valid.as_bytes());
+                IdText::Inline { len, bytes }
+            }
+            _ => IdText::Boxed(valid.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Only ASCII ids are ever stored, so this cannot fail.
+            IdText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            IdText::Boxed(text) => text,
+        }
+    }
+}
+
+impl PartialEq for TaskId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for TaskId {}
+
+impl std::hash::Hash for TaskId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl PartialOrd for TaskId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TaskId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Debug for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TaskId").field(&self.as_str()).finish()
+    }
+}
 
 impl TaskId {
     /// Checks `raw` against the id rules; the error says which rule failed.
@@ -50,7 +120,7 @@ impl TaskId {
             && raw != "."
             && raw != ".."
         {
-            return Ok(Self(raw.to_owned()));
+            return Ok(Self(IdText::new(raw)));
         }
         let field = "task_id";
         if raw.is_empty() {
@@ -75,18 +145,18 @@ impl TaskId {
         if raw == "." || raw == ".." {
             return Err(ParamError::new(field, "'.' and '..' are not task ids"));
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(IdText::new(raw)))
     }
 
     /// The id as typed, for display and for the URL path segment.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -326,6 +396,30 @@ pub fn validate_url(raw: &str) -> Result<(), ParamError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_long_ids_keep_their_text_and_order() {
+        use std::collections::HashSet;
+        let inline = "a".repeat(INLINE_ID);
+        let boxed = "a".repeat(INLINE_ID + 1);
+        let ids: Vec<TaskId> = ["b", inline.as_str(), boxed.as_str(), "a"]
+            .iter()
+            .map(|s| TaskId::parse(s).unwrap())
+            .collect();
+        assert_eq!(ids[1].as_str(), inline);
+        assert_eq!(ids[2].as_str(), boxed);
+        assert_eq!(format!("{:?}", ids[0]), "TaskId(\"b\")");
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let texts: Vec<&str> = sorted.iter().map(TaskId::as_str).collect();
+        let mut expected = vec!["b", inline.as_str(), boxed.as_str(), "a"];
+        expected.sort();
+        assert_eq!(texts, expected, "ordered as text, inline or not");
+        let set: HashSet<TaskId> = ids.iter().cloned().collect();
+        assert!(set.contains(&TaskId::parse(&boxed).unwrap()));
+        assert!(set.contains(&TaskId::parse("a").unwrap()));
+        assert_eq!(set.len(), 4);
+    }
 
     #[test]
     fn task_ids_follow_the_rules() {

@@ -102,22 +102,37 @@ async fn event_loop(
             _ = terminate.recv() => Message::Terminate,
         };
         handle(app, session, guard, message);
-        // Worker events arrive in bursts under load: apply all that are
-        // ready before drawing again, so keys stay responsive.
-        while let Some(event) = session.try_worker_event() {
-            handle(
-                app,
-                session,
-                guard,
-                Message::Worker {
-                    event,
-                    at: Timestamp::now(),
-                },
-            );
-        }
+        apply_ready(app, session, guard, &mut internal);
         if app.should_quit {
             return Ok(());
         }
+    }
+}
+
+/// Worker events arrive in bursts under load, and the inventory in chunks
+/// at start: apply all that are ready before drawing again, so keys stay
+/// responsive and a 100,000-task load is not drawn 20 times over.
+fn apply_ready(
+    app: &mut App,
+    session: &mut Session,
+    guard: &mut TerminalGuard,
+    internal: &mut mpsc::UnboundedReceiver<session::Internal>,
+) {
+    while !app.should_quit {
+        let message = if let Some(event) = session.try_worker_event() {
+            Message::Worker {
+                event,
+                at: Timestamp::now(),
+            }
+        } else if let Ok(note) = internal.try_recv() {
+            match session.on_internal(note) {
+                Some(m) => m,
+                None => continue,
+            }
+        } else {
+            return;
+        };
+        handle(app, session, guard, message);
     }
 }
 
