@@ -23,7 +23,7 @@ enum Request {
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
-    LoadChunks(tokio::sync::mpsc::UnboundedSender<Result<TaskChunk, StoreError>>),
+    LoadChunks(tokio::sync::mpsc::Sender<Result<TaskChunk, StoreError>>),
     History(HistoryQuery, Reply<Vec<HistoryRecord>>),
     Monitor(MonitorQuery, Reply<MonitorData>),
 }
@@ -163,10 +163,12 @@ fn handle(store: &mut Store, request: Request) {
             let _ = reply.send(store.load_tasks());
         }
         Request::LoadChunks(chunks) => {
+            // Waits while the receiver holds a chunk: a slow reader never
+            // has the whole inventory queued in memory next to its rows.
             if let Err(e) = store.load_tasks_in_chunks(LOAD_CHUNK, |c| {
-                let _ = chunks.send(Ok(c));
+                let _ = chunks.blocking_send(Ok(c));
             }) {
-                let _ = chunks.send(Err(e));
+                let _ = chunks.blocking_send(Err(e));
             }
         }
         Request::History(q, reply) => {
@@ -221,14 +223,15 @@ impl StoreHandle {
     }
 
     /// [`Store::load_tasks_in_chunks`] on the store thread: chunks arrive on
-    /// the returned channel, which closes after the last one.
+    /// the returned channel, which closes after the last one. It holds one
+    /// chunk: the store thread reads the next while this one is taken.
     pub fn load_tasks_in_chunks(
         &self,
-    ) -> tokio::sync::mpsc::UnboundedReceiver<Result<TaskChunk, StoreError>> {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    ) -> tokio::sync::mpsc::Receiver<Result<TaskChunk, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
         if let Err(mpsc::SendError(Request::LoadChunks(tx))) = self.tx.send(Request::LoadChunks(tx))
         {
-            let _ = tx.send(Err(StoreError::ThreadGone {
+            let _ = tx.try_send(Err(StoreError::ThreadGone {
                 path: self.path.clone(),
             }));
         }

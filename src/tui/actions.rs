@@ -57,8 +57,8 @@ pub fn save(app: &App, ids: Vec<TaskId>) -> Vec<Command> {
         .filter_map(|id| app.row(id))
         .map(|r| SavedTask {
             id: r.id.clone(),
-            label: r.label.clone(),
-            url: r.url.clone(),
+            label: r.label.to_string(),
+            url: r.url.as_deref().map(str::to_owned),
             params: r.params.clone(),
         })
         .collect();

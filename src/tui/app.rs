@@ -387,8 +387,13 @@ impl App {
         }
     }
 
-    /// Shows a message in the status line.
+    /// Shows a message in the status line. An error stays until the next
+    /// key: information arriving meanwhile (say, demo mode coming up right
+    /// after a `--tasks` file with bad lines) does not hide it.
     pub fn notify(&mut self, text: impl Into<String>, is_error: bool) {
+        if !is_error && self.notice.as_ref().is_some_and(|n| n.is_error) {
+            return;
+        }
         self.notice = Some(Notice {
             text: crate::text::sanitize(&text.into()),
             is_error,

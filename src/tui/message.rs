@@ -70,6 +70,17 @@ pub enum Message {
     StoreFailed(String),
 }
 
+impl Message {
+    /// True for what the operator did (keys, paste, mouse, resize): the
+    /// screen answers those at once instead of at the next frame.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Message::Key(_) | Message::Paste(_) | Message::Mouse(_) | Message::Resize(..)
+        )
+    }
+}
+
 /// A task as the inventory keeps it (the session adds the store's rules
 /// about secrets).
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@ mod terminal;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use jiff::Timestamp;
@@ -37,6 +37,13 @@ use crate::config::Overrides;
 
 /// How often spinners and countdowns move while something is in flight.
 const TICK: Duration = Duration::from_millis(100);
+
+/// Shortest time between two frames that no input asked for.
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Longest stretch of ready messages applied between two frames, so keys
+/// are read and the screen moves even while a huge load streams in.
+const APPLY_BUDGET: Duration = Duration::from_millis(50);
 
 /// What the dashboard starts with.
 #[derive(Debug, Clone)]
@@ -82,8 +89,15 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut terminate = session::termination_signals();
+    // Drawn at once after input; otherwise at most once per FRAME, so a
+    // burst of worker events or load chunks costs one frame, not one each.
+    let (mut dirty, mut urgent, mut drawn) = (true, true, Instant::now());
     loop {
-        draw(app, guard)?;
+        if dirty && (urgent || drawn.elapsed() >= FRAME) {
+            draw(app, guard)?;
+            (dirty, urgent, drawn) = (false, false, Instant::now());
+        }
+        let next_frame = tokio::time::Instant::from_std(drawn + FRAME);
         let message = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => match to_message(event) {
@@ -100,7 +114,10 @@ async fn event_loop(
             },
             _ = tick.tick(), if app.animating() => Message::Tick(Timestamp::now()),
             _ = terminate.recv() => Message::Terminate,
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
         };
+        urgent |= message.is_input();
+        dirty = true;
         handle(app, session, guard, message);
         apply_ready(app, session, guard, &mut internal);
         if app.should_quit {
@@ -110,15 +127,17 @@ async fn event_loop(
 }
 
 /// Worker events arrive in bursts under load, and the inventory in chunks
-/// at start: apply all that are ready before drawing again, so keys stay
-/// responsive and a 100,000-task load is not drawn 20 times over.
+/// at start: apply those that are ready (for up to [`APPLY_BUDGET`]) before
+/// drawing again, so keys stay responsive and a 100,000-task load is not
+/// drawn once per chunk.
 fn apply_ready(
     app: &mut App,
     session: &mut Session,
     guard: &mut TerminalGuard,
     internal: &mut mpsc::UnboundedReceiver<session::Internal>,
 ) {
-    while !app.should_quit {
+    let until = Instant::now() + APPLY_BUDGET;
+    while !app.should_quit && Instant::now() < until {
         let message = if let Some(event) = session.try_worker_event() {
             Message::Worker {
                 event,

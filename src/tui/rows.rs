@@ -186,10 +186,11 @@ impl AttemptRecord {
 pub struct TaskRow {
     /// The task id.
     pub id: TaskId,
-    /// A human label (sanitised), possibly empty.
-    pub label: String,
+    /// A human label (sanitised), possibly empty. Boxed, as every field of
+    /// a row counts 100,000 times.
+    pub label: Box<str>,
     /// The task's URL as imported (sanitised), if known.
-    pub url: Option<String>,
+    pub url: Option<Box<str>>,
     /// Parameters the next rescan sends.
     pub params: RescanParams,
     /// In flight or idle.
@@ -207,8 +208,8 @@ impl TaskRow {
     pub fn new(task: ImportedTask) -> Self {
         Self {
             id: task.id,
-            label: task.label.unwrap_or_default(),
-            url: task.url,
+            label: task.label.unwrap_or_default().into_boxed_str(),
+            url: task.url.map(String::into_boxed_str),
             params: RescanParams::default(),
             state: RowState::Idle,
             job: None,

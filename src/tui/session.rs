@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::Startup;
 use super::app::{Account, App, FirstRun, Mode};
@@ -15,7 +15,7 @@ use crate::cli::UsageError;
 use crate::config::{self, Config, default_config_path};
 use crate::demo::Demo;
 use crate::import::{ImportedTask, parse_any, read_text};
-use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask};
+use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask, TaskChunk};
 use crate::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
 
 /// Results of background work, delivered to the loop.
@@ -24,6 +24,10 @@ pub enum Internal {
     Message(Message),
     /// Demo mode finished starting.
     Demo(Result<Demo, String>),
+    /// A chunk of the stored inventory. The next chunk is read only once
+    /// this one is handed to `update` (the sender is dropped then), so the
+    /// inventory is never queued whole between the store and the rows.
+    Chunk(Result<TaskChunk, String>, oneshot::Sender<()>),
 }
 
 /// The worker, the store, and what keeps them connected.
@@ -108,9 +112,9 @@ impl Session {
         tokio::spawn(async move {
             let mut chunks = store.load_tasks_in_chunks();
             while let Some(chunk) = chunks.recv().await {
-                let _ = tx.send(Internal::Message(Message::Loaded(
-                    chunk.map_err(|e| e.to_string()),
-                )));
+                let (taken, applied) = oneshot::channel();
+                let _ = tx.send(Internal::Chunk(chunk.map_err(|e| e.to_string()), taken));
+                let _ = applied.await;
             }
             let _ = tx.send(Internal::Message(Message::LoadFinished));
             if let Some(path) = tasks_file {
@@ -184,6 +188,7 @@ impl Session {
                 Err(e) => Some(Message::DemoFailed(e)),
             },
             Internal::Demo(Err(e)) => Some(Message::DemoFailed(e)),
+            Internal::Chunk(chunk, _taken) => Some(Message::Loaded(chunk)),
         }
     }
 

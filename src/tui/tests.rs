@@ -154,7 +154,7 @@ fn import_asks_for_a_path_and_adds_what_the_file_held() {
             result: Ok(csv),
         },
     );
-    assert_eq!(app.tasks[1].label, "second");
+    assert_eq!(&*app.tasks[1].label, "second");
     update(
         &mut app,
         Message::Imported {
@@ -164,6 +164,19 @@ fn import_asks_for_a_path_and_adds_what_the_file_held() {
     );
     assert_eq!(app.notice.as_ref().unwrap().text, "x: no such file");
     assert_eq!(app.tasks.len(), 2, "a failed import loses nothing");
+}
+
+#[test]
+fn an_error_notice_outlives_later_information_until_a_key() {
+    let mut app = app_with(&["a"]);
+    app.notify("tasks.csv: 1 invalid", true);
+    app.notify("demo mode is up", false);
+    assert_eq!(app.notice.as_ref().unwrap().text, "tasks.csv: 1 invalid");
+    press(&mut app, KeyCode::Down);
+    app.notify("demo mode is up", false);
+    assert_eq!(app.notice.as_ref().unwrap().text, "demo mode is up");
+    app.notify("a newer error", true);
+    assert_eq!(app.notice.as_ref().unwrap().text, "a newer error");
 }
 
 #[test]

@@ -41,10 +41,10 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
     let theme = app.theme;
     let mut out = vec![field("task", row.id.to_string())];
     if !row.label.is_empty() {
-        out.push(field("label", row.label.clone()));
+        out.push(field("label", row.label.to_string()));
     }
     if let Some(url) = &row.url {
-        out.push(field("task url", url.clone()));
+        out.push(field("task url", url.to_string()));
     }
     let pending = row.params_text();
     let pending = if pending.is_empty() {

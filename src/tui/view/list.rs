@@ -146,7 +146,7 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
     Row::new(vec![
         Cell::from(mark),
         Cell::from(fit(row.id.as_str(), id_width)),
-        Cell::from(row.label.as_str()),
+        Cell::from(&*row.label),
         outcome,
         Cell::from(Span::styled(when, style::dim(theme))),
     ])
