@@ -183,6 +183,9 @@ pub struct App {
     pub(super) index: RowIndex,
     /// Positions in `tasks` that pass the filter, in display order.
     pub visible: Vec<usize>,
+    /// The (lower-case) filter `visible` was computed for; `None` when it
+    /// must be computed from scratch (rows were removed).
+    shown_for: Option<String>,
     /// Selected position in `visible`.
     pub selected: usize,
     /// First position of `visible` on screen.
@@ -236,6 +239,7 @@ impl App {
             tasks: Vec::new(),
             index: RowIndex::default(),
             visible: Vec::new(),
+            shown_for: Some(String::new()),
             selected: 0,
             offset: 0,
             filter: LineInput::default(),
@@ -335,15 +339,28 @@ impl App {
         }
         self.tasks.retain(|r| !gone.contains(&r.id));
         self.index.rebuild(&self.tasks);
+        self.shown_for = None;
         self.refilter();
     }
 
     /// Recomputes `visible` from the filter and keeps the selection in range.
+    /// A filter that contains the previous one (the operator typed more)
+    /// can only narrow the list, so only the rows shown are tested again.
     pub fn refilter(&mut self) {
         let needle = self.filter.value().to_lowercase();
-        self.visible = (0..self.tasks.len())
-            .filter(|i| self.tasks[*i].matches(&needle))
-            .collect();
+        let tasks = &self.tasks;
+        if self
+            .shown_for
+            .as_deref()
+            .is_some_and(|old| needle.contains(old))
+        {
+            self.visible.retain(|at| tasks[*at].matches(&needle));
+        } else {
+            self.visible = (0..tasks.len())
+                .filter(|at| tasks[*at].matches(&needle))
+                .collect();
+        }
+        self.shown_for = Some(needle);
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
     }
