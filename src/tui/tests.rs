@@ -234,6 +234,34 @@ fn marks_and_filter() {
 }
 
 #[test]
+fn typing_narrows_and_backspace_widens_the_same_as_from_scratch() {
+    let mut app = app_with(&["alpha-1", "alps-2", "beta-3", "alpha-4"]);
+    let ids = |app: &App| -> Vec<String> {
+        app.visible
+            .iter()
+            .map(|at| app.tasks[*at].id.to_string())
+            .collect()
+    };
+    press(&mut app, KeyCode::Char('/'));
+    chars(&mut app, "al");
+    assert_eq!(ids(&app), ["alpha-1", "alps-2", "alpha-4"]);
+    chars(&mut app, "ph");
+    assert_eq!(ids(&app), ["alpha-1", "alpha-4"]);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(ids(&app), ["alpha-1", "alps-2", "alpha-4"]);
+    press(&mut app, KeyCode::Enter);
+    app.remove_tasks(&[TaskId::parse("alps-2").unwrap()]);
+    assert_eq!(
+        ids(&app),
+        ["alpha-1", "alpha-4"],
+        "positions after a removal"
+    );
+    app.add_tasks(parse_any("beta-5\nalpine-6\n", "x").tasks);
+    assert_eq!(ids(&app), ["alpha-1", "alpha-4", "alpine-6"]);
+}
+
+#[test]
 fn the_filter_also_matches_outcomes() {
     let mut app = app_with(&["f1", "f2"]);
     let jobs = submitted(&press(&mut app, KeyCode::Char('r')));
