@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::{SimulateArgs, UsageError};
-use crate::sim::{self, Behaviours, Pki, SimConfig};
+use crate::sim::{self, Behaviours, Pki, SimConfig, SimError};
 
 /// Where `--tls-dir` defaults to: the platform data dir's `tae-rescan/sim-tls`.
 fn default_tls_dir() -> Option<PathBuf> {
@@ -47,10 +47,14 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         username: args.sim_username.clone(),
         password: password.clone(),
         behaviours,
+        no_cert_addr: args.no_cert_listen,
     };
-    let handle = sim::start(config)
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+    let handle = sim::start(config).await.map_err(|e| match e {
+        SimError::NoCertNotLoopback { .. } | SimError::NoCertWithoutTls => {
+            UsageError(format!("--no-cert-listen: {e}"))
+        }
+        e => UsageError(e.to_string()),
+    })?;
     // A password taken from the environment is a secret: never print it.
     let shown_password = match &args.password_env {
         Some(var) => format!("<the value of ${var}>"),
@@ -64,6 +68,11 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         &shown_password,
     );
     println!("{snippet}");
+    if let Some(url) = handle.no_cert_base_url() {
+        eprintln!(
+            "tae-rescan simulate: WARNING: {url} asks for no client certificate and trusts every connection (a benchmarking aid)"
+        );
+    }
     eprintln!(
         "tae-rescan simulate: listening on {} (Ctrl-C to stop)",
         handle.base_url()
