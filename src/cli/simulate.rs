@@ -15,6 +15,11 @@ fn default_tls_dir() -> Option<PathBuf> {
 
 /// Starts the simulator, prints how to connect, serves until Ctrl-C.
 pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
+    let no_cert_flag = |e: SimError| UsageError(format!("--no-cert-listen: {e}"));
+    // Refused before any certificate is created for a run that cannot start.
+    if let Some(addr) = args.no_cert_listen.filter(|a| !a.ip().is_loopback()) {
+        return Err(no_cert_flag(SimError::NoCertNotLoopback { addr }));
+    }
     let behaviours = behaviours(args)?;
     let password = match &args.password_env {
         Some(var) => std::env::var(var).map_err(|_| {
@@ -50,9 +55,7 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         no_cert_addr: args.no_cert_listen,
     };
     let handle = sim::start(config).await.map_err(|e| match e {
-        SimError::NoCertNotLoopback { .. } | SimError::NoCertWithoutTls => {
-            UsageError(format!("--no-cert-listen: {e}"))
-        }
+        SimError::NoCertNotLoopback { .. } | SimError::NoCertWithoutTls => no_cert_flag(e),
         e => UsageError(e.to_string()),
     })?;
     // A password taken from the environment is a secret: never print it.
