@@ -384,6 +384,31 @@ async fn simulate_prints_a_snippet_that_connects() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn simulate_refuses_a_no_cert_listener_off_loopback_naming_the_flag() {
+    let home = tempfile::tempdir().unwrap();
+    let tls = home.path().join("tls");
+    let args = [
+        "simulate",
+        "--listen",
+        "127.0.0.1:0",
+        "--no-cert-listen",
+        "0.0.0.0:0",
+        "--tls-dir",
+        tls.to_str().unwrap(),
+    ];
+    let (code, out, err) = run_cli(&args, &[], None, home.path()).await;
+    assert_eq!(code, 2, "{out}{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("tae-rescan: error: --no-cert-listen: refusing")
+            && lines[0].contains("0.0.0.0:0"),
+        "{err}"
+    );
+    assert!(!tls.exists(), "no certificates for a refused run");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_config_file_is_found_by_variable_and_platform_dir() {
     let f = Fixture::start(Behaviours::default()).await;
     let config = f.config_file("");

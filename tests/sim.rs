@@ -169,6 +169,82 @@ async fn no_client_certificate_gets_403() {
     sim.shutdown().await;
 }
 
+/// The benchmarking listener: a client without a certificate is served
+/// there exactly as if it had the simulator's (auth and validation
+/// included), while the main port still answers it 403; one record; the
+/// shutdown closes both.
+#[tokio::test]
+async fn no_cert_listener_serves_certless_clients_as_the_simulator_client() {
+    let pki = Pki::generate().expect("pki");
+    let sim = sim::start(SimConfig {
+        tls: Some(pki.clone()),
+        no_cert_addr: Some("127.0.0.1:0".parse().expect("addr")),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("start");
+    let no_cert = sim.no_cert_addr().expect("no-cert listener");
+    assert_ne!(no_cert.port(), sim.addr().port());
+    let no_cert_url = sim.no_cert_base_url().expect("no-cert URL");
+    assert_eq!(no_cert_url, format!("https://localhost:{}", no_cert.port()));
+    let c = client(&sim, &pki, None, true);
+    let send = |base: &str, id: &str, password: &str| {
+        c.put(format!("{base}{ROUTE}{id}"))
+            .basic_auth("demo", Some(password))
+            .header(reqwest::header::CONTENT_LENGTH, "0")
+            .send()
+    };
+    let ok = send(&no_cert_url, "t1", "demo").await.expect("send");
+    assert_eq!(ok.status(), 200);
+    assert_eq!(json(ok).await["task_id"], "t1");
+    let main = sim.base_url();
+    assert_eq!(send(&main, "t2", "demo").await.expect("send").status(), 403);
+    let wrong = send(&no_cert_url, "t3", "nope").await.expect("send");
+    assert_eq!(wrong.status(), 401);
+    let invalid = send(&no_cert_url, "bad%20id", "demo").await.expect("send");
+    assert_eq!(invalid.status(), 400);
+
+    let seen: Vec<_> = sim
+        .record()
+        .requests()
+        .into_iter()
+        .map(|r| (r.task_id, r.client_cert_cn, r.status))
+        .collect();
+    let demo = || Some("tae-demo".to_owned());
+    assert_eq!(
+        seen,
+        vec![
+            ("t1".into(), demo(), Some(200)),
+            ("t2".into(), None, Some(403)),
+            ("t3".into(), demo(), Some(401)),
+            ("bad id".into(), demo(), Some(400)),
+        ]
+    );
+    sim.shutdown().await;
+    assert!(
+        tokio::net::TcpStream::connect(no_cert).await.is_err(),
+        "the no-cert listener is closed by the shutdown"
+    );
+}
+
+#[tokio::test]
+async fn no_cert_listener_is_refused_off_loopback_and_without_tls() {
+    let off_loopback = SimConfig {
+        tls: Some(Pki::generate().expect("pki")),
+        no_cert_addr: Some("0.0.0.0:0".parse().expect("addr")),
+        ..SimConfig::default()
+    };
+    let err = sim::start(off_loopback).await.expect_err("non-loopback");
+    assert!(matches!(err, SimError::NoCertNotLoopback { .. }), "{err}");
+    assert!(err.to_string().contains("0.0.0.0:0"), "{err}");
+    let plain = SimConfig {
+        no_cert_addr: Some("127.0.0.1:0".parse().expect("addr")),
+        ..SimConfig::default()
+    };
+    let err = sim::start(plain).await.expect_err("plain HTTP");
+    assert!(matches!(err, SimError::NoCertWithoutTls), "{err}");
+}
+
 #[tokio::test]
 async fn certificate_from_another_ca_is_refused_by_a_tls_alert() {
     let (sim, pki) = tls_sim(&[]).await;

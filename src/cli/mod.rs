@@ -218,6 +218,13 @@ pub struct SimulateArgs {
     /// Serve plain HTTP (loopback addresses only).
     #[arg(long)]
     pub plain: bool,
+    /// Benchmarking aid that trusts every connection: also listen on ADDR
+    /// (loopback only), with the same server certificate but without asking
+    /// for a client certificate, and treat every request there as if it
+    /// carried the simulator's client certificate. For load generators such
+    /// as wrk that cannot present one; never for anything else.
+    #[arg(long, value_name = "ADDR", conflicts_with = "plain")]
+    pub no_cert_listen: Option<std::net::SocketAddr>,
     /// Basic-auth user name the simulator accepts.
     #[arg(long = "sim-username", value_name = "NAME", default_value = "demo")]
     pub sim_username: String,

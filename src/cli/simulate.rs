@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::{SimulateArgs, UsageError};
-use crate::sim::{self, Behaviours, Pki, SimConfig};
+use crate::sim::{self, Behaviours, Pki, SimConfig, SimError};
 
 /// Where `--tls-dir` defaults to: the platform data dir's `tae-rescan/sim-tls`.
 fn default_tls_dir() -> Option<PathBuf> {
@@ -15,6 +15,11 @@ fn default_tls_dir() -> Option<PathBuf> {
 
 /// Starts the simulator, prints how to connect, serves until Ctrl-C.
 pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
+    let no_cert_flag = |e: SimError| UsageError(format!("--no-cert-listen: {e}"));
+    // Refused before any certificate is created for a run that cannot start.
+    if let Some(addr) = args.no_cert_listen.filter(|a| !a.ip().is_loopback()) {
+        return Err(no_cert_flag(SimError::NoCertNotLoopback { addr }));
+    }
     let behaviours = behaviours(args)?;
     let password = match &args.password_env {
         Some(var) => std::env::var(var).map_err(|_| {
@@ -47,10 +52,12 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         username: args.sim_username.clone(),
         password: password.clone(),
         behaviours,
+        no_cert_addr: args.no_cert_listen,
     };
-    let handle = sim::start(config)
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+    let handle = sim::start(config).await.map_err(|e| match e {
+        SimError::NoCertNotLoopback { .. } | SimError::NoCertWithoutTls => no_cert_flag(e),
+        e => UsageError(e.to_string()),
+    })?;
     // A password taken from the environment is a secret: never print it.
     let shown_password = match &args.password_env {
         Some(var) => format!("<the value of ${var}>"),
@@ -64,6 +71,11 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         &shown_password,
     );
     println!("{snippet}");
+    if let Some(url) = handle.no_cert_base_url() {
+        eprintln!(
+            "tae-rescan simulate: WARNING: {url} asks for no client certificate and trusts every connection (a benchmarking aid)"
+        );
+    }
     eprintln!(
         "tae-rescan simulate: listening on {} (Ctrl-C to stop)",
         handle.base_url()

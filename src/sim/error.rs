@@ -72,6 +72,21 @@ pub enum SimError {
         addr: SocketAddr,
     },
 
+    /// The no-client-certificate listener was asked for on an address other
+    /// people could reach: it trusts every connection.
+    #[error(
+        "refusing the no-client-certificate listener on {addr}: it trusts every connection, so it only listens on a loopback address (127.0.0.1 or ::1)"
+    )]
+    NoCertNotLoopback {
+        /// The non-loopback address that was asked for.
+        addr: SocketAddr,
+    },
+
+    /// The no-client-certificate listener was asked for without TLS, where
+    /// no listener asks for a certificate anyway.
+    #[error("the no-client-certificate listener needs TLS (it cannot be combined with plain HTTP)")]
+    NoCertWithoutTls,
+
     /// A behaviour spec such as `503x2` or `slow:1500ms` could not be parsed.
     #[error("bad behaviour spec \"{spec}\": {reason}")]
     BadBehaviour {

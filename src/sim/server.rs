@@ -1,12 +1,14 @@
 //! The listening side: binds, terminates TLS (asking for a client
 //! certificate signed by the simulator CA), serves HTTP/1.1 and HTTP/2 with
-//! hyper, and stops on request.
+//! hyper, and stops on request. Optionally a second, loopback-only listener
+//! for load generators that cannot present a client certificate.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use hyper::service::service_fn;
@@ -46,6 +48,15 @@ pub struct SimConfig {
     pub password: String,
     /// How tasks are answered.
     pub behaviours: Behaviours,
+    /// A benchmarking aid that trusts every connection: a second listener,
+    /// loopback only and TLS only, with the same server certificate, that
+    /// does not ask for a client certificate and treats every request as if
+    /// it carried the PKI's client certificate. It exists so a load
+    /// generator that cannot present a certificate (wrk) makes the server do
+    /// exactly the work a real client does (basic auth, validation,
+    /// behaviours, the 200 answer) instead of getting a cheap 403. `None`
+    /// (the default) = no such listener.
+    pub no_cert_addr: Option<SocketAddr>,
 }
 
 impl Default for SimConfig {
@@ -57,6 +68,7 @@ impl Default for SimConfig {
             username: "demo".into(),
             password: "demo".into(),
             behaviours: Behaviours::default(),
+            no_cert_addr: None,
         }
     }
 }
@@ -70,6 +82,7 @@ impl std::fmt::Debug for SimConfig {
             .field("username", &self.username)
             .field("password", &"[REDACTED]")
             .field("behaviours", &self.behaviours)
+            .field("no_cert_addr", &self.no_cert_addr)
             .finish()
     }
 }
@@ -81,6 +94,7 @@ impl std::fmt::Debug for SimConfig {
 #[derive(Debug)]
 pub struct SimHandle {
     addr: SocketAddr,
+    no_cert_addr: Option<SocketAddr>,
     tls: bool,
     record: Record,
     stop: oneshot::Sender<()>,
@@ -106,6 +120,19 @@ impl SimHandle {
         }
     }
 
+    /// The address the no-client-certificate listener actually bound (see
+    /// [`SimConfig::no_cert_addr`]), if there is one.
+    pub fn no_cert_addr(&self) -> Option<SocketAddr> {
+        self.no_cert_addr
+    }
+
+    /// The base URL of the no-client-certificate listener:
+    /// `https://localhost:PORT`, if there is one.
+    pub fn no_cert_base_url(&self) -> Option<String> {
+        self.no_cert_addr
+            .map(|a| format!("https://localhost:{}", a.port()))
+    }
+
     /// The live record of requests (a shared handle, not a copy).
     pub fn record(&self) -> Record {
         self.record.clone()
@@ -118,40 +145,66 @@ impl SimHandle {
     }
 }
 
-/// Binds `cfg.addr`, spawns the accept loop and returns at once.
+/// Binds `cfg.addr` (and `cfg.no_cert_addr`), spawns the accept loop and
+/// returns at once.
 ///
-/// Fails if plain HTTP is asked for on a non-loopback address, if the PKI
-/// cannot be turned into a TLS configuration, or if binding fails.
+/// Fails if plain HTTP is asked for on a non-loopback address, if the
+/// no-client-certificate listener is asked for without TLS or on a
+/// non-loopback address, if the PKI cannot be turned into a TLS
+/// configuration, or if binding fails.
 pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     if cfg.tls.is_none() && !cfg.addr.ip().is_loopback() {
         return Err(SimError::PlainNotLoopback { addr: cfg.addr });
     }
-    let acceptor = cfg.tls.as_ref().map(tls_acceptor).transpose()?;
-    let listener = TcpListener::bind(cfg.addr)
-        .await
-        .map_err(|source| SimError::Bind {
-            addr: cfg.addr,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| SimError::Bind {
-        addr: cfg.addr,
-        source,
-    })?;
+    let no_cert = match (cfg.no_cert_addr, &cfg.tls) {
+        (None, _) => None,
+        (Some(_), None) => return Err(SimError::NoCertWithoutTls),
+        (Some(addr), Some(_)) if !addr.ip().is_loopback() => {
+            return Err(SimError::NoCertNotLoopback { addr });
+        }
+        (Some(addr), Some(pki)) => Some((
+            addr,
+            tls_acceptor(pki, ClientAuth::Trusted)?,
+            client_cn(pki)?,
+        )),
+    };
+    let acceptor = cfg
+        .tls
+        .as_ref()
+        .map(|pki| tls_acceptor(pki, ClientAuth::Ask))
+        .transpose()?;
+    let (listener, addr) = bind(cfg.addr).await?;
+    let mut doors = vec![Door {
+        listener,
+        acceptor,
+        assumed_cn: None,
+    }];
+    let mut no_cert_addr = None;
+    if let Some((asked, acceptor, cn)) = no_cert {
+        let (listener, bound) = bind(asked).await?;
+        no_cert_addr = Some(bound);
+        doors.push(Door {
+            listener,
+            acceptor: Some(acceptor),
+            assumed_cn: Some(cn),
+        });
+    }
     let record = Record::new();
+    let tls = cfg.tls.is_some();
     let state = Arc::new(State {
         username: cfg.username,
         password: cfg.password,
         behaviours: cfg.behaviours,
-        tls: acceptor.is_some(),
+        tls,
         record: record.clone(),
         unavailable_counts: Mutex::new(HashMap::new()),
         new_ids: AtomicU64::new(0),
     });
     let (stop, stopped) = oneshot::channel();
-    let tls = acceptor.is_some();
-    let task = tokio::spawn(accept_loop(listener, acceptor, state, stopped));
+    let task = tokio::spawn(accept_loop(doors, state, stopped));
     Ok(SimHandle {
         addr,
+        no_cert_addr,
         tls,
         record,
         stop,
@@ -159,10 +212,50 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, SimError> {
     })
 }
 
+/// Binds `addr`; returns the listener and the address actually bound.
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), SimError> {
+    let failed = |source| SimError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    Ok((listener, bound))
+}
+
+/// The CN of the PKI's client certificate: the identity the
+/// no-client-certificate listener gives every connection.
+fn client_cn(pki: &Pki) -> Result<String, SimError> {
+    CertificateDer::from_pem_slice(pki.client_cert_pem.as_bytes())
+        .ok()
+        .and_then(|cert| common_name(&cert))
+        .ok_or_else(|| SimError::BadPem {
+            path: "<client certificate>".into(),
+            reason: "no certificate with a common name".into(),
+        })
+}
+
+/// One listener and how its connections are served.
+struct Door {
+    listener: TcpListener,
+    /// `None` = plain HTTP.
+    acceptor: Option<TlsAcceptor>,
+    /// The client certificate CN every connection is taken to present (the
+    /// no-client-certificate listener); `None` = only what the TLS handshake
+    /// proves.
+    assumed_cn: Option<String>,
+}
+
+/// Whether a TLS listener asks for a client certificate.
+#[derive(Clone, Copy)]
+enum ClientAuth {
+    /// Asked for and verified against the PKI's CA, but optional (so a
+    /// client without one can be told 403).
+    Ask,
+    /// Not asked for: the no-client-certificate listener.
+    Trusted,
+}
+
 /// rustls server config: the PKI's server certificate, client certificates
-/// asked for and verified against the PKI's CA but optional (so a client
-/// without one can be told 403), ALPN h2 and http/1.1.
-fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, SimError> {
+/// as `client_auth` says, ALPN h2 and http/1.1.
+fn tls_acceptor(pki: &Pki, client_auth: ClientAuth) -> Result<TlsAcceptor, SimError> {
     // Builders panic if several providers are compiled in and none is the
     // process default; a second install attempt fails harmlessly.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -182,35 +275,35 @@ fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, SimError> {
     roots
         .add(ca)
         .map_err(|e| SimError::Tls(format!("the CA certificate is unusable: {e}")))?;
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .allow_unauthenticated()
-        .build()
-        .map_err(|e| SimError::Tls(format!("client certificate verifier: {e}")))?;
-    let mut config = ServerConfig::builder_with_provider(provider)
+    let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| SimError::Tls(e.to_string()))?
-        .with_client_cert_verifier(verifier)
+        .map_err(|e| SimError::Tls(e.to_string()))?;
+    let builder = match client_auth {
+        ClientAuth::Ask => builder.with_client_cert_verifier(
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .allow_unauthenticated()
+                .build()
+                .map_err(|e| SimError::Tls(format!("client certificate verifier: {e}")))?,
+        ),
+        ClientAuth::Trusted => builder.with_no_client_auth(),
+    };
+    let mut config = builder
         .with_single_cert(server_chain, server_key)
         .map_err(|e| SimError::Tls(format!("server certificate and key: {e}")))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Accepts until told to stop (or the handle is dropped), then aborts every
-/// connection task.
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: Option<TlsAcceptor>,
-    state: Arc<State>,
-    mut stopped: oneshot::Receiver<()>,
-) {
+/// Accepts on every door until told to stop (or the handle is dropped),
+/// then aborts every connection task.
+async fn accept_loop(doors: Vec<Door>, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    conns.spawn(serve(stream, acceptor.clone(), state.clone()));
+            (door, accepted) = accept_any(&doors) => match accepted {
+                Ok(stream) => {
+                    conns.spawn(serve(stream, door.acceptor.clone(), door.assumed_cn.clone(), state.clone()));
                 }
                 // e.g. too many open files under a benchmark: back off briefly
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -218,12 +311,31 @@ async fn accept_loop(
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
-    drop(listener);
+    drop(doors);
     conns.shutdown().await;
 }
 
-/// One connection: optional TLS handshake, then HTTP/1.1 or HTTP/2.
-async fn serve(stream: TcpStream, acceptor: Option<TlsAcceptor>, state: Arc<State>) {
+/// The next connection on any of the doors, with the door it came through.
+async fn accept_any(doors: &[Door]) -> (&Door, std::io::Result<TcpStream>) {
+    std::future::poll_fn(|cx| {
+        for door in doors {
+            if let Poll::Ready(accepted) = door.listener.poll_accept(cx) {
+                return Poll::Ready((door, accepted.map(|(stream, _)| stream)));
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// One connection: optional TLS handshake, then HTTP/1.1 or HTTP/2. The
+/// client identity is the certificate's CN, else `assumed_cn`.
+async fn serve(
+    stream: TcpStream,
+    acceptor: Option<TlsAcceptor>,
+    assumed_cn: Option<String>,
+    state: Arc<State>,
+) {
     let _ = stream.set_nodelay(true);
     match acceptor {
         None => serve_http(TokioIo::new(stream), None, state).await,
@@ -239,7 +351,8 @@ async fn serve(stream: TcpStream, acceptor: Option<TlsAcceptor>, state: Arc<Stat
                 .1
                 .peer_certificates()
                 .and_then(|chain| chain.first())
-                .and_then(|cert| common_name(cert));
+                .and_then(|cert| common_name(cert))
+                .or(assumed_cn);
             serve_http(TokioIo::new(tls), peer_cn, state).await;
         }
     }

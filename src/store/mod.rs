@@ -7,6 +7,7 @@
 //! failing. Async code talks to it through [`spawn_store_thread`] so it never
 //! blocks on SQLite.
 
+mod checkpoint;
 mod history;
 mod liveness;
 mod monitor;

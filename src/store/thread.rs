@@ -7,6 +7,7 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
+use super::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT};
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
 };
@@ -68,8 +69,16 @@ const GROUP_MAX: usize = 512;
 /// costs ~50 µs; one per request capped bulk runs near 10k requests/s), and
 /// their replies go out only after that commit, so "committed before it
 /// returns" still holds. Other requests run in order between groups.
-/// A reply nobody waits for any more is dropped quietly.
+/// A reply nobody waits for any more is dropped quietly. WAL checkpoints
+/// run on a thread of their own (see [`Checkpointer`]).
 fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
+    let mut checkpointer = Checkpointer::start(store.path());
+    if checkpointer.is_running() {
+        // The failure case keeps SQLite's default, which is also fine.
+        let _ = store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT);
+    }
     while let Ok(first) = rx.recv() {
         let mut group: Vec<Request> = Vec::new();
         let mut next = Some(first);
@@ -81,24 +90,26 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
                 }
                 continue;
             }
-            commit_group(&mut store, std::mem::take(&mut group));
+            commit_group(&mut store, std::mem::take(&mut group), &mut checkpointer);
             handle(&mut store, request);
             next = rx.try_recv().ok();
         }
-        commit_group(&mut store, group);
+        commit_group(&mut store, group, &mut checkpointer);
     }
 }
 
 /// Runs history writes in one transaction, then replies to each.
-fn commit_group(store: &mut Store, group: Vec<Request>) {
+fn commit_group(store: &mut Store, group: Vec<Request>, checkpointer: &mut Checkpointer) {
     match group.len() {
         0 => return,
         1 => {
             group.into_iter().for_each(|r| handle(store, r));
+            checkpointer.committed();
             return;
         }
         _ => {}
     }
+    checkpointer.committed();
     if store.conn.execute_batch("BEGIN IMMEDIATE").is_err() {
         // No transaction to be had: one commit each, as without grouping.
         group.into_iter().for_each(|r| handle(store, r));
