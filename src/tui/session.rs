@@ -24,11 +24,14 @@ pub enum Internal {
     Message(Message),
     /// Demo mode finished starting.
     Demo(Result<Demo, String>),
-    /// A chunk of the stored inventory. The next chunk is read only once
-    /// this one is handed to `update` (the sender is dropped then), so the
-    /// inventory is never queued whole between the store and the rows.
+    /// A chunk of the stored inventory; the sender is dropped when it is
+    /// handed to `update` (see [`LOAD_WINDOW`]).
     Chunk(Result<TaskChunk, String>, oneshot::Sender<()>),
 }
+
+/// Chunks of the inventory load (1,000 tasks each) that may be on their way
+/// to `update` at once.
+const LOAD_WINDOW: usize = 3;
 
 /// The worker, the store, and what keeps them connected.
 pub struct Session {
@@ -111,10 +114,19 @@ impl Session {
         let demo_tasks = self.demo.as_ref().map(demo_tasks).unwrap_or_default();
         tokio::spawn(async move {
             let mut chunks = store.load_tasks_in_chunks();
+            // At most LOAD_WINDOW chunks handed over and not yet taken by
+            // `update`: enough that the store thread rarely waits for the
+            // screen, few enough that the inventory is never queued whole.
+            let mut untaken = std::collections::VecDeque::new();
             while let Some(chunk) = chunks.recv().await {
-                let (taken, applied) = oneshot::channel();
+                let (taken, applied) = oneshot::channel::<()>();
                 let _ = tx.send(Internal::Chunk(chunk.map_err(|e| e.to_string()), taken));
-                let _ = applied.await;
+                untaken.push_back(applied);
+                if untaken.len() >= LOAD_WINDOW {
+                    if let Some(oldest) = untaken.pop_front() {
+                        let _ = oldest.await;
+                    }
+                }
             }
             let _ = tx.send(Internal::Message(Message::LoadFinished));
             if let Some(path) = tasks_file {
