@@ -122,10 +122,10 @@ impl Session {
                 let (taken, applied) = oneshot::channel::<()>();
                 let _ = tx.send(Internal::Chunk(chunk.map_err(|e| e.to_string()), taken));
                 untaken.push_back(applied);
-                if untaken.len() >= LOAD_WINDOW {
-                    if let Some(oldest) = untaken.pop_front() {
-                        let _ = oldest.await;
-                    }
+                if untaken.len() >= LOAD_WINDOW
+                    && let Some(oldest) = untaken.pop_front()
+                {
+                    let _ = oldest.await;
                 }
             }
             let _ = tx.send(Internal::Message(Message::LoadFinished));
