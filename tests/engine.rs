@@ -623,3 +623,25 @@ async fn cancelling_a_request_in_flight_completes_its_record_before_reporting() 
     );
     assert!(records[0].finished);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_is_sent_in_submission_order() {
+    // Jobs are spawned together; each used to take its own slot when first
+    // polled, which a multi-threaded runtime does in no particular order.
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = WorkerConfig {
+        concurrency: 1,
+        ..WorkerConfig::default()
+    };
+    let tasks: Vec<String> = (0..40).map(|n| format!("order-{n:02}")).collect();
+    let names: Vec<&str> = tasks.iter().map(String::as_str).collect();
+    run_jobs(Client::new(&f.settings()).unwrap(), config, &names, &[]).await;
+    let seen: Vec<String> = f
+        .sim
+        .record()
+        .requests()
+        .iter()
+        .map(|r| r.task_id.clone())
+        .collect();
+    assert_eq!(seen, tasks, "one slot: the server sees the list order");
+}

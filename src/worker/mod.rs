@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -189,7 +189,7 @@ pub fn spawn(
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         client,
-        slots: Semaphore::new(config.concurrency.max(1)),
+        slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
         pacer: Pacer::new(config.requests_per_minute),
         config,
         recorder: Recorder(recorder),
@@ -200,7 +200,7 @@ pub fn spawn(
 
 struct Shared {
     client: Arc<Client>,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     pacer: Pacer,
     config: WorkerConfig,
     recorder: Recorder,
@@ -237,6 +237,8 @@ async fn supervise(
     events: mpsc::UnboundedSender<WorkerEvent>,
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel::<Report>();
+    let (turns, queue) = mpsc::unbounded_channel();
+    tokio::spawn(hand_out_slots(shared.slots.clone(), queue));
     let mut live: HashMap<JobId, Live> = HashMap::new();
     loop {
         tokio::select! {
@@ -252,7 +254,9 @@ async fn supervise(
                     let task = job.task.clone();
                     let _ = events.send(WorkerEvent::Queued { job: id });
                     let gate = Gate::default();
-                    let handle = tokio::spawn(run_job(shared.clone(), job, gate.clone(), report_tx.clone()));
+                    let (give, first_slot) = oneshot::channel();
+                    let _ = turns.send((gate.clone(), give));
+                    let handle = tokio::spawn(run_job(shared.clone(), job, gate.clone(), first_slot, report_tx.clone()));
                     let abort = handle.abort_handle();
                     live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None });
                 }
@@ -347,14 +351,21 @@ fn forward(
 /// the job, send, retry what is transient (releasing the slot while
 /// waiting), optionally send once more after `failed or hung`, complete the
 /// record, and only then report the verdict.
-async fn run_job(shared: Arc<Shared>, job: Job, gate: Gate, report: mpsc::UnboundedSender<Report>) {
+async fn run_job(
+    shared: Arc<Shared>,
+    job: Job,
+    gate: Gate,
+    first_slot: oneshot::Receiver<OwnedSemaphorePermit>,
+    report: mpsc::UnboundedSender<Report>,
+) {
+    let mut first_slot = Some(first_slot);
     let started = Instant::now();
     let event = |e: WorkerEvent| {
         let _ = report.send(Report::Event(e));
     };
     let mut resent = false;
     loop {
-        let sent = match send_with_retries(&shared, &job, &gate, &report).await {
+        let sent = match send_with_retries(&shared, &job, &gate, &mut first_slot, &report).await {
             Ok(sent) => sent,
             // The supervisor already reported the cancel and aborts us.
             Err(Stop::Cancelled) => return,
@@ -437,6 +448,7 @@ async fn send_with_retries(
     shared: &Shared,
     job: &Job,
     gate: &Gate,
+    first_slot: &mut Option<oneshot::Receiver<OwnedSemaphorePermit>>,
     report: &mpsc::UnboundedSender<Report>,
 ) -> Result<Sent, Stop> {
     let event = |e: WorkerEvent| {
@@ -447,7 +459,13 @@ async fn send_with_retries(
     loop {
         attempt += 1;
         let answer = {
-            let Ok(_slot) = shared.slots.acquire().await else {
+            // The first slot comes in submission order; retries and
+            // re-sends take the next free one.
+            let slot = match first_slot.take() {
+                Some(given) => given.await.ok(),
+                None => shared.slots.clone().acquire_owned().await.ok(),
+            };
+            let Some(_slot) = slot else {
                 return Err(Stop::NoRecord("the worker stopped".into()));
             };
             shared.pacer.wait_turn().await;
@@ -505,6 +523,27 @@ async fn begin_record(
     })
     .await
     .map_err(|_| "the history writer stopped".to_owned())?
+}
+
+/// Gives slots to jobs in the order they were submitted, so a bulk run is
+/// sent in list order (tasks spawned together are first polled in no
+/// particular order, so each taking its own slot would not be). A job
+/// cancelled before its turn is skipped; one cancelled while waiting drops
+/// the slot it is handed, which frees it at once.
+async fn hand_out_slots(
+    slots: Arc<Semaphore>,
+    mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<OwnedSemaphorePermit>)>,
+) {
+    while let Some((gate, give)) = queue.recv().await {
+        let cancelled = *gate.lock().unwrap_or_else(|e| e.into_inner());
+        if cancelled || give.is_closed() {
+            continue;
+        }
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let _ = give.send(slot);
+    }
 }
 
 /// The server's `Retry-After` when given (capped), else exponential backoff
