@@ -128,8 +128,13 @@ impl Store {
             };
             let (id, label, url, params, last) = read().map_err(|e| self.sql(e))?;
             let id = TaskId::parse(&id).map_err(|e| self.bad(format!("stored task {e}")))?;
-            let params: StoredParams = serde_json::from_str(&params)
-                .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?;
+            // Most tasks keep the task's previous values: no parser for those.
+            let params: StoredParams = if params == "{}" {
+                StoredParams::default()
+            } else {
+                serde_json::from_str(&params)
+                    .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?
+            };
             tasks.push(StoredTask {
                 id,
                 label,
