@@ -298,7 +298,10 @@ impl App {
         self.tasks.reserve(rows.len());
         self.index.reserve(&self.tasks, rows.len());
         for row in rows {
-            if self.position(&row.id).is_some() {
+            if !self
+                .index
+                .insert_new(&self.tasks, &row.id, self.tasks.len())
+            {
                 continue;
             }
             self.id_width = self.id_width.max(row.id.as_str().len());
@@ -308,7 +311,6 @@ impl App {
                 None => {}
             }
             self.tasks.push(row);
-            self.index.insert(&self.tasks, self.tasks.len() - 1);
         }
         // Only the new rows are tested: a load in chunks stays linear.
         let needle = self.filter.value().to_lowercase();

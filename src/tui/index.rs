@@ -26,14 +26,24 @@ impl RowIndex {
             .map(|&at| at as usize)
     }
 
-    /// Records the position of `rows[at]`, whose id must not be listed yet.
-    pub fn insert(&mut self, rows: &[TaskRow], at: usize) {
+    /// Records that `id` will sit at `at` (the next position after
+    /// `rows`), unless it is listed already: one hash and one probe for
+    /// both the check and the insert. Returns whether it was new.
+    pub fn insert_new(&mut self, rows: &[TaskRow], id: &TaskId, at: usize) -> bool {
         let hasher = &self.hasher;
-        let hash = hasher.hash_one(rows[at].id.as_str());
-        let at = u32::try_from(at).expect("fewer than 4 billion rows");
-        self.table.insert_unique(hash, at, |&other| {
-            hasher.hash_one(rows[other as usize].id.as_str())
-        });
+        let hash = hasher.hash_one(id.as_str());
+        let entry = self.table.entry(
+            hash,
+            |&other| rows[other as usize].id == *id,
+            |&other| hasher.hash_one(rows[other as usize].id.as_str()),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(u32::try_from(at).expect("fewer than 4 billion rows"));
+                true
+            }
+        }
     }
 
     /// Room for `more` rows without rehashing as they come.
@@ -47,8 +57,8 @@ impl RowIndex {
     pub fn rebuild(&mut self, rows: &[TaskRow]) {
         self.table.clear();
         self.reserve(rows, rows.len());
-        for at in 0..rows.len() {
-            self.insert(rows, at);
+        for (at, row) in rows.iter().enumerate() {
+            self.insert_new(&rows[..at], &row.id, at);
         }
     }
 }
@@ -79,9 +89,13 @@ mod tests {
         let list = rows(&["a", "b", "c"]);
         let mut index = RowIndex::default();
         index.reserve(&list, list.len());
-        for at in 0..list.len() {
-            index.insert(&list, at);
+        for (at, row) in list.iter().enumerate() {
+            assert!(index.insert_new(&list[..at], &row.id, at));
         }
+        assert!(
+            !index.insert_new(&list, &id("b"), list.len()),
+            "listed already"
+        );
         assert_eq!(index.get(&list, &id("b")), Some(1));
         assert_eq!(index.get(&list, &id("c")), Some(2));
         assert_eq!(index.get(&list, &id("d")), None);
