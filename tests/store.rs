@@ -168,6 +168,45 @@ fn upsert_updates_in_place_and_remove_keeps_history() {
 }
 
 #[test]
+fn the_last_outcome_follows_history_written_before_or_after_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let newest = |store: &Store| -> Vec<Option<i64>> {
+        let tasks = store.load_tasks().unwrap();
+        tasks
+            .iter()
+            .map(|t| t.last.as_ref().map(|r| r.time))
+            .collect()
+    };
+    // `tae-rescan rescan` records tasks that are not in the inventory yet.
+    for time in [1, 2] {
+        let r = store.begin(&rec("early", time)).unwrap();
+        store.finish(r, &fin("accepted", "ok")).unwrap();
+    }
+    store
+        .upsert_tasks(&[task("early", StoredParams::default())])
+        .unwrap();
+    store
+        .upsert_tasks(&[task("late", StoredParams::default())])
+        .unwrap();
+    assert_eq!(newest(&store), [Some(2), None]);
+    store.begin(&rec("late", 3)).unwrap();
+    let r = store.begin(&rec("early", 4)).unwrap();
+    store.finish(r, &fin("rejected", "bad")).unwrap();
+    assert_eq!(newest(&store), [Some(4), Some(3)]);
+    // Updating a known task keeps its last outcome; removing and adding it
+    // again finds its history.
+    store
+        .upsert_tasks(&[task("early", StoredParams::default())])
+        .unwrap();
+    store.remove_tasks(&[id("late")]).unwrap();
+    store
+        .upsert_tasks(&[task("late", StoredParams::default())])
+        .unwrap();
+    assert_eq!(newest(&store), [Some(4), Some(3)]);
+}
+
+#[test]
 fn unzip_password_reaches_the_disk_only_when_opted_in() {
     let secret = "pw-Zq81-never-on-disk";
     let p = RescanParams {

@@ -22,7 +22,7 @@ pub(crate) const LOAD_SQL: &str = concat!(
     "h.id, '', h.time, '', h.pid, h.instance, h.status, h.outcome, NULL, ",
     "NULL, NULL, NULL, h.attempts, h.elapsed_ms, h.finished_at",
     " FROM tasks AS t LEFT JOIN history AS h",
-    " ON h.id = (SELECT max(id) FROM history WHERE task_id = t.id)",
+    " ON h.id = t.last_history",
     " ORDER BY t.position"
 );
 
@@ -115,11 +115,13 @@ impl Store {
                 let full = std::mem::replace(&mut tasks, Vec::with_capacity(capacity));
                 each(TaskChunk { total, tasks: full });
             }
+            // The id and parameters are read in place (no owned copy):
+            // both are parsed into other types anyway.
             let read = || -> rusqlite::Result<_> {
-                let id: String = row.get(0)?;
+                let id = row.get_ref(0)?.as_str()?;
                 let label: String = row.get(1)?;
                 let url: Option<String> = row.get(2)?;
-                let params: String = row.get(3)?;
+                let params = row.get_ref(3)?.as_str()?;
                 let last = match row.get::<_, Option<i64>>(4)? {
                     Some(_) => Some(RawRecord::from_row(row, 4)?),
                     None => None,
@@ -127,12 +129,12 @@ impl Store {
                 Ok((id, label, url, params, last))
             };
             let (id, label, url, params, last) = read().map_err(|e| self.sql(e))?;
-            let id = TaskId::parse(&id).map_err(|e| self.bad(format!("stored task {e}")))?;
+            let id = TaskId::parse(id).map_err(|e| self.bad(format!("stored task {e}")))?;
             // Most tasks keep the task's previous values: no parser for those.
             let params: StoredParams = if params == "{}" {
                 StoredParams::default()
             } else {
-                serde_json::from_str(&params)
+                serde_json::from_str(params)
                     .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?
             };
             tasks.push(StoredTask {
