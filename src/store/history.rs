@@ -3,7 +3,7 @@
 //! later shows as `interrupted`.
 
 use rusqlite::types::Value;
-use rusqlite::{Row, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, Row, TransactionBehavior, params, params_from_iter};
 
 use super::liveness::writer_alive;
 use super::types::{
@@ -75,22 +75,23 @@ impl Store {
     /// committed before this returns, so a crash during the request still
     /// leaves the record.
     pub fn begin(&mut self, rec: &NewRecord) -> Result<RecordId, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO history (task_id, time, params, pid, instance) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(|e| self.sql(e))?;
-        stmt.execute(params![
-            rec.task_id.as_str(),
-            rec.time,
-            rec.params,
-            std::process::id(),
-            self.instance as i64,
-        ])
-        .map_err(|e| self.sql(e))?;
-        Ok(RecordId(self.conn.last_insert_rowid()))
+        // The record and its task's pointer to it land together: alone in
+        // a transaction of their own, or in the caller's group.
+        let alone = self.conn.is_autocommit();
+        let written = (|| {
+            if alone {
+                self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            }
+            let id = insert_record(&self.conn, rec, self.instance)?;
+            if alone {
+                self.conn.execute_batch("COMMIT")?;
+            }
+            Ok(id)
+        })();
+        if written.is_err() && alone && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        written.map_err(|e| self.sql(e))
     }
 
     /// Completes a record with the final answer; committed before this
@@ -240,6 +241,26 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Inserts a job's record and points its task (if in the inventory) at it,
+/// as its newest: ids only grow.
+fn insert_record(conn: &Connection, rec: &NewRecord, instance: u64) -> rusqlite::Result<RecordId> {
+    conn.prepare_cached(
+        "INSERT INTO history (task_id, time, params, pid, instance) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        rec.task_id.as_str(),
+        rec.time,
+        rec.params,
+        std::process::id(),
+        instance as i64,
+    ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("UPDATE tasks SET last_history = ?1 WHERE id = ?2")?
+        .execute(params![id, rec.task_id.as_str()])?;
+    Ok(RecordId(id))
 }
 
 /// `%text%` for LIKE, with the pattern characters in `text` taken literally.
