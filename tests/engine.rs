@@ -645,3 +645,32 @@ async fn a_bulk_run_is_sent_in_submission_order() {
         .collect();
     assert_eq!(seen, tasks, "one slot: the server sees the list order");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_shares_one_connection_instead_of_racing_to_open_many() {
+    // The first request goes alone and opens the connection (a TLS
+    // handshake with the client certificate on both sides); the rest are
+    // HTTP/2 streams on it, as with `curl --parallel`.
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = WorkerConfig {
+        concurrency: 8,
+        ..WorkerConfig::default()
+    };
+    let tasks: Vec<String> = (0..40).map(|n| format!("shared-{n:02}")).collect();
+    let names: Vec<&str> = tasks.iter().map(String::as_str).collect();
+    run_jobs(Client::new(&f.settings()).unwrap(), config, &names, &[]).await;
+    let record = f.sim.record();
+    assert_eq!(record.count_status(200), 40);
+    assert!(
+        record
+            .requests()
+            .iter()
+            .all(|r| r.http_version == "HTTP/2.0"),
+        "the simulator offers HTTP/2"
+    );
+    assert_eq!(record.connections(), 1, "one handshake for the whole run");
+    assert!(
+        record.max_in_flight() > 1,
+        "the rest still run side by side"
+    );
+}

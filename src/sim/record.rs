@@ -42,6 +42,7 @@ struct Inner {
     requests: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    connections: AtomicUsize,
 }
 
 /// A thread-safe, cheaply clonable log of every request the simulator handled.
@@ -58,6 +59,7 @@ impl std::fmt::Debug for Record {
             .field("len", &self.len())
             .field("in_flight", &self.in_flight())
             .field("max_in_flight", &self.max_in_flight())
+            .field("connections", &self.connections())
             .finish()
     }
 }
@@ -94,6 +96,18 @@ impl Record {
     /// The highest number of requests that were being handled at once.
     pub fn max_in_flight(&self) -> usize {
         self.0.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// How many connections clients opened (accepted TCP connections,
+    /// whatever became of them), so a test can see whether a client reuses
+    /// its connection or opens one per request.
+    pub fn connections(&self) -> usize {
+        self.0.connections.load(Ordering::SeqCst)
+    }
+
+    /// Counts one accepted connection.
+    pub(crate) fn connected(&self) {
+        self.0.connections.fetch_add(1, Ordering::SeqCst);
     }
 
     /// How many requests are being handled right now.

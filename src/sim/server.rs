@@ -303,6 +303,7 @@ async fn accept_loop(doors: Vec<Door>, state: Arc<State>, mut stopped: oneshot::
             _ = &mut stopped => break,
             (door, accepted) = accept_any(&doors) => match accepted {
                 Ok(stream) => {
+                    state.record.connected();
                     conns.spawn(serve(stream, door.acceptor.clone(), door.assumed_cn.clone(), state.clone()));
                 }
                 // e.g. too many open files under a benchmark: back off briefly

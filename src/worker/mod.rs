@@ -238,7 +238,8 @@ async fn supervise(
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel::<Report>();
     let (turns, queue) = mpsc::unbounded_channel();
-    tokio::spawn(hand_out_slots(shared.slots.clone(), queue));
+    let concurrency = shared.config.concurrency.max(1) as u32;
+    tokio::spawn(hand_out_slots(shared.slots.clone(), concurrency, queue));
     let mut live: HashMap<JobId, Live> = HashMap::new();
     loop {
         tokio::select! {
@@ -530,8 +531,16 @@ async fn begin_record(
 /// particular order, so each taking its own slot would not be). A job
 /// cancelled before its turn is skipped; one cancelled while waiting drops
 /// the slot it is handed, which frees it at once.
+///
+/// When nothing is in flight, the next job gets every slot for its first
+/// request, as `curl --parallel` waits for its first connection: that
+/// request opens the connection (TLS handshake with the client
+/// certificate) and the jobs after it share it over HTTP/2, instead of each
+/// of the first `concurrency` jobs racing to open its own (16 handshakes on
+/// both sides, and 16 connection tasks to wake, for a bulk run).
 async fn hand_out_slots(
     slots: Arc<Semaphore>,
+    concurrency: u32,
     mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<OwnedSemaphorePermit>)>,
 ) {
     while let Some((gate, give)) = queue.recv().await {
@@ -539,7 +548,9 @@ async fn hand_out_slots(
         if cancelled || give.is_closed() {
             continue;
         }
-        let Ok(slot) = slots.clone().acquire_owned().await else {
+        let idle = slots.available_permits() == concurrency as usize;
+        let wanted = if idle { concurrency } else { 1 };
+        let Ok(slot) = slots.clone().acquire_many_owned(wanted).await else {
             return;
         };
         let _ = give.send(slot);
