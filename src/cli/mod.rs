@@ -269,7 +269,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         eprintln!("tae-rescan: warning: {e}");
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "tae-rescan starts");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // The client's threads are the caller's (the dashboard's UI or the
+    // printer), the store's and one runtime worker for the requests; a
+    // second worker only adds wake-ups across threads (bulk rescans ran
+    // ~10-20% faster with one, measured with benches/bulk.sh). The
+    // simulator is a server and keeps one worker per core.
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if !matches!(cli.command, Some(CommandKind::Simulate(_))) {
+        runtime.worker_threads(1);
+    }
+    let runtime = runtime
         .enable_all()
         .build()
         .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
