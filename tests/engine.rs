@@ -650,8 +650,13 @@ async fn a_bulk_run_is_sent_in_submission_order() {
 async fn a_bulk_run_shares_one_connection_instead_of_racing_to_open_many() {
     // The first request goes alone and opens the connection (a TLS
     // handshake with the client certificate on both sides); the rest are
-    // HTTP/2 streams on it, as with `curl --parallel`.
-    let f = Fixture::start(Behaviours::default()).await;
+    // HTTP/2 streams on it, as with `curl --parallel`. The latency makes
+    // the streams overlap on the server.
+    let f = Fixture::start(Behaviours {
+        latency: Duration::from_millis(20),
+        ..Behaviours::default()
+    })
+    .await;
     let config = WorkerConfig {
         concurrency: 8,
         ..WorkerConfig::default()
