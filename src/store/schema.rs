@@ -154,6 +154,20 @@ mod tests {
     }
 
     #[test]
+    fn the_load_reads_the_summary_columns_in_their_order() {
+        let summary: Vec<String> = crate::store::history::HISTORY_COLUMNS
+            .split(',')
+            .take(9)
+            .map(|c| format!("h.{}", c.trim()))
+            .collect();
+        let load = crate::store::tasks::LOAD_SQL;
+        let start = load.find("h.id").unwrap();
+        let end = load.find(" FROM").unwrap();
+        let read: Vec<&str> = load[start..end].split(',').map(str::trim).collect();
+        assert_eq!(read, summary);
+    }
+
+    #[test]
     fn the_latest_record_per_task_is_found_by_rowid() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
