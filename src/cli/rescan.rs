@@ -60,15 +60,19 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     warn_about_identity(&settings);
     let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
     let store = super::open_store(data_dir)?;
-    let all_accepted = send_all(
+    // On the runtime's worker, with the worker's own tasks: each result
+    // then reaches the printer without waking another thread (the main
+    // thread only waits for the end).
+    let all_accepted = tokio::spawn(send_all(
         Arc::new(client),
         worker_config,
         store,
         ids,
         params,
         args.output,
-    )
-    .await;
+    ))
+    .await
+    .unwrap_or(false);
     Ok(if all_accepted {
         ExitCode::SUCCESS
     } else {
@@ -244,7 +248,7 @@ async fn send_all(
     let mut run = Printer {
         progress: Progress::new(total, total > 1 && std::io::stderr().is_terminal()),
         phase: HashMap::new(),
-        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        out: std::io::BufWriter::new(std::io::stdout()),
         format,
         id_width,
     };
