@@ -142,10 +142,12 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     assert_eq!(out.lines().count(), 1, "history outlives the inventory");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
-    // The first 6 tasks are answered at once; the rest hang for a minute, so
-    // when the process dies no answer can be in transit.
+/// A `rescan` of 30 tasks at concurrency 4 whose first 6 are answered at
+/// once while the rest hang for a minute; returns once the 6 are accepted
+/// and 4 requests hang at the server, so no answer can be in transit.
+async fn bulk_stuck_after_six(
+    stdout: std::process::Stdio,
+) -> (Fixture, std::path::PathBuf, tokio::process::Child) {
     let mut per_task = std::collections::HashMap::new();
     for n in 6..30 {
         per_task.insert(
@@ -162,9 +164,15 @@ async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
     .await;
     let cfg = f.config_file("[worker]\nconcurrency = 4\n");
     let ids: Vec<String> = (0..30).map(|n| format!("k-{n:02}")).collect();
-    let mut args = vec!["rescan", "--config", cfg.to_str().unwrap()];
+    let mut args = vec![
+        "rescan",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--output",
+        "json",
+    ];
     args.extend(ids.iter().map(String::as_str));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
         .args(&args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -172,8 +180,8 @@ async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
         .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
         .env("XDG_DATA_HOME", f.dir.path().join("data"))
         .env("TIP_PASSWORD", PASSWORD)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let record = f.sim.record();
@@ -181,8 +189,11 @@ async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
         record.count_status(200) == 6 && record.in_flight() == 4
     })
     .await;
-    child.start_kill().unwrap(); // SIGKILL
-    child.wait().await.unwrap();
+    (f, cfg, child)
+}
+
+/// The history as the `history` command prints it (JSON lines).
+async fn history_of(f: &Fixture, cfg: &std::path::Path) -> Vec<serde_json::Value> {
     let (code, out, err) = run_cli(
         &[
             "history",
@@ -197,7 +208,53 @@ async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
     )
     .await;
     assert_eq!(code, 0, "{err}");
-    let records = json_lines(&out);
+    json_lines(&out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_mid_bulk_cancels_the_rest_and_completes_every_record() {
+    let (f, cfg, child) = bulk_stuck_after_six(std::process::Stdio::piped()).await;
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = child.wait_with_output().await.unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr),
+    );
+    assert_eq!(done.status.code(), Some(1), "{err}");
+    assert!(err.contains("interrupted: cancelling"), "{err}");
+    let lines = json_lines(&out);
+    let count = |lines: &[serde_json::Value], label: &str| {
+        lines.iter().filter(|r| r["outcome"] == label).count()
+    };
+    assert_eq!(lines.len(), 30, "one line per task: {out}");
+    assert_eq!(
+        (count(&lines, "accepted"), count(&lines, "cancelled")),
+        (6, 24)
+    );
+    let records = history_of(&f, &cfg).await;
+    assert_eq!(
+        (
+            count(&records, "accepted"),
+            count(&records, "cancelled"),
+            records.len()
+        ),
+        (6, 4, 10),
+        "the 4 hanging requests are recorded as cancelled, never left in flight"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
+    let (f, cfg, mut child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    let records = history_of(&f, &cfg).await;
+    let out = format!("{records:?}");
     let count = |label: &str| records.iter().filter(|r| r["outcome"] == label).count();
     assert_eq!(count("accepted"), 6);
     assert_eq!(
