@@ -679,3 +679,42 @@ async fn a_bulk_run_shares_one_connection_instead_of_racing_to_open_many() {
         "the rest still run side by side"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_first_request_does_not_hold_up_the_rest() {
+    // The first request of a burst is lent every slot so it can open the
+    // shared connection; it gives them back after a second without an
+    // answer, so the rest go ahead while it hangs.
+    let f = Fixture::start(scripted(&[(
+        "hangs",
+        Behaviour::Slow {
+            delay: Duration::from_secs(120),
+        },
+    )]))
+    .await;
+    let config = WorkerConfig {
+        concurrency: 4,
+        ..WorkerConfig::default()
+    };
+    let (handle, mut events) =
+        worker::spawn(Arc::new(Client::new(&f.settings()).unwrap()), config, None);
+    for (n, t) in ["hangs", "a", "b", "c", "d"].iter().enumerate() {
+        handle.submit(Job {
+            id: JobId(n as u64),
+            task: id(t),
+            params: RescanParams::default(),
+        });
+    }
+    let mut finished = Vec::new();
+    while finished.len() < 4 {
+        if let WorkerEvent::Finished { task, outcome, .. } =
+            events.recv().await.expect("worker alive")
+        {
+            assert!(outcome.is_accepted(), "{task}: {outcome:?}");
+            finished.push(task.to_string());
+        }
+    }
+    finished.sort();
+    assert_eq!(finished, ["a", "b", "c", "d"]);
+    assert_eq!(f.sim.record().in_flight(), 1, "the first one still hangs");
+}

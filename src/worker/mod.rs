@@ -23,6 +23,12 @@ use recorder::Recorder;
 /// the retry budget's spirit (a server asking for an hour gets ten minutes).
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
 
+/// How long the first request of a burst keeps the other slots waiting for
+/// its connection: enough for a TLS handshake and an answer from a distant
+/// server, short enough that a hanging first task delays the rest by a
+/// second, not by its timeout.
+const FIRST_REQUEST_ALONE: Duration = Duration::from_secs(1);
+
 /// Limits and retry policy, from `[worker]` in the config.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -466,9 +472,11 @@ async fn send_with_retries(
                 Some(given) => given.await.ok(),
                 None => shared.slots.clone().acquire_owned().await.ok(),
             };
-            let Some(_slot) = slot else {
+            let Some(mut slot) = slot else {
                 return Err(Stop::NoRecord("the worker stopped".into()));
             };
+            // The slots lent to a first request (see `hand_out_slots`).
+            let lent = slot.split(slot.num_permits() - 1);
             shared.pacer.wait_turn().await;
             if attempt == 1 {
                 record = begin_record(shared, job, report)
@@ -485,7 +493,13 @@ async fn send_with_retries(
                     attempt,
                 });
             }
-            shared.client.rescan(&job.task, &job.params).await
+            let request = shared.client.rescan(&job.task, &job.params);
+            let answer = match lent {
+                None => request.await,
+                Some(lent) => return_lent_slots_early(request, lent).await,
+            };
+            drop(slot);
+            answer
         };
         if !(answer.transient && attempt <= shared.config.max_retries) {
             return Ok(Sent {
@@ -526,14 +540,33 @@ async fn begin_record(
     .map_err(|_| "the history writer stopped".to_owned())?
 }
 
+/// Sends a first request that was lent every slot, and gives the lent
+/// slots back after [`FIRST_REQUEST_ALONE`] if it has no answer by then: a
+/// slow or hanging first task must not hold up the rest for its whole
+/// timeout (they then open connections of their own).
+async fn return_lent_slots_early(
+    request: impl std::future::Future<Output = Answer>,
+    lent: OwnedSemaphorePermit,
+) -> Answer {
+    tokio::pin!(request);
+    tokio::select! {
+        answer = &mut request => answer,
+        _ = tokio::time::sleep(FIRST_REQUEST_ALONE) => {
+            drop(lent);
+            request.await
+        }
+    }
+}
+
 /// Gives slots to jobs in the order they were submitted, so a bulk run is
 /// sent in list order (tasks spawned together are first polled in no
 /// particular order, so each taking its own slot would not be). A job
 /// cancelled before its turn is skipped; one cancelled while waiting drops
 /// the slot it is handed, which frees it at once.
 ///
-/// When nothing is in flight, the next job gets every slot for its first
-/// request, as `curl --parallel` waits for its first connection: that
+/// When nothing is in flight, the next job is lent every slot for its first
+/// request (for at most [`FIRST_REQUEST_ALONE`]), as `curl --parallel`
+/// waits for its first connection: that
 /// request opens the connection (TLS handshake with the client
 /// certificate) and the jobs after it share it over HTTP/2, instead of each
 /// of the first `concurrency` jobs racing to open its own (16 handshakes on
