@@ -47,6 +47,13 @@ pub struct WorkerConfig {
     pub retry_failed_or_hung_after: Option<Duration>,
 }
 
+impl WorkerConfig {
+    /// The number of request slots: `concurrency`, at least one.
+    fn slots(&self) -> usize {
+        self.concurrency.max(1)
+    }
+}
+
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
@@ -195,7 +202,7 @@ pub fn spawn(
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         client,
-        slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
+        slots: Arc::new(Semaphore::new(config.slots())),
         pacer: Pacer::new(config.requests_per_minute),
         config,
         recorder: Recorder(recorder),
@@ -244,8 +251,11 @@ async fn supervise(
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel::<Report>();
     let (turns, queue) = mpsc::unbounded_channel();
-    let concurrency = shared.config.concurrency.max(1) as u32;
-    tokio::spawn(hand_out_slots(shared.slots.clone(), concurrency, queue));
+    tokio::spawn(hand_out_slots(
+        shared.slots.clone(),
+        shared.config.slots(),
+        queue,
+    ));
     let mut live: HashMap<JobId, Live> = HashMap::new();
     loop {
         tokio::select! {
@@ -475,8 +485,12 @@ async fn send_with_retries(
             let Some(mut slot) = slot else {
                 return Err(Stop::NoRecord("the worker stopped".into()));
             };
-            // The slots lent to a first request (see `hand_out_slots`).
-            let lent = slot.split(slot.num_permits() - 1);
+            // The slots lent to a first request (see `hand_out_slots`);
+            // none for every other request, which then needs no timer.
+            let lent = match slot.num_permits() {
+                0 | 1 => None,
+                n => slot.split(n - 1),
+            };
             shared.pacer.wait_turn().await;
             if attempt == 1 {
                 record = begin_record(shared, job, report)
@@ -573,7 +587,7 @@ async fn return_lent_slots_early(
 /// both sides, and 16 connection tasks to wake, for a bulk run).
 async fn hand_out_slots(
     slots: Arc<Semaphore>,
-    concurrency: u32,
+    concurrency: usize,
     mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<OwnedSemaphorePermit>)>,
 ) {
     while let Some((gate, give)) = queue.recv().await {
@@ -581,8 +595,10 @@ async fn hand_out_slots(
         if cancelled || give.is_closed() {
             continue;
         }
-        let idle = slots.available_permits() == concurrency as usize;
+        let idle = slots.available_permits() == concurrency;
         let wanted = if idle { concurrency } else { 1 };
+        // The config caps `concurrency` at 256.
+        let wanted = u32::try_from(wanted).unwrap_or(u32::MAX);
         let Ok(slot) = slots.clone().acquire_many_owned(wanted).await else {
             return;
         };
