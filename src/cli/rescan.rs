@@ -72,7 +72,8 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         args.output,
     ))
     .await
-    .unwrap_or(false);
+    // Nothing aborts the task; a panic in it stays a panic.
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     Ok(if all_accepted {
         ExitCode::SUCCESS
     } else {
