@@ -94,20 +94,18 @@ impl Store {
     pub fn begin(&mut self, rec: &NewRecord) -> Result<RecordId, StoreError> {
         // The record and its task's pointer to it land together: alone in
         // a transaction of their own, or in the caller's group.
-        let alone = self.conn.is_autocommit();
-        let written = (|| {
-            if alone {
-                self.conn.execute_batch("BEGIN IMMEDIATE")?;
-            }
-            let id = insert_record(&self.conn, rec, self.instance)?;
-            if alone {
-                self.conn.execute_batch("COMMIT")?;
-            }
-            Ok(id)
-        })();
-        if written.is_err() && alone && !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
+        let written = if self.conn.is_autocommit() {
+            (|| {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let id = insert_record(&tx, rec, self.instance)?;
+                tx.commit()?;
+                Ok(id)
+            })()
+        } else {
+            insert_record(&self.conn, rec, self.instance)
+        };
         written.map_err(|e| self.sql(e))
     }
 
