@@ -9,6 +9,7 @@ use crate::store::HistoryQuery;
 
 /// Prints the matching records, oldest first.
 pub async fn run(cli: &Cli, args: &HistoryArgs) -> Result<ExitCode, UsageError> {
+    super::check_config(cli)?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
     if let Some(label) = &args.outcome
         && !known_label(label)

@@ -13,6 +13,7 @@ use crate::store::{StoredParams, StoredTask};
 
 /// Runs one inventory action.
 pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
+    super::check_config(cli)?;
     // Opened per action, after its input was checked: a failed import must
     // not leave a new database behind.
     let open = || super::open_store(super::data_dir(cli));

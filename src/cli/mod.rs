@@ -252,6 +252,19 @@ pub fn data_dir(cli: &Cli) -> Option<PathBuf> {
     crate::config::data_dir(cli.data_dir.as_deref(), cli.demo)
 }
 
+/// Reads the config file the command line names (`--config`,
+/// `$TAE_RESCAN_CONFIG` or the platform default) for commands that need no
+/// account (`history`, `tasks`): a missing file or a typo'd key is then
+/// reported by every command, not only by those that connect. Nothing is
+/// resolved (no `password_command` runs). Demo mode ignores the file, as
+/// `rescan --demo` does.
+pub fn check_config(cli: &Cli) -> Result<(), UsageError> {
+    if !cli.demo {
+        crate::config::Config::load(&cli.overrides())?;
+    }
+    Ok(())
+}
+
 /// Opens the history database in `dir` on its own thread. A file that is
 /// not our database is reported (and left alone): exit code 2.
 pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, UsageError> {
