@@ -282,10 +282,14 @@ async fn wrong_pkcs12_password_and_mismatched_key_are_named() {
         key: Some(f.path("client-key.pem")),
         password: None,
     };
-    let err = Client::new(&f.settings_with(Some(files)))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("client_key does not match"), "{err}");
+    let err = ClientIdentity::load(&files).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}:", f.path("client-key.pem").display()))
+            && err.contains("does not match the certificate in")
+            && err.contains("other-cert.pem"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
 }
 
 /// Runs jobs through the worker to the end; returns every event per job.

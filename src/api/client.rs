@@ -88,12 +88,9 @@ impl Client {
             builder = builder.identity(id);
         }
         if let Some(ca) = &settings.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(ca)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    ClientError::Setting("[api] ca_cert: the file holds no PEM certificate".into())
-                })?;
+            let certs = ca_certificates(ca).ok_or_else(|| {
+                ClientError::Setting("[api] ca_cert: the file holds no PEM certificate".into())
+            })?;
             builder = if settings.ca_only {
                 builder.tls_certs_only(certs)
             } else {
@@ -107,17 +104,11 @@ impl Client {
             None if is_loopback(&settings.base_url) => builder.no_proxy(),
             None => builder,
         };
-        let http = builder.build().map_err(|e| {
-            let cause = root_cause(&e);
-            if cause.contains("KeyMismatch") || cause.to_ascii_lowercase().contains("key mismatch")
-            {
-                ClientError::Setting(
-                    "[api] client_key does not match the certificate in [api] client_cert".into(),
-                )
-            } else {
-                ClientError::Setting(format!("cannot set up TLS: {cause}"))
-            }
-        })?;
+        // A key that does not match its certificate was already refused by
+        // `ClientIdentity`, naming both files.
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Setting(format!("cannot set up TLS: {}", root_cause(&e))))?;
         Ok(Self {
             http,
             base_url: settings.base_url.clone(),
@@ -145,6 +136,15 @@ impl Client {
             Err(e) => network_answer(e),
         }
     }
+}
+
+/// The certificates of a PEM bundle given as `[api] ca_cert`; `None` when
+/// it holds none. The config checks this when it reads the file, so the
+/// error names the file and the config.
+pub fn ca_certificates(pem: &[u8]) -> Option<Vec<reqwest::Certificate>> {
+    reqwest::Certificate::from_pem_bundle(pem)
+        .ok()
+        .filter(|certs| !certs.is_empty())
 }
 
 fn basic_auth(settings: &ClientSettings) -> Result<HeaderValue, ClientError> {

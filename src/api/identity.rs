@@ -27,6 +27,15 @@ pub enum IdentityError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The private key is not the certificate's: TLS would fail at once,
+    /// so this is caught when the files are read, naming both.
+    #[error("{key}: the private key does not match the certificate in {cert}")]
+    KeyMismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The key file (the same file for a combined PEM).
+        key: PathBuf,
+    },
     /// The PKCS#12 password did not open the file.
     #[error(
         "{path}: wrong certificate password (set [api] client_cert_password or TIP_CERT_PASSWORD)"
@@ -80,7 +89,8 @@ impl ClientIdentity {
                 combined.push(b'\n');
                 combined.extend_from_slice(&read(key_path)?);
             }
-            return Self::from_pem(combined, &files.cert);
+            let key = files.key.as_deref().unwrap_or(&files.cert);
+            return Self::from_pem_files(combined, &files.cert, key);
         }
         if files.key.is_some() {
             return Err(content(
@@ -108,6 +118,16 @@ impl ClientIdentity {
     /// Checks a PEM buffer holding certificate(s) and a key; `origin` names it
     /// in errors (a path, or a label for in-memory material).
     pub fn from_pem(pem_bytes: Vec<u8>, origin: &Path) -> Result<Self, IdentityError> {
+        Self::from_pem_files(pem_bytes, origin, origin)
+    }
+
+    /// [`ClientIdentity::from_pem`] for a certificate and a key that may come
+    /// from two files, so a mismatch names both.
+    fn from_pem_files(
+        pem_bytes: Vec<u8>,
+        origin: &Path,
+        key_origin: &Path,
+    ) -> Result<Self, IdentityError> {
         let blocks = pem::parse_many(&pem_bytes)
             .map_err(|e| content(origin, &format!("is not valid PEM ({e})")))?;
         if blocks.iter().any(|b| b.tag() == "ENCRYPTED PRIVATE KEY") {
@@ -125,11 +145,20 @@ impl ClientIdentity {
                     "holds no certificate (expected -----BEGIN CERTIFICATE-----)",
                 )
             })?;
-        if !blocks.iter().any(|b| b.tag().ends_with("PRIVATE KEY")) {
-            return Err(content(
-                origin,
-                "holds no private key: use a PEM with certificate and key, or set [api] client_key",
-            ));
+        let key = blocks
+            .iter()
+            .find(|b| b.tag().ends_with("PRIVATE KEY"))
+            .ok_or_else(|| {
+                content(
+                    origin,
+                    "holds no private key: use a PEM with certificate and key, or set [api] client_key",
+                )
+            })?;
+        if keys_differ(leaf, key) {
+            return Err(IdentityError::KeyMismatch {
+                cert: origin.to_owned(),
+                key: key_origin.to_owned(),
+            });
         }
         let (subject, not_after, not_after_text) = describe_leaf(leaf.contents(), origin)?;
         Ok(Self {
@@ -195,6 +224,26 @@ fn pkcs12_to_pem(der: &[u8], password: &str, path: &Path) -> Result<Vec<u8>, Ide
         .collect();
     blocks.push(pem::Pem::new("PRIVATE KEY", chain.key().as_der().to_vec()));
     Ok(pem::encode_many(&blocks).into_bytes())
+}
+
+/// True only when the key is readable and provably not the certificate's
+/// (a key type rustls cannot read is left for the TLS set-up to report).
+fn keys_differ(leaf: &pem::Pem, key: &pem::Pem) -> bool {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let Ok(key) = PrivateKeyDer::try_from(key.contents().to_vec()) else {
+        return false;
+    };
+    let Ok(signer) = rustls::crypto::ring::sign::any_supported_type(&key) else {
+        return false;
+    };
+    let cert = CertificateDer::from(leaf.contents().to_vec());
+    let pair = rustls::sign::CertifiedKey::new(vec![cert], signer);
+    matches!(
+        pair.keys_match(),
+        Err(rustls::Error::InconsistentKeys(
+            rustls::InconsistentKeys::KeyMismatch
+        ))
+    )
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {

@@ -9,6 +9,7 @@ use secrecy::SecretString;
 
 use super::{Config, ConfigError, PasswordSource, Sourced};
 use crate::api::ClientSettings;
+use crate::api::client::ca_certificates;
 use crate::api::identity::{ClientIdentity, IdentityError, IdentityFiles, io_reason};
 
 /// How long `password_command` may take (a password manager may prompt).
@@ -38,13 +39,19 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
         None => None,
     };
     let ca_pem = match &config.ca_cert {
-        Some(ca) => Some(std::fs::read(&ca.value).map_err(|e| {
-            ca.error(format!(
-                "cannot read {}: {}",
-                ca.value.display(),
-                io_reason(&e)
-            ))
-        })?),
+        Some(ca) => {
+            let pem = std::fs::read(&ca.value).map_err(|e| {
+                ca.error(format!(
+                    "cannot read {}: {}",
+                    ca.value.display(),
+                    io_reason(&e)
+                ))
+            })?;
+            if ca_certificates(&pem).is_none() {
+                return Err(ca.error(format!("{} holds no PEM certificate", ca.value.display())));
+            }
+            Some(pem)
+        }
         None => None,
     };
     Ok(ClientSettings {
@@ -85,6 +92,7 @@ fn load_identity(
     };
     let identity = ClientIdentity::load(&files).map_err(|e| match (&e, &config.client_key) {
         (IdentityError::Read { path, .. }, Some(key)) if *path == key.value => key.error(e),
+        (IdentityError::KeyMismatch { .. }, Some(key)) => key.error(e),
         _ => cert.error(e),
     })?;
     let now = unix_now();
