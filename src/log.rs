@@ -28,12 +28,15 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
     let dir = data_dir.ok_or_else(|| {
         format!("{LOG_ENV} is set but there is no data dir for the log: pass --data-dir")
     })?;
-    std::fs::create_dir_all(dir)
+    crate::store::create_private_dir(dir)
         .map_err(|e| format!("{LOG_ENV}: cannot create {}: {e}", dir.display()))?;
     let path = dir.join(LOG_FILE);
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    // Like the database: for the user only (it names tasks and outcomes).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
         .open(&path)
         .map_err(|e| format!("{LOG_ENV}: cannot open {}: {e}", path.display()))?;
     tracing_subscriber::fmt()

@@ -248,6 +248,34 @@ fn unzip_password_reaches_the_disk_only_when_opted_in() {
     }
 }
 
+/// The history may hold unzip passwords (when opted in) and names every
+/// task: the folder we create and the database files are the user's alone,
+/// whatever the umask lets through.
+#[cfg(unix)]
+#[test]
+fn the_data_dir_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("data").join("tae-rescan");
+    let mut store = Store::open(&dir).unwrap();
+    let r = store.begin(&rec("t", 1)).unwrap();
+    store.finish(r, &fin("accepted", "ok")).unwrap();
+    assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    assert_eq!(mode(&home.path().join("data")), 0o700);
+    for name in ["tae-rescan.db", "tae-rescan.db-wal", "tae-rescan.db-shm"] {
+        assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+
+    // A folder the user made keeps its permissions.
+    let own = home.path().join("own");
+    std::fs::create_dir(&own).unwrap();
+    std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Store::open(&own).unwrap();
+    assert_eq!(mode(&own), 0o755);
+    assert_eq!(mode(&own.join("tae-rescan.db")), 0o600);
+}
+
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_and_left_byte_for_byte() {
     let garbage: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();

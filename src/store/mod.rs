@@ -163,13 +163,18 @@ impl Store {
     /// A file that is not SQLite is refused and left byte-for-byte untouched;
     /// a database from a newer schema version is refused too.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        create_private_dir(dir).map_err(|source| StoreError::Io {
             action: "create the data directory",
             path: dir.to_path_buf(),
             source,
         })?;
         let path = dir.join(DB_FILE_NAME);
         check_existing(&path)?;
+        create_private_file(&path).map_err(|source| StoreError::Io {
+            action: "create",
+            path: path.clone(),
+            source,
+        })?;
         let sql = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
@@ -249,6 +254,32 @@ impl Drop for Store {
 /// Refuses a directory or a non-SQLite file at `path` before SQLite opens
 /// it, so nothing is ever written into a foreign file. A missing or empty
 /// file is fine: SQLite makes a new database there.
+/// Creates the data directory, and any missing parent, readable by the
+/// user only: the history names tasks and URLs, and may hold unzip
+/// passwords (`[store] remember_unzip_passwords`). A directory that already
+/// exists keeps its permissions (it is the user's).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates the database file for the user only before SQLite opens it;
+/// SQLite gives its `-wal` and `-shm` files the database's permissions.
+/// An existing file is left as it is.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 fn check_existing(path: &Path) -> Result<(), StoreError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
