@@ -17,9 +17,13 @@ use crate::api::params::TaskId;
 /// A reply channel for one request.
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
+/// What to do with a begun record once its commit is known, run on the
+/// store thread (see [`StoreHandle::begin_then`]).
+type Begun = Box<dyn FnOnce(Result<RecordId, StoreError>) + Send>;
+
 /// One thing for the store thread to do.
 enum Request {
-    Begin(NewRecord, Reply<RecordId>),
+    Begin(NewRecord, Begun),
     Finish(RecordId, Finish, Reply<()>),
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
@@ -118,11 +122,9 @@ fn commit_group(store: &mut Store, group: Vec<Request>, checkpointer: &mut Check
     let mut replies: Vec<Deferred> = Vec::with_capacity(group.len());
     for request in group {
         match request {
-            Request::Begin(rec, reply) => {
+            Request::Begin(rec, then) => {
                 let result = store.begin(&rec);
-                replies.push(Box::new(move |commit| {
-                    let _ = reply.send(commit.and(result));
-                }));
+                replies.push(Box::new(move |commit| then(commit.and(result))));
             }
             Request::Finish(id, fin, reply) => {
                 let result = store.finish(id, &fin);
@@ -158,9 +160,7 @@ fn store_error_copy(store: &Store, e: &StoreError) -> StoreError {
 /// One request on its own.
 fn handle(store: &mut Store, request: Request) {
     match request {
-        Request::Begin(rec, reply) => {
-            let _ = reply.send(store.begin(&rec));
-        }
+        Request::Begin(rec, then) => then(store.begin(&rec)),
         Request::Finish(id, fin, reply) => {
             let _ = reply.send(store.finish(id, &fin));
         }
@@ -210,7 +210,32 @@ impl StoreHandle {
 
     /// [`Store::begin`] on the store thread.
     pub async fn begin(&self, rec: NewRecord) -> Result<RecordId, StoreError> {
-        self.call(|r| Request::Begin(rec, r)).await
+        let (reply, answer) = oneshot::channel();
+        self.begin_then(rec, move |result| {
+            let _ = reply.send(result);
+        });
+        answer.await.map_err(|_| StoreError::ThreadGone {
+            path: self.path.clone(),
+        })?
+    }
+
+    /// [`Store::begin`] on the store thread, which runs `then` with the
+    /// result right after the commit (or at once if the thread is gone).
+    /// The worker uses it to tell its supervisor about the record from the
+    /// store thread itself: the news arrives even if the job that asked was
+    /// cancelled meanwhile, without a task of its own per record.
+    pub fn begin_then(
+        &self,
+        rec: NewRecord,
+        then: impl FnOnce(Result<RecordId, StoreError>) + Send + 'static,
+    ) {
+        if let Err(mpsc::SendError(Request::Begin(_, then))) =
+            self.tx.send(Request::Begin(rec, Box::new(then)))
+        {
+            then(Err(StoreError::ThreadGone {
+                path: self.path.clone(),
+            }));
+        }
     }
 
     /// [`Store::finish`] on the store thread.

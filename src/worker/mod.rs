@@ -493,7 +493,9 @@ async fn send_with_retries(
             };
             shared.pacer.wait_turn().await;
             if attempt == 1 {
-                record = begin_record(shared, job, report)
+                record = shared
+                    .recorder
+                    .begin(job, report)
                     .await
                     .map_err(Stop::NoRecord)?;
             }
@@ -532,26 +534,6 @@ async fn send_with_retries(
         });
         tokio::time::sleep(delay).await;
     }
-}
-
-/// Begins the job's record in a task of its own, which also tells the
-/// supervisor about it: if the job is cancelled while the store is writing,
-/// the record still reaches the supervisor, which completes it as
-/// `cancelled` instead of leaving it "in flight" forever.
-async fn begin_record(
-    shared: &Shared,
-    job: &Job,
-    report: &mpsc::UnboundedSender<Report>,
-) -> Result<Option<RecordId>, String> {
-    let recorder = shared.recorder.clone();
-    let (job, report) = (job.clone(), report.clone());
-    tokio::spawn(async move {
-        let record = recorder.begin(&job).await?;
-        let _ = report.send(Report::Recording(job.id, record));
-        Ok(record)
-    })
-    .await
-    .map_err(|_| "the history writer stopped".to_owned())?
 }
 
 /// Sends a first request that was lent every slot, and gives the lent

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
-use super::{Job, JobId, WorkerEvent};
+use super::{Job, JobId, Report, WorkerEvent};
 use crate::api::Outcome;
 use crate::store::{Finish, NewRecord, RecordId, StoreHandle};
 
@@ -40,7 +40,16 @@ pub(crate) fn finish_of(
 
 impl Recorder {
     /// Writes the record of a job about to be sent; `None` without a store.
-    pub(super) async fn begin(&self, job: &Job) -> Result<Option<RecordId>, String> {
+    ///
+    /// The supervisor is told about the record by the store thread, right
+    /// after the commit: if the job is cancelled (aborted) while the store
+    /// is writing, the record still reaches the supervisor, which completes
+    /// it as `cancelled` instead of leaving it "in flight" forever.
+    pub(super) async fn begin(
+        &self,
+        job: &Job,
+        report: &mpsc::UnboundedSender<Report>,
+    ) -> Result<Option<RecordId>, String> {
         let Some(store) = &self.0 else {
             return Ok(None);
         };
@@ -49,11 +58,18 @@ impl Recorder {
             time: now_ms(),
             params: job.params.masked_query(),
         };
-        store
-            .begin(record)
-            .await
-            .map(Some)
-            .map_err(|e| e.to_string())
+        let (reply, answer) = oneshot::channel();
+        let (id, report) = (job.id, report.clone());
+        store.begin_then(record, move |result| {
+            if let Ok(record) = &result {
+                let _ = report.send(Report::Recording(id, Some(*record)));
+            }
+            let _ = reply.send(result);
+        });
+        match answer.await {
+            Ok(result) => result.map(Some).map_err(|e| e.to_string()),
+            Err(_) => Err("the history writer stopped".to_owned()),
+        }
     }
 
     /// Completes a record with the job's verdict.
