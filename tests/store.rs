@@ -450,7 +450,11 @@ async fn the_store_thread_round_trips_every_call() {
         ])
         .await
         .unwrap();
-    let r = h2.begin(rec("a", 7)).await.unwrap();
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    h2.begin_then(rec("a", 7), move |result| {
+        let _ = reply.send(result);
+    });
+    let r = answer.await.unwrap().unwrap();
     h2.finish(r, fin("accepted", "ok")).await.unwrap();
     assert_eq!(handle.remove_tasks(vec![id("b")]).await.unwrap(), 1);
     let tasks = handle.load_tasks().await.unwrap();

@@ -107,7 +107,11 @@ mod tests {
                 time: i64::from(n),
                 params: String::new(),
             };
-            handle.begin(rec).await.unwrap();
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            handle.begin_then(rec, move |result| {
+                let _ = reply.send(result);
+            });
+            answer.await.unwrap().unwrap();
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while size() <= before {

@@ -208,17 +208,6 @@ impl StoreHandle {
         answer.await.map_err(|_| gone())?
     }
 
-    /// [`Store::begin`] on the store thread.
-    pub async fn begin(&self, rec: NewRecord) -> Result<RecordId, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.begin_then(rec, move |result| {
-            let _ = reply.send(result);
-        });
-        answer.await.map_err(|_| StoreError::ThreadGone {
-            path: self.path.clone(),
-        })?
-    }
-
     /// [`Store::begin`] on the store thread, which runs `then` with the
     /// result right after the commit (or at once if the thread is gone).
     /// The worker uses it to tell its supervisor about the record from the
