@@ -1,6 +1,7 @@
 //! A thread that owns the [`Store`], so async code never blocks on SQLite
 //! (a busy timeout can wait seconds). Requests go over a channel; each
-//! carries a oneshot for its reply.
+//! carries a oneshot for its reply, or (a record to begin) a callback the
+//! thread runs once the record is committed.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
