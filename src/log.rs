@@ -11,6 +11,8 @@ use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
 
+use crate::api::identity::io_reason;
+
 /// The variable that turns logging on and sets its filter.
 pub const LOG_ENV: &str = "TAE_RESCAN_LOG";
 /// The log file's name inside the data dir.
@@ -28,17 +30,26 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
     let dir = data_dir.ok_or_else(|| {
         format!("{LOG_ENV} is set but there is no data dir for the log: pass --data-dir")
     })?;
-    crate::store::create_private_dir(dir)
-        .map_err(|e| format!("{LOG_ENV}: cannot create {}: {e}", dir.display()))?;
+    crate::store::create_private_dir(dir).map_err(|e| {
+        format!(
+            "{LOG_ENV}: cannot create {}: {}",
+            dir.display(),
+            io_reason(&e)
+        )
+    })?;
     let path = dir.join(LOG_FILE);
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     // Like the database: for the user only (it names tasks and outcomes).
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&path)
-        .map_err(|e| format!("{LOG_ENV}: cannot open {}: {e}", path.display()))?;
+    let file = options.open(&path).map_err(|e| {
+        format!(
+            "{LOG_ENV}: cannot open {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    })?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

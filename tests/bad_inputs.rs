@@ -378,6 +378,9 @@ async fn run_case(f: &Fixture, m: &Material, case: &Case) -> Vec<String> {
                 ));
             }
             let first = lines.first().copied().unwrap_or("");
+            if first.contains("(os error") {
+                fail(format!("Rust's os error code in the message: {first:?}"));
+            }
             for needle in &case.stderr {
                 if !first.contains(needle.as_str()) {
                     fail(format!("error line does not name {needle:?}: {first:?}"));

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, TasksAction, TasksArgs, UsageError};
 use crate::api::TaskId;
+use crate::api::identity::io_reason;
 use crate::import::{parse_any, read_text};
 use crate::store::{StoredParams, StoredTask};
 
@@ -23,7 +24,7 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
             let store = open()?;
             let tasks = store.load_tasks().await.map_err(fail)?;
             print_list(&tasks, *output)
-                .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
+                .map_err(|e| UsageError(format!("cannot write the output: {}", io_reason(&e))))?;
             Ok(ExitCode::SUCCESS)
         }
         TasksAction::Import { file } => {

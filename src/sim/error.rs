@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::api::identity::io_reason;
+
 /// Everything that can go wrong while setting up or starting the simulator.
 ///
 /// Exists so callers (demo mode, tests, benchmarks) get one `thiserror` enum
@@ -11,7 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// Reading, writing or creating a file or directory failed.
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {}", path.display(), io_reason(source))]
     Io {
         /// What was being done ("read", "write", "create directory", ...).
         action: &'static str,
@@ -54,7 +56,7 @@ pub enum SimError {
     Tls(String),
 
     /// Binding the listening socket failed.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {}", io_reason(source))]
     Bind {
         /// The address asked for.
         addr: SocketAddr,

@@ -32,6 +32,7 @@ use self::app::{App, Theme};
 use self::message::{Command, Message};
 use self::session::Session;
 use self::terminal::TerminalGuard;
+use crate::api::identity::io_reason;
 use crate::cli::UsageError;
 use crate::config::Overrides;
 
@@ -73,7 +74,7 @@ pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
     let (internal_tx, internal_rx) = mpsc::unbounded_channel();
     let mut session = Session::start(&startup, &mut app, internal_tx).await?;
     let mut guard = TerminalGuard::enter()
-        .map_err(|e| UsageError(format!("cannot set up the terminal: {e}")))?;
+        .map_err(|e| UsageError(format!("cannot set up the terminal: {}", io_reason(&e))))?;
     let result = event_loop(&mut app, &mut session, &mut guard, internal_rx).await;
     drop(guard);
     result.map(|()| ExitCode::SUCCESS)
@@ -104,7 +105,7 @@ async fn event_loop(
                     Some(m) => m,
                     None => continue,
                 },
-                Some(Err(e)) => return Err(UsageError(format!("cannot read the terminal: {e}"))),
+                Some(Err(e)) => return Err(UsageError(format!("cannot read the terminal: {}", io_reason(&e)))),
                 None => Message::Terminate,
             },
             event = session.next_worker_event() => Message::Worker { event, at: Timestamp::now() },
@@ -169,7 +170,7 @@ fn draw(app: &App, guard: &mut TerminalGuard) -> Result<(), UsageError> {
         .terminal
         .draw(|frame| view::view(app, frame))
         .map(|_| ())
-        .map_err(|e| UsageError(format!("cannot draw on the terminal: {e}")))
+        .map_err(|e| UsageError(format!("cannot draw on the terminal: {}", io_reason(&e))))
 }
 
 /// Only key presses count (not repeats' releases); resize, paste and mouse
