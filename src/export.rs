@@ -134,7 +134,7 @@ pub fn create_new(path: &Path) -> Result<io::BufWriter<std::fs::File>, String> {
                 format!(
                     "cannot create {}: {}",
                     path.display(),
-                    crate::api::identity::io_reason(&e)
+                    crate::text::io_reason(&e)
                 )
             }
         })?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::api::TaskId;
-use crate::api::identity::io_reason;
+use crate::text::io_reason;
 use crate::text::sanitize_capped;
 
 /// Largest file we read; an id list is never this big, junk often is.

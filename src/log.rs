@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
 
-use crate::api::identity::io_reason;
+use crate::text::io_reason;
 
 /// The variable that turns logging on and sets its filter.
 pub const LOG_ENV: &str = "TAE_RESCAN_LOG";

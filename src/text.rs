@@ -1,4 +1,4 @@
-//! Making foreign text safe to print.
+//! Making foreign text safe to print, and errors readable.
 //!
 //! Everything that comes from the server, from imported files or from the
 //! user's own configuration passes through [`sanitize`] before it reaches a
@@ -79,6 +79,19 @@ pub fn contains_lowercase(haystack: &str, needle: &str) -> bool {
     let starts = &h[..=h.len() - n.len()];
     memchr::memchr2_iter(n[0], n[0].to_ascii_uppercase(), starts)
         .any(|at| h[at..at + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// An I/O error as a short human reason, without Rust's `(os error N)` noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory, not a file".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_owned()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
+use crate::text::io_reason;
+
 /// Why a certificate could not be used; every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
@@ -255,19 +257,6 @@ fn read(path: &Path) -> Result<Vec<u8>, IdentityError> {
         path: path.to_owned(),
         reason: io_reason(&e),
     })
-}
-
-/// An I/O error as a short human reason, without Rust's `(os error N)` noise.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "it is a directory, not a file".into(),
-        _ => {
-            let s = e.to_string();
-            s.split(" (os error").next().unwrap_or(&s).to_owned()
-        }
-    }
 }
 
 fn content(path: &Path, reason: &str) -> IdentityError {

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, TasksAction, TasksArgs, UsageError};
 use crate::api::TaskId;
-use crate::api::identity::io_reason;
 use crate::import::{parse_any, read_text};
 use crate::store::{StoredParams, StoredTask};
+use crate::text::io_reason;
 
 /// Runs one inventory action.
 pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {

@@ -10,7 +10,8 @@ use secrecy::SecretString;
 use super::{Config, ConfigError, PasswordSource, Sourced};
 use crate::api::ClientSettings;
 use crate::api::client::ca_certificates;
-use crate::api::identity::{ClientIdentity, IdentityError, IdentityFiles, io_reason};
+use crate::api::identity::{ClientIdentity, IdentityError, IdentityFiles};
+use crate::text::io_reason;
 
 /// How long `password_command` may take (a password manager may prompt).
 const PASSWORD_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);

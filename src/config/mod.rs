@@ -11,7 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::api::client::is_loopback;
-use crate::api::identity::io_reason;
+use crate::text::io_reason;
 use crate::worker::WorkerConfig;
 
 /// The service everyone uses unless told otherwise.

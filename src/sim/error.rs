@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::api::identity::io_reason;
+use crate::text::io_reason;
 
 /// Everything that can go wrong while setting up or starting the simulator.
 ///

@@ -46,7 +46,7 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The data directory could not be created or the file not inspected.
-    #[error("cannot {action} {}: {}", path.display(), crate::api::identity::io_reason(source))]
+    #[error("cannot {action} {}: {}", path.display(), crate::text::io_reason(source))]
     Io {
         /// What was being done ("create the data directory", "read").
         action: &'static str,

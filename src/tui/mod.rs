@@ -32,9 +32,9 @@ use self::app::{App, Theme};
 use self::message::{Command, Message};
 use self::session::Session;
 use self::terminal::TerminalGuard;
-use crate::api::identity::io_reason;
 use crate::cli::UsageError;
 use crate::config::Overrides;
+use crate::text::io_reason;
 
 /// How often spinners and countdowns move while something is in flight.
 const TICK: Duration = Duration::from_millis(100);
