@@ -5,7 +5,6 @@
 //! logged: URLs are logged masked, and the Authorization header is built
 //! once, marked sensitive, and never formatted.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -38,18 +37,17 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
         )
     })?;
     let path = dir.join(LOG_FILE);
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    // Like the database: for the user only (it names tasks and outcomes).
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).map_err(|e| {
-        format!(
-            "{LOG_ENV}: cannot open {}: {}",
-            path.display(),
-            io_reason(&e)
-        )
-    })?;
+    let file = crate::store::private_file_options()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| {
+            format!(
+                "{LOG_ENV}: cannot open {}: {}",
+                path.display(),
+                io_reason(&e)
+            )
+        })?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

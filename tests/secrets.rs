@@ -159,6 +159,12 @@ fn no_secret_in_files_logs_screen_output_or_child_arguments() {
                 !log.to_ascii_lowercase().contains("authorization: basic"),
                 "no Authorization header in the log"
             );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "the log is the user's alone");
+            }
         }
     }
 }
