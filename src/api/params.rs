@@ -161,7 +161,9 @@ impl TaskId {
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, not `write_str`: width and alignment (`{:<32}`) apply, so
+        // the `rescan` text lines stay in columns.
+        f.pad(self.as_str())
     }
 }
 

@@ -126,3 +126,31 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lines_keep_their_columns_whatever_the_id_length() {
+        let accepted = Outcome::Accepted {
+            body: String::new(),
+            new_task_id: None,
+        };
+        let line = |id: &str| {
+            let task = TaskId::parse(id).unwrap();
+            ResultLine {
+                task: &task,
+                status: Some(200),
+                outcome: &accepted,
+                attempts: 1,
+                elapsed: Duration::ZERO,
+            }
+            .text(32)
+        };
+        let short = line("tae-2026-000123");
+        let long = line("9d2e8f4c6b0a41378e5d2c1b0a9f8e77");
+        assert_eq!(short.find("accepted"), Some(34), "{short:?}");
+        assert_eq!(long.find("accepted"), Some(34), "{long:?}");
+    }
+}
