@@ -248,12 +248,48 @@ async fn ctrl_c_mid_bulk_cancels_the_rest_and_completes_every_record() {
     );
 }
 
+/// Killed right after the hanging requests reached the server: their
+/// records are (almost always) still only intents in the log, which the
+/// next open turns into `interrupted` records and deletes.
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
-    let (f, cfg, mut child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
+    let (f, cfg, child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
+    kill_and_check_the_history(&f, &cfg, child).await;
+}
+
+/// Killed once the hanging requests show as `in flight` in the history:
+/// their records were written before the answer, and become `interrupted`.
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_after_the_hanging_requests_show_in_flight_leaves_them_interrupted() {
+    let (f, cfg, child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let records = history_of(&f, &cfg).await;
+        if records
+            .iter()
+            .filter(|r| r["outcome"] == "in flight")
+            .count()
+            == 4
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never in flight: {records:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kill_and_check_the_history(&f, &cfg, child).await;
+}
+
+/// SIGKILL, then: every record parses, the 6 answered are `accepted` (as
+/// many as the simulator's 200s), the 4 hanging are `interrupted`, the
+/// queued were never recorded, and no intent log is left.
+async fn kill_and_check_the_history(
+    f: &Fixture,
+    cfg: &std::path::Path,
+    mut child: tokio::process::Child,
+) {
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
-    let records = history_of(&f, &cfg).await;
+    let records = history_of(f, cfg).await;
     let out = format!("{records:?}");
     let count = |label: &str| records.iter().filter(|r| r["outcome"] == label).count();
     assert_eq!(count("accepted"), 6);
@@ -279,6 +315,17 @@ async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
             "{id}"
         );
     }
+    let data = f.dir.path().join("data/tae-rescan");
+    let left: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".intents-"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "recovered intent logs are deleted: {left:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

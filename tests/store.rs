@@ -450,25 +450,65 @@ async fn the_store_thread_round_trips_every_call() {
         ])
         .await
         .unwrap();
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    h2.begin_then(rec("a", 7), move |result| {
-        let _ = reply.send(result);
-    });
-    let r = answer.await.unwrap().unwrap();
+    let r = h2.begin(rec("a", 7)).unwrap();
     h2.finish(r, fin("accepted", "ok")).await.unwrap();
     assert_eq!(handle.remove_tasks(vec![id("b")]).await.unwrap(), 1);
     let tasks = handle.load_tasks().await.unwrap();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].last.as_ref().unwrap().outcome, "accepted");
     let hist = handle.history(HistoryQuery::default()).await.unwrap();
-    assert_eq!(hist[0].id, r);
-    let err = h2.finish(RecordId(-1), fin("x", "")).await.unwrap_err();
+    assert_eq!((hist[0].task_id.as_str(), hist[0].time), ("a", 7));
+    let err = h2.finish(r, fin("x", "")).await.unwrap_err();
     assert!(err.to_string().contains(DB_FILE_NAME), "{err}");
     drop((handle, h2));
     // Everything was committed: a fresh open sees it.
     assert_eq!(
         Store::open(dir.path()).unwrap().load_tasks().unwrap().len(),
         1
+    );
+}
+
+/// A record is written once, complete, when its answer comes soon; one
+/// still unanswered after the grace period shows `in flight` meanwhile
+/// (so `history` and the monitor see what hangs), and is completed in
+/// place.
+#[tokio::test]
+async fn an_unanswered_record_shows_in_flight_after_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = spawn_store_thread(Store::open(dir.path()).unwrap());
+    let quick = handle.begin(rec("quick", 1)).unwrap();
+    handle.finish(quick, fin("accepted", "ok")).await.unwrap();
+    let began = std::time::Instant::now();
+    let slow = handle.begin(rec("slow", 2)).unwrap();
+    let deadline = began + std::time::Duration::from_secs(20);
+    let shown = loop {
+        let all = handle.history(HistoryQuery::default()).await.unwrap();
+        if all.len() == 2 {
+            break all;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never written: {all:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert!(began.elapsed() >= tae_rescan::store::IN_FLIGHT_AFTER);
+    assert_eq!(
+        (shown[0].task_id.as_str(), shown[0].outcome.as_str()),
+        ("slow", "in flight")
+    );
+    handle.finish(slow, fin("rejected", "bad")).await.unwrap();
+    let all = handle.history(HistoryQuery::default()).await.unwrap();
+    let seen: Vec<_> = all
+        .iter()
+        .map(|r| (r.id, r.task_id.as_str(), r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (shown[0].id, "slow", "rejected"),
+            (shown[1].id, "quick", "accepted")
+        ]
     );
 }
 

@@ -89,7 +89,7 @@ mod tests {
 
     use super::NUDGE_EVERY;
     use crate::api::params::TaskId;
-    use crate::store::{NewRecord, Store, spawn_store_thread};
+    use crate::store::{Finish, NewRecord, Store, spawn_store_thread};
 
     /// Only a checkpoint moves pages from the WAL into the database file,
     /// and the writer's own automatic one is far off after these commits.
@@ -107,11 +107,8 @@ mod tests {
                 time: i64::from(n),
                 params: String::new(),
             };
-            let (reply, answer) = tokio::sync::oneshot::channel();
-            handle.begin_then(rec, move |result| {
-                let _ = reply.send(result);
-            });
-            answer.await.unwrap().unwrap();
+            let intent = handle.begin(rec).unwrap();
+            handle.finish(intent, Finish::default()).await.unwrap();
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while size() <= before {

@@ -5,6 +5,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, TransactionBehavior, params, params_from_iter};
 
+use super::intents::{Intent, dead_logs};
 use super::liveness::writer_alive;
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId,
@@ -88,23 +89,35 @@ impl RawRecord {
 }
 
 impl Store {
-    /// Writes a record for a job about to be sent and returns its id. It is
-    /// committed before this returns, so a crash during the request still
-    /// leaves the record.
+    /// Writes a record for a job about to be sent (`in flight`) and returns
+    /// its id. Committed before this returns when called alone, so a crash
+    /// during the request still leaves the record.
     pub fn begin(&mut self, rec: &NewRecord) -> Result<RecordId, StoreError> {
-        // The record and its task's pointer to it land together: alone in
-        // a transaction of their own, or in the caller's group.
+        self.insert(rec, None, End::InFlight)
+    }
+
+    /// Writes one record: alone in a transaction of its own, or in the
+    /// caller's group. The store thread writes records with their intent
+    /// (see [`super::intents`]), most of them complete in one go.
+    pub(super) fn insert(
+        &mut self,
+        rec: &NewRecord,
+        intent: Option<Intent>,
+        end: End<'_>,
+    ) -> Result<RecordId, StoreError> {
+        let by = Writer::this(self.instance);
+        // The record and its task's pointer to it land together.
         let written = if self.conn.is_autocommit() {
             (|| {
                 let tx = self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let id = insert_record(&tx, rec, self.instance)?;
+                let id = insert_record(&tx, rec, by, intent, end)?;
                 tx.commit()?;
                 Ok(id)
             })()
         } else {
-            insert_record(&self.conn, rec, self.instance)
+            insert_record(&self.conn, rec, by, intent, end)
         };
         written.map_err(|e| self.sql(e))
     }
@@ -190,7 +203,48 @@ impl Store {
             }
         }
         tx.commit().map_err(sql)?;
-        Ok(marked)
+        Ok(marked + self.recover_intents()?)
+    }
+
+    /// Writes an `interrupted` record for every intent of a dead writer that
+    /// has no record (its request may have been sent; its answer is
+    /// unknown), then deletes that writer's log. Safe to run twice or from
+    /// two instances at once: the lookup and the inserts share one
+    /// transaction, and intents already recorded are skipped.
+    fn recover_intents(&mut self) -> Result<usize, StoreError> {
+        let mut recovered = 0;
+        for log in dead_logs(&self.path) {
+            let by = Writer {
+                pid: log.pid,
+                instance: log.instance,
+            };
+            let written = (|| {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let known: std::collections::HashSet<i64> = tx
+                    .prepare_cached(
+                        "SELECT intent FROM history \
+                         WHERE pid = ?1 AND instance = ?2 AND intent IS NOT NULL",
+                    )?
+                    .query_map(params![by.pid, by.instance as i64], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut added = 0;
+                for (intent, rec) in &log.intents {
+                    if !known.contains(&to_sql_int(intent.0)) {
+                        insert_record(&tx, rec, by, Some(*intent), End::Interrupted)?;
+                        added += 1;
+                    }
+                }
+                tx.commit()?;
+                Ok(added)
+            })();
+            recovered += written.map_err(|e| self.sql(e))?;
+            // Every intent is in the database now; a log that cannot be
+            // deleted is read again next time and adds nothing.
+            let _ = std::fs::remove_file(&log.path);
+        }
+        Ok(recovered)
     }
 
     /// History records matching `q`, newest first unless `q.oldest_first`.
@@ -258,19 +312,72 @@ impl Store {
     }
 }
 
+/// Who wrote a record: the process and the store instance, which tell
+/// whether an unfinished record can still be finished.
+#[derive(Clone, Copy)]
+pub(super) struct Writer {
+    pid: i64,
+    instance: u64,
+}
+
+impl Writer {
+    /// This process, through the store instance `instance`.
+    fn this(instance: u64) -> Self {
+        Writer {
+            pid: i64::from(std::process::id()),
+            instance,
+        }
+    }
+}
+
+/// How far a record written in one go has come.
+pub(super) enum End<'a> {
+    /// Sent, no answer yet.
+    InFlight,
+    /// Answered (or given up on).
+    Finished(&'a Finish),
+    /// Its writer died before an answer: outcome unknown.
+    Interrupted,
+}
+
 /// Inserts a job's record and points its task (if in the inventory) at it,
 /// as its newest: ids only grow.
-fn insert_record(conn: &Connection, rec: &NewRecord, instance: u64) -> rusqlite::Result<RecordId> {
+fn insert_record(
+    conn: &Connection,
+    rec: &NewRecord,
+    by: Writer,
+    intent: Option<Intent>,
+    end: End<'_>,
+) -> rusqlite::Result<RecordId> {
+    let none = Finish::default();
+    let (fin, outcome) = match end {
+        End::InFlight => (&none, None),
+        End::Finished(fin) => (fin, Some(fin.outcome.as_str())),
+        End::Interrupted => (&none, Some(INTERRUPTED)),
+    };
+    let finished = matches!(end, End::Finished(_));
     conn.prepare_cached(
-        "INSERT INTO history (task_id, time, params, pid, instance) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO history (task_id, time, params, pid, instance, intent, status, outcome, \
+         error, description, new_task_id, body, attempts, elapsed_ms, finished_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         rec.task_id.as_str(),
         rec.time,
         rec.params,
-        std::process::id(),
-        instance as i64,
+        by.pid,
+        // Stored as the same 64 bits in SQLite's signed integer.
+        by.instance as i64,
+        intent.map(|i| to_sql_int(i.0)),
+        fin.status,
+        outcome,
+        fin.error,
+        fin.description,
+        fin.new_task_id,
+        fin.body,
+        fin.attempts,
+        finished.then(|| to_sql_int(fin.elapsed_ms)),
+        finished.then_some(fin.finished_at),
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("UPDATE tasks SET last_history = ?1 WHERE id = ?2")?

@@ -9,6 +9,7 @@
 
 mod checkpoint;
 mod history;
+mod intents;
 mod liveness;
 mod monitor;
 mod schema;
@@ -25,8 +26,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use intents::Intent;
 pub use monitor::{Bucket, MonitorData, MonitorQuery};
-pub use thread::{StoreHandle, spawn_store_thread};
+pub use thread::{IN_FLIGHT_AFTER, StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,
     StoredTask, TaskChunk,

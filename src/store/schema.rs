@@ -48,6 +48,10 @@ const MIGRATIONS: &[&str] = &[
         UPDATE tasks SET last_history = (SELECT max(id) FROM history WHERE task_id = NEW.id)
         WHERE position = NEW.position;
     END;",
+    // 3: the intent-log entry a record was written for (see
+    // `store::intents`), so recovery after a crash adds an `interrupted`
+    // record only for intents that have none. NULL for older records.
+    "ALTER TABLE history ADD COLUMN intent INTEGER;",
 ];
 
 /// The schema version this build writes and understands.
@@ -151,6 +155,24 @@ mod tests {
             .unwrap()
         };
         assert_eq!((newest("a"), newest("b")), (Some(9), None));
+    }
+
+    #[test]
+    fn a_version_2_database_keeps_its_records_with_no_intent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO history (id, task_id, time, params, pid, instance)
+             VALUES (5, 'a', 1, '', 1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let intent: Option<i64> = conn
+            .query_row("SELECT intent FROM history WHERE id = 5", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((version(&conn).unwrap(), intent), (3, None));
     }
 
     #[test]

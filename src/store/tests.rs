@@ -156,3 +156,56 @@ fn the_database_is_in_wal_mode_with_a_busy_timeout() {
         .unwrap();
     assert_eq!(sync, 1, "NORMAL");
 }
+
+/// A writer that died (no such pid) logged three intents; only the second
+/// got its record. The next open writes the other two as `interrupted`,
+/// under the dead writer's name, and deletes the log; a second pass adds
+/// nothing.
+#[test]
+fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
+    use super::history::End;
+    use super::intents::IntentLog;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let dead_pid = u32::MAX;
+    let log = IntentLog::new(store.path(), dead_pid, 42);
+    log.write(&rec("t1", 100)).unwrap();
+    let (answered, _) = log.write(&rec("t2", 200)).unwrap();
+    log.write(&rec("t3", 300)).unwrap();
+    drop(log);
+    let id = store
+        .insert(
+            &rec("t2", 200),
+            Some(answered),
+            End::Finished(&fin("accepted", "ok")),
+        )
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE history SET pid = ?1, instance = 42 WHERE id = ?2",
+            rusqlite::params![i64::from(dead_pid), id.0],
+        )
+        .unwrap();
+    assert_eq!(store.mark_interrupted().unwrap(), 2);
+    let all = store.history(&HistoryQuery::default()).unwrap();
+    let seen: Vec<(&str, i64, &str)> = all
+        .iter()
+        .map(|r| (r.task_id.as_str(), r.time, r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("t3", 300, "interrupted"),
+            ("t1", 100, "interrupted"),
+            ("t2", 200, "accepted"),
+        ]
+    );
+    let logs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".intents-"))
+        .count();
+    assert_eq!(logs, 0, "the recovered log is deleted");
+    assert_eq!(store.mark_interrupted().unwrap(), 0);
+}

@@ -1,31 +1,45 @@
 //! A thread that owns the [`Store`], so async code never blocks on SQLite
 //! (a busy timeout can wait seconds). Requests go over a channel; each
-//! carries a oneshot for its reply, or (a record to begin) a callback the
-//! thread runs once the record is committed.
+//! carries a oneshot for its reply.
+//!
+//! Records are the exception, because a bulk run writes one per request:
+//! [`StoreHandle::begin`] only appends an intent (see [`super::intents`])
+//! and leaves the record in a queue the thread takes in when it next
+//! wakes; [`StoreHandle::finish`] then writes it in one go, complete.
+//! A request unanswered after [`IN_FLIGHT_AFTER`] has its record written
+//! `in flight` first, so the history shows what is hanging.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
 use super::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT};
+use super::history::End;
+use super::intents::{Intent, IntentLog};
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
 };
 use super::{MonitorData, MonitorQuery, Store, StoreError};
 use crate::api::params::TaskId;
 
+/// How long a request may wait for its answer before its record is written
+/// as `in flight`: long enough that almost every answer arrives first (one
+/// write per request), short enough that `history` and the monitor soon
+/// show a request that hangs.
+pub const IN_FLIGHT_AFTER: Duration = Duration::from_millis(100);
+
 /// A reply channel for one request.
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
-/// What to do with a begun record once its commit is known, run on the
-/// store thread (see [`StoreHandle::begin_then`]).
-type Begun = Box<dyn FnOnce(Result<RecordId, StoreError>) + Send>;
-
 /// One thing for the store thread to do.
 enum Request {
-    Begin(NewRecord, Begun),
-    Finish(RecordId, Finish, Reply<()>),
+    /// A record was begun while the thread had none to watch.
+    Wake,
+    Finish(Intent, Finish, Reply<()>),
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
@@ -34,12 +48,29 @@ enum Request {
     Monitor(MonitorQuery, Reply<MonitorData>),
 }
 
+/// What the handles and the thread share besides the channel.
+#[derive(Debug)]
+struct Shared {
+    intents: IntentLog,
+    begun: Mutex<Begun>,
+}
+
+/// Records begun (their intents written) that the thread has not taken in.
+#[derive(Debug, Default)]
+struct Begun {
+    queue: Vec<(Intent, NewRecord, Instant)>,
+    /// The thread holds records not yet written and so wakes by itself
+    /// (see [`Records::deadline`]); otherwise a begin must wake it.
+    watching: bool,
+}
+
 /// The async face of the store: cheap to clone, usable from any task. The
 /// store thread ends when the last handle is dropped.
 #[derive(Debug, Clone)]
 pub struct StoreHandle {
     tx: mpsc::Sender<Request>,
     path: PathBuf,
+    shared: Arc<Shared>,
 }
 
 /// Moves `store` onto its own thread and returns a handle to it.
@@ -49,13 +80,18 @@ pub struct StoreHandle {
 /// handle one error path instead of a panic.
 pub fn spawn_store_thread(store: Store) -> StoreHandle {
     let path = store.path().to_path_buf();
+    let shared = Arc::new(Shared {
+        intents: IntentLog::new(&path, std::process::id(), store.instance),
+        begun: Mutex::default(),
+    });
     let (tx, rx) = mpsc::channel();
+    let for_thread = shared.clone();
     // On failure the closure, and with it the receiver, is dropped: every
     // send then fails and turns into ThreadGone.
     let _ = std::thread::Builder::new()
         .name("tae-rescan-store".into())
-        .spawn(move || serve(store, rx));
-    StoreHandle { tx, path }
+        .spawn(move || serve(store, rx, &for_thread));
+    StoreHandle { tx, path, shared }
 }
 
 /// A reply held back until its write is committed: gets the commit's result.
@@ -69,14 +105,53 @@ const LOAD_CHUNK: usize = 1_000;
 /// Most writes committed together.
 const GROUP_MAX: usize = 512;
 
-/// The thread's loop until every sender is gone. Writes of history records
-/// that are waiting together are committed in one transaction (a commit
-/// costs ~50 µs; one per request capped bulk runs near 10k requests/s), and
-/// their replies go out only after that commit, so "committed before it
-/// returns" still holds. Other requests run in order between groups.
-/// A reply nobody waits for any more is dropped quietly. WAL checkpoints
-/// run on a thread of their own (see [`Checkpointer`]).
-fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
+/// The records the thread knows of whose jobs have no answer yet.
+#[derive(Default)]
+struct Records {
+    /// Begun, not in the database yet (their intents are in the log).
+    waiting: HashMap<Intent, (NewRecord, Instant)>,
+    /// Written `in flight`, to be completed by id.
+    written: HashMap<Intent, RecordId>,
+}
+
+impl Records {
+    /// Takes in the begun records and returns when the oldest of those
+    /// still waiting is due to be written, if any.
+    fn deadline(&mut self, shared: &Shared) -> Option<Instant> {
+        let mut begun = shared.begun.lock().unwrap_or_else(PoisonError::into_inner);
+        self.waiting.extend(
+            begun
+                .queue
+                .drain(..)
+                .map(|(intent, rec, at)| (intent, (rec, at))),
+        );
+        begun.watching = !self.waiting.is_empty();
+        let oldest = self.waiting.values().map(|(_, at)| *at).min()?;
+        Some(oldest + IN_FLIGHT_AFTER)
+    }
+
+    /// Takes out the waiting records that are due.
+    fn due(&mut self, now: Instant) -> Vec<(Intent, NewRecord)> {
+        let due: Vec<Intent> = self
+            .waiting
+            .iter()
+            .filter(|(_, (_, at))| now.duration_since(*at) >= IN_FLIGHT_AFTER)
+            .map(|(intent, _)| *intent)
+            .collect();
+        due.into_iter()
+            .filter_map(|i| self.waiting.remove(&i).map(|(rec, _)| (i, rec)))
+            .collect()
+    }
+}
+
+/// The thread's loop until every sender is gone. Records completed
+/// together are committed in one transaction (a commit costs ~50 µs; one
+/// per request capped bulk runs near 10k requests/s), and their replies go
+/// out only after that commit, so "committed before it returns" still
+/// holds. Other requests run in order between groups. A reply nobody waits
+/// for any more is dropped quietly. WAL checkpoints run on a thread of
+/// their own (see [`Checkpointer`]).
+fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
     let mut checkpointer = Checkpointer::start(store.path());
     if checkpointer.is_running() {
         // The failure case keeps SQLite's default, which is also fine.
@@ -84,61 +159,100 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>) {
             .conn
             .pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT);
     }
-    while let Ok(first) = rx.recv() {
+    let mut records = Records::default();
+    loop {
+        let first = match records.deadline(shared) {
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
+        };
+        let mut next = match first {
+            Ok(request) => Some(request),
+            Err(RecvTimeoutError::Timeout) => None,
+            // Records still waiting keep their intents in the log: the next
+            // open records them as `interrupted`.
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut group: Vec<Request> = Vec::new();
-        let mut next = Some(first);
         while let Some(request) = next.take() {
-            if matches!(request, Request::Begin(..) | Request::Finish(..)) {
-                group.push(request);
-                if group.len() < GROUP_MAX {
+            match request {
+                Request::Wake => next = rx.try_recv().ok(),
+                Request::Finish(..) => {
+                    group.push(request);
+                    if group.len() < GROUP_MAX {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                other => {
+                    let group = std::mem::take(&mut group);
+                    commit_group(&mut store, &mut records, group, shared, &mut checkpointer);
+                    handle(&mut store, other);
                     next = rx.try_recv().ok();
                 }
-                continue;
             }
-            commit_group(&mut store, std::mem::take(&mut group), &mut checkpointer);
-            handle(&mut store, request);
-            next = rx.try_recv().ok();
         }
-        commit_group(&mut store, group, &mut checkpointer);
+        commit_group(&mut store, &mut records, group, shared, &mut checkpointer);
     }
 }
 
-/// Runs history writes in one transaction, then replies to each.
-fn commit_group(store: &mut Store, group: Vec<Request>, checkpointer: &mut Checkpointer) {
-    match group.len() {
-        0 => return,
-        1 => {
-            group.into_iter().for_each(|r| handle(store, r));
-            checkpointer.committed();
-            return;
-        }
-        _ => {}
-    }
-    checkpointer.committed();
-    if store.conn.execute_batch("BEGIN IMMEDIATE").is_err() {
-        // No transaction to be had: one commit each, as without grouping.
-        group.into_iter().for_each(|r| handle(store, r));
+/// Writes, in one transaction, the records completed by `group` and those
+/// waiting too long for their answer, then replies to each.
+fn commit_group(
+    store: &mut Store,
+    records: &mut Records,
+    group: Vec<Request>,
+    shared: &Shared,
+    checkpointer: &mut Checkpointer,
+) {
+    // The begins of the finishes in `group` were queued before them.
+    records.deadline(shared);
+    let due = records.due(Instant::now());
+    if group.is_empty() && due.is_empty() {
         return;
     }
+    checkpointer.committed();
+    // Without a transaction each write commits on its own, as without
+    // grouping.
+    let in_transaction = store.conn.execute_batch("BEGIN IMMEDIATE").is_ok();
     let mut replies: Vec<Deferred> = Vec::with_capacity(group.len());
+    let mut completed = 0;
     for request in group {
-        match request {
-            Request::Begin(rec, then) => {
-                let result = store.begin(&rec);
-                replies.push(Box::new(move |commit| then(commit.and(result))));
+        let Request::Finish(intent, fin, reply) = request else {
+            continue;
+        };
+        let result = complete(store, records, intent, &fin);
+        completed += usize::from(result.as_ref().is_ok_and(|fresh| *fresh));
+        replies.push(Box::new(move |commit| {
+            let _ = reply.send(commit.and(result.map(drop)));
+        }));
+    }
+    let written: Vec<_> = due
+        .into_iter()
+        .map(|(intent, rec)| (intent, store.insert(&rec, Some(intent), End::InFlight), rec))
+        .collect();
+    let committed = if in_transaction {
+        let c = store.conn.execute_batch("COMMIT").map_err(|e| store.sql(e));
+        if c.is_err() {
+            let _ = store.conn.execute_batch("ROLLBACK");
+        }
+        c
+    } else {
+        Ok(())
+    };
+    let now = Instant::now();
+    for (intent, result, rec) in written {
+        match (&committed, result) {
+            (Ok(()), Ok(id)) => {
+                records.written.insert(intent, id);
+                completed += 1;
             }
-            Request::Finish(id, fin, reply) => {
-                let result = store.finish(id, &fin);
-                replies.push(Box::new(move |commit| {
-                    let _ = reply.send(commit.and(result));
-                }));
+            // Tried again after another grace period.
+            _ => {
+                records.waiting.insert(intent, (rec, now));
             }
-            other => handle(store, other),
         }
     }
-    let committed = store.conn.execute_batch("COMMIT").map_err(|e| store.sql(e));
-    if committed.is_err() {
-        let _ = store.conn.execute_batch("ROLLBACK");
+    if committed.is_ok() {
+        shared.intents.recorded(completed);
     }
     for reply in replies {
         reply(
@@ -147,6 +261,28 @@ fn commit_group(store: &mut Store, group: Vec<Request>, checkpointer: &mut Check
                 .map(|_| ())
                 .map_err(|e| store_error_copy(store, e)),
         );
+    }
+}
+
+/// Completes the record of `intent`: written whole if it was still
+/// waiting (true: its intent now has a record), else updated.
+fn complete(
+    store: &mut Store,
+    records: &mut Records,
+    intent: Intent,
+    fin: &Finish,
+) -> Result<bool, StoreError> {
+    if let Some((rec, _)) = records.waiting.remove(&intent) {
+        return store
+            .insert(&rec, Some(intent), End::Finished(fin))
+            .map(|_| true);
+    }
+    match records.written.remove(&intent) {
+        Some(id) => store.finish(id, fin).map(|()| false),
+        None => Err(StoreError::NoSuchRecord {
+            path: store.path().to_owned(),
+            id: super::to_sql_int(intent.0),
+        }),
     }
 }
 
@@ -161,10 +297,8 @@ fn store_error_copy(store: &Store, e: &StoreError) -> StoreError {
 /// One request on its own.
 fn handle(store: &mut Store, request: Request) {
     match request {
-        Request::Begin(rec, then) => then(store.begin(&rec)),
-        Request::Finish(id, fin, reply) => {
-            let _ = reply.send(store.finish(id, &fin));
-        }
+        // Finishes are grouped by `serve`; a wake needs no work.
+        Request::Wake | Request::Finish(..) => {}
         Request::Upsert(tasks, reply) => {
             let _ = reply.send(store.upsert_tasks(&tasks));
         }
@@ -201,36 +335,44 @@ impl StoreHandle {
     /// Sends one request and waits for its answer without blocking the
     /// runtime.
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
-        let gone = || StoreError::ThreadGone {
-            path: self.path.clone(),
-        };
         let (reply, answer) = oneshot::channel();
-        self.tx.send(make(reply)).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        self.tx.send(make(reply)).map_err(|_| self.gone())?;
+        answer.await.map_err(|_| self.gone())?
     }
 
-    /// [`Store::begin`] on the store thread, which runs `then` with the
-    /// result right after the commit (or at once if the thread is gone).
-    /// The worker uses it to tell its supervisor about the record from the
-    /// store thread itself: the news arrives even if the job that asked was
-    /// cancelled meanwhile, without a task of its own per record.
-    pub fn begin_then(
-        &self,
-        rec: NewRecord,
-        then: impl FnOnce(Result<RecordId, StoreError>) + Send + 'static,
-    ) {
-        if let Err(mpsc::SendError(Request::Begin(_, then))) =
-            self.tx.send(Request::Begin(rec, Box::new(then)))
-        {
-            then(Err(StoreError::ThreadGone {
-                path: self.path.clone(),
-            }));
+    /// The error for a store thread that is not running.
+    fn gone(&self) -> StoreError {
+        StoreError::ThreadGone {
+            path: self.path.clone(),
         }
     }
 
-    /// [`Store::finish`] on the store thread.
-    pub async fn finish(&self, id: RecordId, fin: Finish) -> Result<(), StoreError> {
-        self.call(|r| Request::Finish(id, fin, r)).await
+    /// Records that a job is about to be sent: appends its intent to the
+    /// log (one `write`, durable against a crash of this process) and hands
+    /// the record to the store thread, which writes it when the job is
+    /// finished or after [`IN_FLIGHT_AFTER`]. Returns the key to finish it
+    /// with. An error means nothing was recorded: do not send.
+    pub fn begin(&self, rec: NewRecord) -> Result<Intent, StoreError> {
+        let (intent, _) = self.shared.intents.write(&rec)?;
+        let wake = {
+            let mut begun = self
+                .shared
+                .begun
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            begun.queue.push((intent, rec, Instant::now()));
+            begun.queue.len() == 1 && !begun.watching
+        };
+        if wake && self.tx.send(Request::Wake).is_err() {
+            return Err(self.gone());
+        }
+        Ok(intent)
+    }
+
+    /// Completes the record of `intent` with the job's answer; committed
+    /// before this returns.
+    pub async fn finish(&self, intent: Intent, fin: Finish) -> Result<(), StoreError> {
+        self.call(|r| Request::Finish(intent, fin, r)).await
     }
 
     /// [`Store::upsert_tasks`] on the store thread.

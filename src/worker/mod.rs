@@ -14,7 +14,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use crate::api::{Answer, Client, Outcome, RescanParams, TaskId};
-use crate::store::{RecordId, StoreHandle};
+use crate::store::{Intent, StoreHandle};
 
 mod recorder;
 use recorder::Recorder;
@@ -224,7 +224,7 @@ enum Report {
     /// An event for the front end.
     Event(WorkerEvent),
     /// The history record the job is writing to now (`None` once finished).
-    Recording(JobId, Option<RecordId>),
+    Recording(JobId, Option<Intent>),
 }
 
 /// What the supervisor remembers of a job until it finishes.
@@ -234,7 +234,7 @@ struct Live {
     task: TaskId,
     queued_at: Instant,
     attempts: u32,
-    record: Option<RecordId>,
+    record: Option<Intent>,
 }
 
 /// Set by a cancel; checked (under the same lock) by the job right before
@@ -455,7 +455,7 @@ enum Stop {
 struct Sent {
     answer: Answer,
     attempts: u32,
-    record: Option<RecordId>,
+    record: Option<Intent>,
 }
 
 /// Sends until an answer is final or the retry budget is spent. The record
@@ -493,11 +493,7 @@ async fn send_with_retries(
             };
             shared.pacer.wait_turn().await;
             if attempt == 1 {
-                record = shared
-                    .recorder
-                    .begin(job, report)
-                    .await
-                    .map_err(Stop::NoRecord)?;
+                record = shared.recorder.begin(job, report).map_err(Stop::NoRecord)?;
             }
             {
                 let cancelled = gate.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,13 +1,14 @@
 //! The worker's link to the history: a record begun before a job's first
-//! request and completed before its verdict is reported.
+//! request (its intent logged, see [`crate::store::Intent`]) and completed
+//! before its verdict is reported.
 
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::{Job, JobId, Report, WorkerEvent};
 use crate::api::Outcome;
-use crate::store::{Finish, NewRecord, RecordId, StoreHandle};
+use crate::store::{Finish, Intent, NewRecord, StoreHandle};
 
 /// An optional store: without one (tests, `--dry-run`) nothing is recorded.
 #[derive(Clone)]
@@ -39,17 +40,17 @@ pub(crate) fn finish_of(
 }
 
 impl Recorder {
-    /// Writes the record of a job about to be sent; `None` without a store.
+    /// Records a job about to be sent; `None` without a store.
     ///
-    /// The supervisor is told about the record by the store thread, right
-    /// after the commit: if the job is cancelled (aborted) while the store
-    /// is writing, the record still reaches the supervisor, which completes
-    /// it as `cancelled` instead of leaving it "in flight" forever.
-    pub(super) async fn begin(
+    /// The supervisor is told about the record before this returns, with
+    /// no await in between: if the job is cancelled (aborted) before its
+    /// request, the supervisor completes the record as `cancelled` instead
+    /// of leaving it "in flight" forever.
+    pub(super) fn begin(
         &self,
         job: &Job,
         report: &mpsc::UnboundedSender<Report>,
-    ) -> Result<Option<RecordId>, String> {
+    ) -> Result<Option<Intent>, String> {
         let Some(store) = &self.0 else {
             return Ok(None);
         };
@@ -58,24 +59,15 @@ impl Recorder {
             time: now_ms(),
             params: job.params.masked_query(),
         };
-        let (reply, answer) = oneshot::channel();
-        let (id, report) = (job.id, report.clone());
-        store.begin_then(record, move |result| {
-            if let Ok(record) = &result {
-                let _ = report.send(Report::Recording(id, Some(*record)));
-            }
-            let _ = reply.send(result);
-        });
-        match answer.await {
-            Ok(result) => result.map(Some).map_err(|e| e.to_string()),
-            Err(_) => Err("the history writer stopped".to_owned()),
-        }
+        let intent = store.begin(record).map_err(|e| e.to_string())?;
+        let _ = report.send(Report::Recording(job.id, Some(intent)));
+        Ok(Some(intent))
     }
 
     /// Completes a record with the job's verdict.
     pub(super) async fn finish(
         &self,
-        record: Option<RecordId>,
+        record: Option<Intent>,
         outcome: &Outcome,
         status: Option<u16>,
         attempts: u32,
@@ -96,7 +88,7 @@ impl Recorder {
     pub(super) fn close_cancelled(
         &self,
         job: JobId,
-        record: Option<RecordId>,
+        record: Option<Intent>,
         attempts: u32,
         elapsed: Duration,
         then: Option<(WorkerEvent, mpsc::UnboundedSender<WorkerEvent>)>,
