@@ -74,10 +74,13 @@ impl IntentLog {
         }
     }
 
-    /// Appends the intent to send `rec` and returns its key, plus whether it
-    /// is the only intent without a record (the store thread may be asleep
-    /// with nothing to watch).
-    pub(crate) fn write(&self, rec: &NewRecord) -> Result<(Intent, bool), StoreError> {
+    /// Appends the intent to send `rec` and returns its key.
+    pub(crate) fn write(&self, rec: &NewRecord) -> Result<Intent, StoreError> {
+        let io = |source| StoreError::Io {
+            action: "write",
+            path: self.path.clone(),
+            source,
+        };
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let intent = Intent(state.next);
         let mut line = serde_json::to_vec(&Line {
@@ -86,13 +89,8 @@ impl IntentLog {
             time: rec.time,
             params: rec.params.clone(),
         })
-        .unwrap_or_default();
+        .map_err(|e| io(e.into()))?;
         line.push(b'\n');
-        let io = |source| StoreError::Io {
-            action: "write",
-            path: self.path.clone(),
-            source,
-        };
         if state.file.is_none() {
             let file = private_file_options()
                 .append(true)
@@ -106,7 +104,7 @@ impl IntentLog {
         }
         state.next += 1;
         state.open += 1;
-        Ok((intent, state.open == 1))
+        Ok(intent)
     }
 
     /// Notes that `n` intents now have committed records; when none is
@@ -231,8 +229,8 @@ mod tests {
         let db = dir.path().join(DB_FILE_NAME);
         // A pid that is not running: the log counts as dead.
         let log = IntentLog::new(&db, u32::MAX, 0xabc);
-        assert_eq!(log.write(&rec("a")).unwrap(), (Intent(0), true));
-        assert_eq!(log.write(&rec("b")).unwrap(), (Intent(1), false));
+        assert_eq!(log.write(&rec("a")).unwrap(), Intent(0));
+        assert_eq!(log.write(&rec("b")).unwrap(), Intent(1));
         let path = log.path.clone();
         std::fs::OpenOptions::new()
             .append(true)
@@ -268,7 +266,13 @@ mod tests {
         assert!(size() > 0, "one intent still has no record");
         log.recorded(1);
         assert_eq!(size(), 0);
-        assert_eq!(log.write(&rec("c")).unwrap(), (Intent(2), true));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&log.path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "names tasks: for the user only");
+        }
+        assert_eq!(log.write(&rec("c")).unwrap(), Intent(2));
         log.recorded(1);
         let path = log.path.clone();
         drop(log);

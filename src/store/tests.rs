@@ -170,7 +170,7 @@ fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
     let dead_pid = u32::MAX;
     let log = IntentLog::new(store.path(), dead_pid, 42);
     log.write(&rec("t1", 100)).unwrap();
-    let (answered, _) = log.write(&rec("t2", 200)).unwrap();
+    let answered = log.write(&rec("t2", 200)).unwrap();
     log.write(&rec("t3", 300)).unwrap();
     drop(log);
     let id = store

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -53,6 +54,18 @@ enum Request {
 struct Shared {
     intents: IntentLog,
     begun: Mutex<Begun>,
+    /// False once the thread has ended (or if it never started): a begin
+    /// then fails before writing its intent, so the job is not sent.
+    running: AtomicBool,
+}
+
+/// Clears [`Shared::running`] when the thread ends, even by a panic.
+struct Running<'a>(&'a AtomicBool);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Records begun (their intents written) that the thread has not taken in.
@@ -60,7 +73,7 @@ struct Shared {
 struct Begun {
     queue: Vec<(Intent, NewRecord, Instant)>,
     /// The thread holds records not yet written and so wakes by itself
-    /// (see [`Records::deadline`]); otherwise a begin must wake it.
+    /// (see [`Records::take_in`]); otherwise a begin must wake it.
     watching: bool,
 }
 
@@ -83,14 +96,21 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
     let shared = Arc::new(Shared {
         intents: IntentLog::new(&path, std::process::id(), store.instance),
         begun: Mutex::default(),
+        running: AtomicBool::new(true),
     });
     let (tx, rx) = mpsc::channel();
     let for_thread = shared.clone();
     // On failure the closure, and with it the receiver, is dropped: every
     // send then fails and turns into ThreadGone.
-    let _ = std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name("tae-rescan-store".into())
-        .spawn(move || serve(store, rx, &for_thread));
+        .spawn(move || {
+            let _running = Running(&for_thread.running);
+            serve(store, rx, &for_thread);
+        });
+    if spawned.is_err() {
+        shared.running.store(false, Ordering::Release);
+    }
     StoreHandle { tx, path, shared }
 }
 
@@ -117,7 +137,7 @@ struct Records {
 impl Records {
     /// Takes in the begun records and returns when the oldest of those
     /// still waiting is due to be written, if any.
-    fn deadline(&mut self, shared: &Shared) -> Option<Instant> {
+    fn take_in(&mut self, shared: &Shared) -> Option<Instant> {
         let mut begun = shared.begun.lock().unwrap_or_else(PoisonError::into_inner);
         self.waiting.extend(
             begun
@@ -161,7 +181,7 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
     }
     let mut records = Records::default();
     loop {
-        let first = match records.deadline(shared) {
+        let first = match records.take_in(shared) {
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
         };
@@ -204,7 +224,7 @@ fn commit_group(
     checkpointer: &mut Checkpointer,
 ) {
     // The begins of the finishes in `group` were queued before them.
-    records.deadline(shared);
+    records.take_in(shared);
     let due = records.due(Instant::now());
     if group.is_empty() && due.is_empty() {
         return;
@@ -297,7 +317,7 @@ fn store_error_copy(store: &Store, e: &StoreError) -> StoreError {
 /// One request on its own.
 fn handle(store: &mut Store, request: Request) {
     match request {
-        // Finishes are grouped by `serve`; a wake needs no work.
+        // `serve` groups finishes and consumes wakes: neither comes here.
         Request::Wake | Request::Finish(..) => {}
         Request::Upsert(tasks, reply) => {
             let _ = reply.send(store.upsert_tasks(&tasks));
@@ -353,7 +373,10 @@ impl StoreHandle {
     /// finished or after [`IN_FLIGHT_AFTER`]. Returns the key to finish it
     /// with. An error means nothing was recorded: do not send.
     pub fn begin(&self, rec: NewRecord) -> Result<Intent, StoreError> {
-        let (intent, _) = self.shared.intents.write(&rec)?;
+        if !self.shared.running.load(Ordering::Acquire) {
+            return Err(self.gone());
+        }
+        let intent = self.shared.intents.write(&rec)?;
         let wake = {
             let mut begun = self
                 .shared

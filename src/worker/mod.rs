@@ -223,7 +223,8 @@ struct Shared {
 enum Report {
     /// An event for the front end.
     Event(WorkerEvent),
-    /// The history record the job is writing to now (`None` once finished).
+    /// The history record the job's request is logged under (`None` once
+    /// it is finished), which a cancel completes as `cancelled`.
     Recording(JobId, Option<Intent>),
 }
 
