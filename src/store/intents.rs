@@ -10,7 +10,7 @@
 //! SQLite commit does here (`synchronous=NORMAL`: neither waits for the
 //! disk). The record then reaches the database once, complete, when the
 //! answer arrives; only a request still unanswered after
-//! [`super::thread`]'s grace period is written as `in flight` first.
+//! [`super::IN_FLIGHT_AFTER`] is written as `in flight` first.
 //!
 //! Each open [`super::Store`] instance has its own log, named after its
 //! writer (pid and instance), in the data directory. When every intent has

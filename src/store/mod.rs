@@ -253,9 +253,6 @@ impl Drop for Store {
     }
 }
 
-/// Refuses a directory or a non-SQLite file at `path` before SQLite opens
-/// it, so nothing is ever written into a foreign file. A missing or empty
-/// file is fine: SQLite makes a new database there.
 /// Creates the data directory, and any missing parent, readable by the
 /// user only: the history names tasks and URLs, and may hold unzip
 /// passwords (`[store] remember_unzip_passwords`). A directory that already
@@ -291,6 +288,9 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Refuses a directory or a non-SQLite file at `path` before SQLite opens
+/// it, so nothing is ever written into a foreign file. A missing or empty
+/// file is fine: SQLite makes a new database there.
 fn check_existing(path: &Path) -> Result<(), StoreError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
