@@ -125,6 +125,12 @@ const LOAD_CHUNK: usize = 1_000;
 /// Most writes committed together.
 const GROUP_MAX: usize = 512;
 
+/// How long a finished record waits for others to share its commit while
+/// more requests are out. Only the job's final report waits (its request
+/// slot is already free), and a commit per record was most of the store
+/// thread's work in bulk runs.
+const LINGER: Duration = Duration::from_millis(2);
+
 /// The records the thread knows of whose jobs have no answer yet.
 #[derive(Default)]
 struct Records {
@@ -148,6 +154,13 @@ impl Records {
         begun.watching = !self.waiting.is_empty();
         let oldest = self.waiting.values().map(|(_, at)| *at).min()?;
         Some(oldest + IN_FLIGHT_AFTER)
+    }
+
+    /// True when more requests are out than the `finishing` about to be
+    /// committed: their answers are due, and may join the same commit.
+    fn more_answers_due(&mut self, shared: &Shared, finishing: usize) -> bool {
+        self.take_in(shared);
+        self.waiting.len() + self.written.len() > finishing
     }
 
     /// Takes out the waiting records that are due.
@@ -193,6 +206,7 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
             Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut group: Vec<Request> = Vec::new();
+        let mut lingered = false;
         while let Some(request) = next.take() {
             match request {
                 Request::Wake => next = rx.try_recv().ok(),
@@ -200,6 +214,16 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
                     group.push(request);
                     if group.len() < GROUP_MAX {
                         next = rx.try_recv().ok();
+                        // Asleep, not waiting on the channel: finishes
+                        // sent meanwhile do not wake the thread one by one.
+                        if next.is_none()
+                            && !lingered
+                            && records.more_answers_due(shared, group.len())
+                        {
+                            lingered = true;
+                            std::thread::sleep(LINGER);
+                            next = rx.try_recv().ok();
+                        }
                     }
                 }
                 other => {
