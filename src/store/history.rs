@@ -159,8 +159,10 @@ impl Store {
 
     /// Marks `interrupted` every unfinished record whose writer is gone (its
     /// pid has no `/proc` entry, or it is our pid but not an instance open in
-    /// this process) and returns how many. Records of live instances are
-    /// never touched. Called by [`Store::open`].
+    /// this process), adds an `interrupted` record for each intent such a
+    /// writer logged without writing its record, and returns how many
+    /// records that made. Records and logs of live instances are never
+    /// touched. Called by [`Store::open`].
     pub fn mark_interrupted(&mut self) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite {
