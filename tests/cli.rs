@@ -409,6 +409,32 @@ async fn simulate_refuses_a_no_cert_listener_off_loopback_naming_the_flag() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn simulate_on_a_busy_port_is_one_line_and_creates_no_certificates() {
+    let home = tempfile::tempdir().unwrap();
+    let tls = home.path().join("tls");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let args = [
+        "simulate",
+        "--listen",
+        &addr,
+        "--tls-dir",
+        tls.to_str().unwrap(),
+    ];
+    let (code, out, err) = run_cli(&args, &[], None, home.path()).await;
+    assert_eq!(code, 2, "{out}{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("tae-rescan: error: --listen: cannot listen on")
+            && lines[0].contains(&addr)
+            && lines[0].contains("in use"),
+        "{err}"
+    );
+    assert!(!tls.exists(), "no certificates for a run that cannot start");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_config_file_is_found_by_variable_and_platform_dir() {
     let f = Fixture::start(Behaviours::default()).await;
     let config = f.config_file("");

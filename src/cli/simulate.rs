@@ -20,6 +20,10 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
     if let Some(addr) = args.no_cert_listen.filter(|a| !a.ip().is_loopback()) {
         return Err(no_cert_flag(SimError::NoCertNotLoopback { addr }));
     }
+    check_free("--listen", args.listen)?;
+    if let Some(addr) = args.no_cert_listen {
+        check_free("--no-cert-listen", addr)?;
+    }
     let behaviours = behaviours(args)?;
     let password = match &args.password_env {
         Some(var) => std::env::var(var).map_err(|_| {
@@ -99,6 +103,16 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
             .count(),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses an address that cannot be bound (in use, not ours) before any
+/// certificate is created for a run that cannot start. The simulator binds
+/// it again right after; this probe only spares the user a new `--tls-dir`
+/// left behind by a typo'd or busy port.
+fn check_free(flag: &str, addr: std::net::SocketAddr) -> Result<(), UsageError> {
+    std::net::TcpListener::bind(addr)
+        .map(drop)
+        .map_err(|source| UsageError(format!("{flag}: {}", SimError::Bind { addr, source })))
 }
 
 fn behaviours(args: &SimulateArgs) -> Result<Behaviours, UsageError> {
