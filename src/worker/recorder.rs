@@ -112,3 +112,42 @@ impl Recorder {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::params::{ProcessingType, RescanParams, TaskId};
+    use crate::store::{Store, spawn_store_thread};
+
+    /// The intent log is written before every request and, after a crash,
+    /// stays on disk: it must hold the parameters as the history does, with
+    /// the unzip password masked.
+    #[test]
+    fn the_intent_log_holds_masked_parameters_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder(Some(spawn_store_thread(Store::open(dir.path()).unwrap())));
+        let job = Job {
+            id: JobId(1),
+            task: TaskId::parse("t1").unwrap(),
+            params: RescanParams {
+                processing_type: Some(ProcessingType::UnzipAndExec),
+                unzip_password: Some("s3cret-zip".to_owned().into()),
+                ..Default::default()
+            },
+        };
+        let (report, mut reports) = mpsc::unbounded_channel();
+        let intent = recorder.begin(&job, &report).unwrap();
+        assert!(matches!(
+            reports.try_recv(),
+            Ok(Report::Recording(JobId(1), Some(i))) if Some(i) == intent
+        ));
+        let log = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().contains(".intents-"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .expect("an intent log");
+        assert!(log.contains("unzip_password=***"), "{log}");
+        assert!(!log.contains("s3cret-zip"), "{log}");
+    }
+}
