@@ -57,6 +57,11 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     )
     .await;
     assert_eq!(code, 1, "h-2 ends failed or hung");
+    assert_eq!(
+        intent_logs(&home.join("data/tae-rescan")),
+        Vec::<String>::new(),
+        "every intent has its record: no log is left behind"
+    );
     let (code, out, _) = run_cli(
         &["tasks", "--config", cfg, "list", "--output", "json"],
         &env(),
@@ -193,6 +198,16 @@ async fn bulk_stuck_after_six(
 }
 
 /// The history as the `history` command prints it (JSON lines).
+/// The names of the intent logs in a data directory.
+fn intent_logs(data: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".intents-"))
+        .collect()
+}
+
 async fn history_of(f: &Fixture, cfg: &std::path::Path) -> Vec<serde_json::Value> {
     let (code, out, err) = run_cli(
         &[
@@ -315,13 +330,7 @@ async fn kill_and_check_the_history(
             "{id}"
         );
     }
-    let data = f.dir.path().join("data/tae-rescan");
-    let left: Vec<_> = std::fs::read_dir(&data)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".intents-"))
-        .collect();
+    let left = intent_logs(&f.dir.path().join("data/tae-rescan"));
     assert!(
         left.is_empty(),
         "recovered intent logs are deleted: {left:?}"

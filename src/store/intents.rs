@@ -13,10 +13,10 @@
 //! [`super::IN_FLIGHT_AFTER`] is written as `in flight` first.
 //!
 //! Each open [`super::Store`] instance has its own log, named after its
-//! writer (pid and instance), in the data directory. When every intent has
-//! its record the log is emptied; when its writer is gone, the next open
-//! turns each intent without a record into an `interrupted` one and deletes
-//! the log.
+//! writer (pid and instance), in the data directory, which exists only
+//! while some intent has no record yet. When its writer is gone, the next
+//! open turns each intent without a record into an `interrupted` one and
+//! deletes the log.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -57,7 +57,8 @@ pub(crate) struct IntentLog {
 
 #[derive(Debug, Default)]
 struct LogState {
-    /// Opened at the first intent: commands that never send leave no file.
+    /// Open while some intent has no record; created by the first intent
+    /// after that, so commands that never send leave no file.
     file: Option<File>,
     /// Intents written whose record is not committed yet.
     open: usize,
@@ -107,30 +108,19 @@ impl IntentLog {
         Ok(intent)
     }
 
-    /// Notes that `n` intents now have committed records; when none is
-    /// left without one, the log is emptied (appends start over at 0).
+    /// Notes that `n` intents now have committed records. When none is
+    /// left without one, the log is deleted (the next intent creates it
+    /// again): no file stays behind a process that ends now, however it
+    /// ends, while one with intents left stays for the next open.
     pub(crate) fn recorded(&self, n: usize) {
         if n == 0 {
             return;
         }
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.open = state.open.saturating_sub(n);
-        if state.open == 0
-            && let Some(file) = &state.file
-        {
+        if state.open == 0 && state.file.take().is_some() {
             // If this fails the lines stay; recovery finds their records
             // and adds nothing.
-            let _ = file.set_len(0);
-        }
-    }
-}
-
-impl Drop for IntentLog {
-    /// A log whose intents all have records is not needed by anyone; one
-    /// that still has some is left for the next open to recover.
-    fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if state.file.is_some() && state.open == 0 {
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -255,28 +245,27 @@ mod tests {
     }
 
     #[test]
-    fn a_log_is_emptied_when_all_are_recorded_and_removed_at_the_end() {
+    fn a_log_lives_only_while_an_intent_has_no_record() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE_NAME);
         let log = IntentLog::new(&db, std::process::id(), 1);
         log.write(&rec("a")).unwrap();
         log.write(&rec("b")).unwrap();
-        let size = || std::fs::metadata(&log.path).unwrap().len();
-        log.recorded(1);
-        assert!(size() > 0, "one intent still has no record");
-        log.recorded(1);
-        assert_eq!(size(), 0);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&log.path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "names tasks: for the user only");
         }
-        assert_eq!(log.write(&rec("c")).unwrap(), Intent(2));
         log.recorded(1);
-        let path = log.path.clone();
-        drop(log);
-        assert!(!path.exists());
+        assert!(log.path.exists(), "one intent still has no record");
+        log.recorded(1);
+        assert!(!log.path.exists());
+        assert_eq!(log.write(&rec("c")).unwrap(), Intent(2));
+        let lines = std::fs::read_to_string(&log.path).unwrap();
+        assert_eq!(lines.lines().count(), 1, "a fresh file: {lines}");
+        log.recorded(1);
+        assert!(!log.path.exists());
     }
 
     #[test]
