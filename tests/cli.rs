@@ -383,55 +383,43 @@ async fn simulate_prints_a_snippet_that_connects() {
     assert!(err.contains("served 1 requests: 1 accepted"), "{err}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn simulate_refuses_a_no_cert_listener_off_loopback_naming_the_flag() {
+/// Runs `simulate` with `flags` and a fresh `--tls-dir`, which must be
+/// refused with exit 2 and one error line (returned) before any certificate
+/// is created.
+async fn simulate_refused(flags: &[&str]) -> String {
     let home = tempfile::tempdir().unwrap();
     let tls = home.path().join("tls");
-    let args = [
-        "simulate",
-        "--listen",
-        "127.0.0.1:0",
-        "--no-cert-listen",
-        "0.0.0.0:0",
-        "--tls-dir",
-        tls.to_str().unwrap(),
-    ];
+    let mut args = vec!["simulate", "--tls-dir", tls.to_str().unwrap()];
+    args.extend(flags);
     let (code, out, err) = run_cli(&args, &[], None, home.path()).await;
     assert_eq!(code, 2, "{out}{err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!tls.exists(), "no certificates for a run that cannot start");
+    err.trim_end().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_refuses_a_no_cert_listener_off_loopback_naming_the_flag() {
+    let line =
+        simulate_refused(&["--listen", "127.0.0.1:0", "--no-cert-listen", "0.0.0.0:0"]).await;
     assert!(
-        lines[0].starts_with("tae-rescan: error: --no-cert-listen: refusing")
-            && lines[0].contains("0.0.0.0:0"),
-        "{err}"
+        line.starts_with("tae-rescan: error: --no-cert-listen: refusing")
+            && line.contains("0.0.0.0:0"),
+        "{line}"
     );
-    assert!(!tls.exists(), "no certificates for a refused run");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn simulate_on_a_busy_port_is_one_line_and_creates_no_certificates() {
-    let home = tempfile::tempdir().unwrap();
-    let tls = home.path().join("tls");
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = busy.local_addr().unwrap().to_string();
-    let args = [
-        "simulate",
-        "--listen",
-        &addr,
-        "--tls-dir",
-        tls.to_str().unwrap(),
-    ];
-    let (code, out, err) = run_cli(&args, &[], None, home.path()).await;
-    assert_eq!(code, 2, "{out}{err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
+    let line = simulate_refused(&["--listen", &addr]).await;
     assert!(
-        lines[0].starts_with("tae-rescan: error: --listen: cannot listen on")
-            && lines[0].contains(&addr)
-            && lines[0].contains("in use"),
-        "{err}"
+        line.starts_with("tae-rescan: error: --listen: cannot listen on")
+            && line.contains(&addr)
+            && line.contains("in use"),
+        "{line}"
     );
-    assert!(!tls.exists(), "no certificates for a run that cannot start");
 }
 
 #[tokio::test(flavor = "multi_thread")]
