@@ -84,14 +84,19 @@ impl IntentLog {
         };
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let intent = Intent(state.next);
-        let mut line = serde_json::to_vec(&Line {
-            intent: intent.0,
-            task_id: rec.task_id.as_str().to_owned(),
-            time: rec.time,
-            params: rec.params.clone(),
-        })
+        // The newline goes first: a line cut short by a failed write (disk
+        // full) then cannot swallow the next one.
+        let mut line = vec![b'\n'];
+        serde_json::to_writer(
+            &mut line,
+            &Line {
+                intent: intent.0,
+                task_id: rec.task_id.as_str().to_owned(),
+                time: rec.time,
+                params: rec.params.clone(),
+            },
+        )
         .map_err(|e| io(e.into()))?;
-        line.push(b'\n');
         if state.file.is_none() {
             let file = private_file_options()
                 .append(true)
@@ -185,6 +190,7 @@ fn read_intents(path: &Path) -> Option<Vec<(Intent, NewRecord)>> {
     let mut intents = Vec::new();
     for line in BufReader::new(file).split(b'\n') {
         let Ok(line) = line else { return None };
+        // Blank (the first) and torn lines are skipped.
         let Ok(line) = serde_json::from_slice::<Line>(&line) else {
             continue;
         };
@@ -214,20 +220,26 @@ mod tests {
     }
 
     #[test]
-    fn a_log_reads_back_and_a_torn_last_line_is_skipped() {
+    fn a_log_reads_back_and_a_torn_line_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE_NAME);
         // A pid that is not running: the log counts as dead.
         let log = IntentLog::new(&db, u32::MAX, 0xabc);
         assert_eq!(log.write(&rec("a")).unwrap(), Intent(0));
-        assert_eq!(log.write(&rec("b")).unwrap(), Intent(1));
         let path = log.path.clone();
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"{\"intent\":2,\"task_")
-            .unwrap();
+        let torn = |bytes: &[u8]| {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .write_all(bytes)
+                .unwrap()
+        };
+        // A write cut short (disk full), then a good one after it.
+        torn(b"\n{\"intent\":9,\"task_");
+        assert_eq!(log.write(&rec("b")).unwrap(), Intent(1));
+        // The crash itself, mid-write.
+        torn(b"\n{\"intent\":2,\"task_");
         drop(log);
         assert!(path.exists(), "intents without records keep the log");
         let logs = dead_logs(&db);
@@ -263,7 +275,8 @@ mod tests {
         assert!(!log.path.exists());
         assert_eq!(log.write(&rec("c")).unwrap(), Intent(2));
         let lines = std::fs::read_to_string(&log.path).unwrap();
-        assert_eq!(lines.lines().count(), 1, "a fresh file: {lines}");
+        let count = lines.lines().filter(|l| !l.is_empty()).count();
+        assert_eq!(count, 1, "a fresh file: {lines}");
         log.recorded(1);
         assert!(!log.path.exists());
     }
