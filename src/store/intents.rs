@@ -18,6 +18,7 @@
 //! open turns each intent without a record into an `interrupted` one and
 //! deletes the log.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -38,13 +39,14 @@ const PREFIX: &str = ".intents-";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Intent(pub(crate) u64);
 
-/// One line of the log.
+/// One line of the log: borrowed from the record when written (no copy on
+/// the request path), owned when read back.
 #[derive(Serialize, Deserialize)]
-struct Line {
+struct Line<'a> {
     intent: u64,
-    task_id: String,
+    task_id: Cow<'a, str>,
     time: i64,
-    params: String,
+    params: Cow<'a, str>,
 }
 
 /// The log of one store instance, shared by its handles (which append) and
@@ -91,9 +93,9 @@ impl IntentLog {
             &mut line,
             &Line {
                 intent: intent.0,
-                task_id: rec.task_id.as_str().to_owned(),
+                task_id: Cow::Borrowed(rec.task_id.as_str()),
                 time: rec.time,
-                params: rec.params.clone(),
+                params: Cow::Borrowed(&rec.params),
             },
         )
         .map_err(|e| io(e.into()))?;
@@ -200,7 +202,7 @@ fn read_intents(path: &Path) -> Option<Vec<(Intent, NewRecord)>> {
         let rec = NewRecord {
             task_id,
             time: line.time,
-            params: line.params,
+            params: line.params.into_owned(),
         };
         intents.push((Intent(line.intent), rec));
     }
