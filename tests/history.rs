@@ -263,13 +263,37 @@ async fn ctrl_c_mid_bulk_cancels_the_rest_and_completes_every_record() {
     );
 }
 
-/// Killed right after the hanging requests reached the server: their
+/// Killed right after the six answers were reported: the hanging requests'
 /// records are (almost always) still only intents in the log, which the
 /// next open turns into `interrupted` records and deletes.
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_mid_bulk_leaves_interrupted_records_and_no_false_accepts() {
-    let (f, cfg, child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
+    let (f, cfg, mut child) = bulk_stuck_after_six(std::process::Stdio::piped()).await;
+    let _output = six_accepted_printed(&mut child).await;
     kill_and_check_the_history(&f, &cfg, child).await;
+}
+
+/// Reads the child's JSON lines until six say `accepted`. A result is
+/// printed only once its record is committed, so a kill from then on
+/// cannot lose them; a kill between the server's 200 and that commit
+/// would rightly leave the record `interrupted` (outcome unknown to us),
+/// and the count would then differ from the simulator's by chance.
+async fn six_accepted_printed(
+    child: &mut tokio::process::Child,
+) -> tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>> {
+    use tokio::io::AsyncBufReadExt;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let mut accepted = 0;
+    while accepted < 6 {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("six results within 20 s")
+            .unwrap()
+            .expect("the output ended before six results");
+        accepted += usize::from(line.contains("\"outcome\":\"accepted\""));
+    }
+    lines
 }
 
 /// Killed once the hanging requests show as `in flight` in the history:
