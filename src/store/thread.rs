@@ -248,9 +248,9 @@ fn commit_group(
     checkpointer: &mut Checkpointer,
 ) {
     // The begins of the finishes in `group` were queued before them.
-    records.take_in(shared);
-    let due = records.due(Instant::now());
-    if group.is_empty() && due.is_empty() {
+    let now = Instant::now();
+    let deadline = records.take_in(shared);
+    if group.is_empty() && deadline.is_none_or(|due| due > now) {
         return;
     }
     checkpointer.committed();
@@ -269,7 +269,10 @@ fn commit_group(
             let _ = reply.send(commit.and(result.map(drop)));
         }));
     }
-    let written: Vec<_> = due
+    // Only now: a record whose answer is in `group` was just written
+    // whole, however long it waited.
+    let written: Vec<_> = records
+        .due(now)
         .into_iter()
         .map(|(intent, rec)| (intent, store.insert(&rec, Some(intent), End::InFlight), rec))
         .collect();
@@ -461,5 +464,51 @@ impl StoreHandle {
     /// [`Store::monitor`] on the store thread.
     pub async fn monitor(&self, q: MonitorQuery) -> Result<MonitorData, StoreError> {
         self.call(|r| Request::Monitor(q, r)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer that comes after the grace period, before the thread got
+    /// round to writing the record `in flight`: the record is written
+    /// whole, once, and the finish succeeds.
+    #[test]
+    fn a_late_answer_completes_a_record_that_was_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let shared = Shared {
+            intents: IntentLog::new(store.path(), std::process::id(), store.instance),
+            begun: Mutex::default(),
+            running: AtomicBool::new(true),
+        };
+        let rec = NewRecord {
+            task_id: TaskId::parse("late").unwrap(),
+            time: 1,
+            params: String::new(),
+        };
+        let intent = shared.intents.write(&rec).unwrap();
+        let long_ago = Instant::now() - 2 * IN_FLIGHT_AFTER;
+        let mut records = Records::default();
+        records.waiting.insert(intent, (rec, long_ago));
+        let fin = Finish {
+            outcome: "accepted".into(),
+            ..Default::default()
+        };
+        let (reply, mut answer) = oneshot::channel();
+        let mut checkpointer = Checkpointer::start(store.path());
+        commit_group(
+            &mut store,
+            &mut records,
+            vec![Request::Finish(intent, fin, reply)],
+            &shared,
+            &mut checkpointer,
+        );
+        assert!(matches!(answer.try_recv(), Ok(Ok(()))));
+        assert!(records.waiting.is_empty() && records.written.is_empty());
+        let all = store.history(&HistoryQuery::default()).unwrap();
+        let seen: Vec<_> = all.iter().map(|r| r.outcome.as_str()).collect();
+        assert_eq!(seen, ["accepted"]);
     }
 }
