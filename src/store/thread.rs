@@ -40,7 +40,18 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 enum Request {
     /// A record was begun while the thread had none to watch.
     Wake,
-    Finish(Intent, Finish, Reply<()>),
+    /// A record to complete; committed with others in a group.
+    Finish(Completion),
+    /// Anything else, run on its own between groups.
+    Call(Call),
+}
+
+/// A record's completion: its intent, the answer, and who waits for the
+/// commit.
+type Completion = (Intent, Finish, Reply<()>);
+
+/// The requests run one at a time, in order.
+enum Call {
     Upsert(Vec<StoredTask>, Reply<()>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
@@ -141,9 +152,8 @@ struct Records {
 }
 
 impl Records {
-    /// Takes in the begun records and returns when the oldest of those
-    /// still waiting is due to be written, if any.
-    fn take_in(&mut self, shared: &Shared) -> Option<Instant> {
+    /// Takes in the begun records from the handles' queue.
+    fn take_in(&mut self, shared: &Shared) {
         let mut begun = shared.begun.lock().unwrap_or_else(PoisonError::into_inner);
         self.waiting.extend(
             begun
@@ -152,6 +162,10 @@ impl Records {
                 .map(|(intent, rec, at)| (intent, (rec, at))),
         );
         begun.watching = !self.waiting.is_empty();
+    }
+
+    /// When the oldest record still waiting is due to be written, if any.
+    fn deadline(&self) -> Option<Instant> {
         let oldest = self.waiting.values().map(|(_, at)| *at).min()?;
         Some(oldest + IN_FLIGHT_AFTER)
     }
@@ -194,7 +208,8 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
     }
     let mut records = Records::default();
     loop {
-        let first = match records.take_in(shared) {
+        records.take_in(shared);
+        let first = match records.deadline() {
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
         };
@@ -205,13 +220,13 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
             // open records them as `interrupted`.
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        let mut group: Vec<Request> = Vec::new();
+        let mut group: Vec<Completion> = Vec::new();
         let mut lingered = false;
         while let Some(request) = next.take() {
             match request {
                 Request::Wake => next = rx.try_recv().ok(),
-                Request::Finish(..) => {
-                    group.push(request);
+                Request::Finish(completion) => {
+                    group.push(completion);
                     if group.len() < GROUP_MAX {
                         next = rx.try_recv().ok();
                         // Asleep, not waiting on the channel: finishes
@@ -226,10 +241,10 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
                         }
                     }
                 }
-                other => {
+                Request::Call(call) => {
                     let group = std::mem::take(&mut group);
                     commit_group(&mut store, &mut records, group, shared, &mut checkpointer);
-                    handle(&mut store, other);
+                    handle(&mut store, call);
                     next = rx.try_recv().ok();
                 }
             }
@@ -243,14 +258,14 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
 fn commit_group(
     store: &mut Store,
     records: &mut Records,
-    group: Vec<Request>,
+    group: Vec<Completion>,
     shared: &Shared,
     checkpointer: &mut Checkpointer,
 ) {
     // The begins of the finishes in `group` were queued before them.
     let now = Instant::now();
-    let deadline = records.take_in(shared);
-    if group.is_empty() && deadline.is_none_or(|due| due > now) {
+    records.take_in(shared);
+    if group.is_empty() && records.deadline().is_none_or(|due| due > now) {
         return;
     }
     checkpointer.committed();
@@ -259,10 +274,7 @@ fn commit_group(
     let in_transaction = store.conn.execute_batch("BEGIN IMMEDIATE").is_ok();
     let mut replies: Vec<Deferred> = Vec::with_capacity(group.len());
     let mut completed = 0;
-    for request in group {
-        let Request::Finish(intent, fin, reply) = request else {
-            continue;
-        };
+    for (intent, fin, reply) in group {
         let result = complete(store, records, intent, &fin);
         completed += usize::from(result.as_ref().is_ok_and(|fresh| *fresh));
         replies.push(Box::new(move |commit| {
@@ -342,20 +354,18 @@ fn store_error_copy(store: &Store, e: &StoreError) -> StoreError {
 }
 
 /// One request on its own.
-fn handle(store: &mut Store, request: Request) {
-    match request {
-        // `serve` groups finishes and consumes wakes: neither comes here.
-        Request::Wake | Request::Finish(..) => {}
-        Request::Upsert(tasks, reply) => {
+fn handle(store: &mut Store, call: Call) {
+    match call {
+        Call::Upsert(tasks, reply) => {
             let _ = reply.send(store.upsert_tasks(&tasks));
         }
-        Request::Remove(ids, reply) => {
+        Call::Remove(ids, reply) => {
             let _ = reply.send(store.remove_tasks(&ids));
         }
-        Request::Load(reply) => {
+        Call::Load(reply) => {
             let _ = reply.send(store.load_tasks());
         }
-        Request::LoadChunks(chunks) => {
+        Call::LoadChunks(chunks) => {
             // Waits while the receiver holds a chunk: a slow reader never
             // has the whole inventory queued in memory next to its rows.
             if let Err(e) = store.load_tasks_in_chunks(LOAD_CHUNK, |c| {
@@ -364,10 +374,10 @@ fn handle(store: &mut Store, request: Request) {
                 let _ = chunks.blocking_send(Err(e));
             }
         }
-        Request::History(q, reply) => {
+        Call::History(q, reply) => {
             let _ = reply.send(store.history(&q));
         }
-        Request::Monitor(q, reply) => {
+        Call::Monitor(q, reply) => {
             let _ = reply.send(store.monitor(&q));
         }
     }
@@ -422,22 +432,22 @@ impl StoreHandle {
     /// Completes the record of `intent` with the job's answer; committed
     /// before this returns.
     pub async fn finish(&self, intent: Intent, fin: Finish) -> Result<(), StoreError> {
-        self.call(|r| Request::Finish(intent, fin, r)).await
+        self.call(|r| Request::Finish((intent, fin, r))).await
     }
 
     /// [`Store::upsert_tasks`] on the store thread.
     pub async fn upsert_tasks(&self, tasks: Vec<StoredTask>) -> Result<(), StoreError> {
-        self.call(|r| Request::Upsert(tasks, r)).await
+        self.call(|r| Request::Call(Call::Upsert(tasks, r))).await
     }
 
     /// [`Store::remove_tasks`] on the store thread.
     pub async fn remove_tasks(&self, ids: Vec<TaskId>) -> Result<usize, StoreError> {
-        self.call(|r| Request::Remove(ids, r)).await
+        self.call(|r| Request::Call(Call::Remove(ids, r))).await
     }
 
     /// [`Store::load_tasks`] on the store thread.
     pub async fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
-        self.call(Request::Load).await
+        self.call(|r| Request::Call(Call::Load(r))).await
     }
 
     /// [`Store::load_tasks_in_chunks`] on the store thread: chunks arrive on
@@ -447,7 +457,8 @@ impl StoreHandle {
         &self,
     ) -> tokio::sync::mpsc::Receiver<Result<TaskChunk, StoreError>> {
         let (tx, rx) = tokio::sync::mpsc::channel(1);
-        if let Err(mpsc::SendError(Request::LoadChunks(tx))) = self.tx.send(Request::LoadChunks(tx))
+        if let Err(mpsc::SendError(Request::Call(Call::LoadChunks(tx)))) =
+            self.tx.send(Request::Call(Call::LoadChunks(tx)))
         {
             let _ = tx.try_send(Err(StoreError::ThreadGone {
                 path: self.path.clone(),
@@ -458,12 +469,12 @@ impl StoreHandle {
 
     /// [`Store::history`] on the store thread.
     pub async fn history(&self, q: HistoryQuery) -> Result<Vec<HistoryRecord>, StoreError> {
-        self.call(|r| Request::History(q, r)).await
+        self.call(|r| Request::Call(Call::History(q, r))).await
     }
 
     /// [`Store::monitor`] on the store thread.
     pub async fn monitor(&self, q: MonitorQuery) -> Result<MonitorData, StoreError> {
-        self.call(|r| Request::Monitor(q, r)).await
+        self.call(|r| Request::Call(Call::Monitor(q, r))).await
     }
 }
 
@@ -501,7 +512,7 @@ mod tests {
         commit_group(
             &mut store,
             &mut records,
-            vec![Request::Finish(intent, fin, reply)],
+            vec![(intent, fin, reply)],
             &shared,
             &mut checkpointer,
         );
