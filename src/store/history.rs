@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row, TransactionBehavior, params, params_from_iter};
 
 use super::intents::{Intent, dead_logs};
-use super::liveness::writer_alive;
+use super::liveness::Writer;
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId,
 };
@@ -22,8 +22,7 @@ pub(crate) const HISTORY_COLUMNS: &str = "id, time, pid, instance, status, outco
 /// for unfinished rows is made.
 pub(crate) struct RawRecord {
     record: HistoryRecord,
-    pid: i64,
-    instance: u64,
+    writer: Writer,
 }
 
 impl RawRecord {
@@ -65,9 +64,11 @@ impl RawRecord {
         };
         Ok(RawRecord {
             record,
-            pid: row.get(at + 2)?,
-            // Stored as the same 64 bits in SQLite's signed integer.
-            instance: row.get::<_, i64>(at + 3)? as u64,
+            writer: Writer {
+                pid: row.get(at + 2)?,
+                // Stored as the same 64 bits in SQLite's signed integer.
+                instance: row.get::<_, i64>(at + 3)? as u64,
+            },
         })
     }
 
@@ -77,7 +78,7 @@ impl RawRecord {
     pub(crate) fn into_record(self) -> HistoryRecord {
         let mut record = self.record;
         if record.outcome.is_empty() {
-            record.outcome = if writer_alive(self.pid, self.instance) {
+            record.outcome = if self.writer.alive() {
                 IN_FLIGHT
             } else {
                 INTERRUPTED
@@ -189,7 +190,11 @@ impl Store {
             let mut dead = Vec::new();
             for row in rows {
                 let (id, pid, instance) = row.map_err(sql)?;
-                if !writer_alive(pid, instance as u64) {
+                let writer = Writer {
+                    pid,
+                    instance: instance as u64,
+                };
+                if !writer.alive() {
                     dead.push(id);
                 }
             }
@@ -216,10 +221,7 @@ impl Store {
     fn recover_intents(&mut self) -> Result<usize, StoreError> {
         let mut recovered = 0;
         for log in dead_logs(&self.path) {
-            let by = Writer {
-                pid: log.pid,
-                instance: log.instance,
-            };
+            let by = log.writer;
             let written = (|| {
                 let tx = self
                     .conn
@@ -311,24 +313,6 @@ impl Store {
             out.push(record);
         }
         Ok(out)
-    }
-}
-
-/// Who wrote a record: the process and the store instance, which tell
-/// whether an unfinished record can still be finished.
-#[derive(Clone, Copy)]
-pub(super) struct Writer {
-    pid: i64,
-    instance: u64,
-}
-
-impl Writer {
-    /// This process, through the store instance `instance`.
-    fn this(instance: u64) -> Self {
-        Writer {
-            pid: i64::from(std::process::id()),
-            instance,
-        }
     }
 }
 

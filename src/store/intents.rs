@@ -26,7 +26,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
-use super::liveness::writer_alive;
+use super::liveness::Writer;
 use super::types::NewRecord;
 use super::{DB_FILE_NAME, StoreError, private_file_options};
 use crate::api::params::TaskId;
@@ -69,10 +69,10 @@ struct LogState {
 }
 
 impl IntentLog {
-    /// The log of writer `(pid, instance)` beside the database `db`.
-    pub(crate) fn new(db: &Path, pid: u32, instance: u64) -> Self {
+    /// The log of `writer` beside the database `db`.
+    pub(crate) fn new(db: &Path, writer: Writer) -> Self {
         Self {
-            path: log_path(db, i64::from(pid), instance),
+            path: log_path(db, writer),
             state: Mutex::default(),
         }
     }
@@ -134,7 +134,8 @@ impl IntentLog {
 }
 
 /// `<data dir>/tae-rescan.db.intents-<pid>-<instance>`.
-fn log_path(db: &Path, pid: i64, instance: u64) -> PathBuf {
+fn log_path(db: &Path, writer: Writer) -> PathBuf {
+    let Writer { pid, instance } = writer;
     db.with_file_name(format!("{DB_FILE_NAME}{PREFIX}{pid}-{instance:016x}"))
 }
 
@@ -142,10 +143,8 @@ fn log_path(db: &Path, pid: i64, instance: u64) -> PathBuf {
 pub(crate) struct DeadLog {
     /// The file, deleted once its intents are recorded.
     pub(crate) path: PathBuf,
-    /// Its writer's process id.
-    pub(crate) pid: i64,
-    /// Its writer's instance id.
-    pub(crate) instance: u64,
+    /// Who wrote it.
+    pub(crate) writer: Writer,
     /// Every intent that could be read, in order.
     pub(crate) intents: Vec<(Intent, NewRecord)>,
 }
@@ -165,26 +164,28 @@ pub(crate) fn dead_logs(db: &Path) -> Vec<DeadLog> {
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name();
-            let (pid, instance) = writer_of(name.to_str()?.strip_prefix(&prefix)?)?;
-            if writer_alive(pid, instance) {
+            let writer = writer_of(name.to_str()?.strip_prefix(&prefix)?)?;
+            if writer.alive() {
                 return None;
             }
             let path = entry.path();
             let intents = read_intents(&path)?;
             Some(DeadLog {
                 path,
-                pid,
-                instance,
+                writer,
                 intents,
             })
         })
         .collect()
 }
 
-/// `<pid>-<instance>` from a log's name.
-fn writer_of(suffix: &str) -> Option<(i64, u64)> {
+/// The writer named `<pid>-<instance>` in a log's name.
+fn writer_of(suffix: &str) -> Option<Writer> {
     let (pid, instance) = suffix.split_once('-')?;
-    Some((pid.parse().ok()?, u64::from_str_radix(instance, 16).ok()?))
+    Some(Writer {
+        pid: pid.parse().ok()?,
+        instance: u64::from_str_radix(instance, 16).ok()?,
+    })
 }
 
 fn read_intents(path: &Path) -> Option<Vec<(Intent, NewRecord)>> {
@@ -226,7 +227,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE_NAME);
         // A pid that is not running: the log counts as dead.
-        let log = IntentLog::new(&db, u32::MAX, 0xabc);
+        let dead = Writer {
+            pid: i64::from(u32::MAX),
+            instance: 0xabc,
+        };
+        let log = IntentLog::new(&db, dead);
         assert_eq!(log.write(&rec("a")).unwrap(), Intent(0));
         let path = log.path.clone();
         let torn = |bytes: &[u8]| {
@@ -246,10 +251,7 @@ mod tests {
         assert!(path.exists(), "intents without records keep the log");
         let logs = dead_logs(&db);
         assert_eq!(logs.len(), 1);
-        assert_eq!(
-            (logs[0].pid, logs[0].instance),
-            (i64::from(u32::MAX), 0xabc)
-        );
+        assert_eq!(logs[0].writer, dead);
         let read: Vec<_> = logs[0]
             .intents
             .iter()
@@ -262,7 +264,7 @@ mod tests {
     fn a_log_lives_only_while_an_intent_has_no_record() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE_NAME);
-        let log = IntentLog::new(&db, std::process::id(), 1);
+        let log = IntentLog::new(&db, Writer::this(1));
         log.write(&rec("a")).unwrap();
         log.write(&rec("b")).unwrap();
         #[cfg(unix)]
@@ -285,7 +287,11 @@ mod tests {
 
     #[test]
     fn writers_are_read_from_log_names() {
-        assert_eq!(writer_of("12-00000000000000ff"), Some((12, 255)));
+        let writer = Writer {
+            pid: 12,
+            instance: 255,
+        };
+        assert_eq!(writer_of("12-00000000000000ff"), Some(writer));
         assert_eq!(writer_of("12"), None);
         assert_eq!(writer_of("x-1"), None);
     }

@@ -32,24 +32,45 @@ pub(crate) fn unregister(id: u64) {
     open.retain(|i| *i != id);
 }
 
-/// True when the writer `(pid, instance)` may still finish its record.
-///
-/// Our own pid: alive only if the instance is open in this process. Another
-/// pid: alive while `/proc/<pid>` exists. Without `/proc` (not Linux) we
-/// cannot tell, so another pid counts as alive: never touch a live
-/// instance's records.
-pub(crate) fn writer_alive(pid: i64, instance: u64) -> bool {
-    if pid == i64::from(std::process::id()) {
-        return OPEN_INSTANCES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(&instance);
+/// Who wrote a history record or an intent log: a process and a store
+/// instance in it. Records carry it in their `pid` and `instance` columns,
+/// logs in their file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Writer {
+    /// The process id.
+    pub(crate) pid: i64,
+    /// The store instance (see [`register`]).
+    pub(crate) instance: u64,
+}
+
+impl Writer {
+    /// This process, through the store instance `instance`.
+    pub(crate) fn this(instance: u64) -> Self {
+        Writer {
+            pid: i64::from(std::process::id()),
+            instance,
+        }
     }
-    let proc_root = Path::new("/proc");
-    if !proc_root.join("self").exists() {
-        return true;
+
+    /// True when this writer may still finish its records.
+    ///
+    /// Our own pid: alive only if the instance is open in this process.
+    /// Another pid: alive while `/proc/<pid>` exists. Without `/proc` (not
+    /// Linux) we cannot tell, so another pid counts as alive: never touch a
+    /// live instance's records.
+    pub(crate) fn alive(self) -> bool {
+        if self.pid == i64::from(std::process::id()) {
+            return OPEN_INSTANCES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(&self.instance);
+        }
+        let proc_root = Path::new("/proc");
+        if !proc_root.join("self").exists() {
+            return true;
+        }
+        self.pid > 0 && proc_root.join(self.pid.to_string()).is_dir()
     }
-    pid > 0 && proc_root.join(pid.to_string()).is_dir()
 }
 
 #[cfg(test)]
@@ -58,11 +79,10 @@ mod tests {
 
     #[test]
     fn own_pid_is_alive_only_for_open_instances() {
-        let me = i64::from(std::process::id());
         let id = register();
-        assert!(writer_alive(me, id));
+        assert!(Writer::this(id).alive());
         unregister(id);
-        assert!(!writer_alive(me, id));
+        assert!(!Writer::this(id).alive());
     }
 
     #[test]
@@ -71,11 +91,12 @@ mod tests {
             .stdin(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        assert!(writer_alive(i64::from(running.id()), 1));
+        let writer = |pid: i64| Writer { pid, instance: 1 };
+        assert!(writer(i64::from(running.id())).alive());
         drop(running.stdin.take());
         let pid = i64::from(running.id());
         running.wait().unwrap();
-        assert!(!writer_alive(pid, 1));
-        assert!(!writer_alive(-5, 1));
+        assert!(!writer(pid).alive());
+        assert!(!writer(-5).alive());
     }
 }

@@ -168,7 +168,11 @@ fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let dead_pid = u32::MAX;
-    let log = IntentLog::new(store.path(), dead_pid, 42);
+    let dead = super::liveness::Writer {
+        pid: i64::from(dead_pid),
+        instance: 42,
+    };
+    let log = IntentLog::new(store.path(), dead);
     log.write(&rec("t1", 100)).unwrap();
     let answered = log.write(&rec("t2", 200)).unwrap();
     log.write(&rec("t3", 300)).unwrap();

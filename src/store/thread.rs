@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 use super::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT};
 use super::history::End;
 use super::intents::{Intent, IntentLog};
+use super::liveness::Writer;
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
 };
@@ -105,7 +106,7 @@ pub struct StoreHandle {
 pub fn spawn_store_thread(store: Store) -> StoreHandle {
     let path = store.path().to_path_buf();
     let shared = Arc::new(Shared {
-        intents: IntentLog::new(&path, std::process::id(), store.instance),
+        intents: IntentLog::new(&path, Writer::this(store.instance)),
         begun: Mutex::default(),
         running: AtomicBool::new(true),
     });
@@ -490,7 +491,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let shared = Shared {
-            intents: IntentLog::new(store.path(), std::process::id(), store.instance),
+            intents: IntentLog::new(store.path(), Writer::this(store.instance)),
             begun: Mutex::default(),
             running: AtomicBool::new(true),
         };
