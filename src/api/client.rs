@@ -78,25 +78,8 @@ impl Client {
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
             .tls_backend_rustls();
-        if let Some(identity) = &settings.identity {
-            let id = reqwest::Identity::from_pem(identity.pem()).map_err(|e| {
-                ClientError::Setting(format!(
-                    "[api] client_cert: the certificate or key is unusable ({})",
-                    root_cause(&e)
-                ))
-            })?;
-            builder = builder.identity(id);
-        }
-        if let Some(ca) = &settings.ca_pem {
-            let certs = ca_certificates(ca).ok_or_else(|| {
-                ClientError::Setting("[api] ca_cert: the file holds no PEM certificate".into())
-            })?;
-            builder = if settings.ca_only {
-                builder.tls_certs_only(certs)
-            } else {
-                builder.tls_certs_merge(certs)
-            };
-        }
+        // Identity and trusted roots: our own rustls config (X.509 v1).
+        builder = builder.tls_backend_preconfigured(super::tls::client_config(settings)?);
         builder = match &settings.proxy {
             Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|_| {
                 ClientError::Setting(format!("[api] proxy: '{p}' is not a proxy URL"))

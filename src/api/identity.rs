@@ -156,7 +156,7 @@ impl ClientIdentity {
                     "holds no private key: use a PEM with certificate and key, or set [api] client_key",
                 )
             })?;
-        if keys_differ(leaf, key) {
+        if keys_differ(leaf.contents(), key.contents()) {
             return Err(IdentityError::KeyMismatch {
                 cert: origin.to_owned(),
                 key: key_origin.to_owned(),
@@ -230,22 +230,23 @@ fn pkcs12_to_pem(der: &[u8], password: &str, path: &Path) -> Result<Vec<u8>, Ide
 
 /// True only when the key is readable and provably not the certificate's
 /// (a key type rustls cannot read is left for the TLS set-up to report).
-fn keys_differ(leaf: &pem::Pem, key: &pem::Pem) -> bool {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let Ok(key) = PrivateKeyDer::try_from(key.contents().to_vec()) else {
+/// The certificate is read with x509-parser, which takes X.509 v1 as well
+/// as v3 (rustls's own check goes through webpki, which refuses v1).
+fn keys_differ(leaf: &[u8], key: &[u8]) -> bool {
+    use rustls::pki_types::PrivateKeyDer;
+    let Ok(key) = PrivateKeyDer::try_from(key.to_vec()) else {
         return false;
     };
     let Ok(signer) = rustls::crypto::ring::sign::any_supported_type(&key) else {
         return false;
     };
-    let cert = CertificateDer::from(leaf.contents().to_vec());
-    let pair = rustls::sign::CertifiedKey::new(vec![cert], signer);
-    matches!(
-        pair.keys_match(),
-        Err(rustls::Error::InconsistentKeys(
-            rustls::InconsistentKeys::KeyMismatch
-        ))
-    )
+    let Some(key_spki) = signer.public_key() else {
+        return false;
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(leaf) else {
+        return false;
+    };
+    cert.public_key().raw != key_spki.as_ref()
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {

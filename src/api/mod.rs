@@ -5,6 +5,7 @@ pub mod client;
 pub mod identity;
 pub mod outcome;
 pub mod params;
+pub mod tls;
 
 pub use client::{Client, ClientSettings};
 pub use identity::{ClientIdentity, IdentityFiles};
