@@ -1,14 +1,21 @@
 //! Loading the client certificate that TAE requires, in any of the forms
 //! Kaspersky users hold it: the issued PKCS#12 (`.pfx`/`.p12`) with its
 //! password, a combined PEM (what `curl --cert` takes), or separate PEM
-//! certificate and key files. Everything ends as one PEM buffer for rustls.
+//! certificate and key files, X.509 v1 or v3, the key plain or encrypted
+//! (see [`super::encrypted_key`]). Everything ends as one PEM buffer with a
+//! plain key, kept in secret memory, for [`super::tls`].
 
 use std::path::{Path, PathBuf};
 
 use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
+use super::encrypted_key::{self, KeyError};
 use crate::text::io_reason;
+
+/// Where a password for the certificate or key can be set, for messages.
+const PASSWORD_SETTINGS: &str =
+    "[api] client_cert_password, [api] client_cert_password_command or TIP_CERT_PASSWORD";
 
 /// Why a certificate could not be used; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -38,14 +45,34 @@ pub enum IdentityError {
         /// The key file (the same file for a combined PEM).
         key: PathBuf,
     },
-    /// The PKCS#12 password did not open the file.
-    #[error(
-        "{path}: wrong certificate password (set [api] client_cert_password or TIP_CERT_PASSWORD)"
-    )]
+    /// The password did not open the PKCS#12 file or the encrypted key.
+    #[error("{path}: wrong certificate password (check {PASSWORD_SETTINGS})")]
     WrongPassword {
-        /// The PKCS#12 file.
+        /// The PKCS#12 file or the encrypted key file.
         path: PathBuf,
     },
+    /// The PKCS#12 file or the key is protected and no password is set.
+    #[error("{path}: {what}: set {PASSWORD_SETTINGS}")]
+    NeedsPassword {
+        /// The PKCS#12 file or the encrypted key file.
+        path: PathBuf,
+        /// What is protected, e.g. "the private key is encrypted".
+        what: &'static str,
+    },
+}
+
+impl IdentityError {
+    /// The file the error is about (for a mismatch, the key file), so the
+    /// config can name the setting that points at it.
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Read { path, .. }
+            | Self::Content { path, .. }
+            | Self::WrongPassword { path }
+            | Self::NeedsPassword { path, .. } => path,
+            Self::KeyMismatch { key, .. } => key,
+        }
+    }
 }
 
 /// Where the client certificate comes from.
@@ -55,7 +82,7 @@ pub struct IdentityFiles {
     pub cert: PathBuf,
     /// Separate PEM key, when `cert` holds only the certificate.
     pub key: Option<PathBuf>,
-    /// The PKCS#12 password.
+    /// The password of the PKCS#12 file or of an encrypted PEM key.
     pub password: Option<SecretString>,
 }
 
@@ -92,7 +119,7 @@ impl ClientIdentity {
                 combined.extend_from_slice(&read(key_path)?);
             }
             let key = files.key.as_deref().unwrap_or(&files.cert);
-            return Self::from_pem_files(combined, &files.cert, key);
+            return Self::from_pem_files(combined, &files.cert, key, files.password.as_ref());
         }
         if files.key.is_some() {
             return Err(content(
@@ -107,37 +134,38 @@ impl ClientIdentity {
                 "is neither a PEM certificate nor a PKCS#12 file",
             ));
         }
-        let password = files.password.as_ref().ok_or_else(|| {
-            content(
-                &files.cert,
-                "looks like PKCS#12: set [api] client_cert_password (or TIP_CERT_PASSWORD)",
-            )
-        })?;
-        let pem = pkcs12_to_pem(&cert, password.expose_secret(), &files.cert)?;
+        let pem = match &files.password {
+            Some(password) => pkcs12_to_pem(&cert, password.expose_secret(), &files.cert)?,
+            // `openssl pkcs12 -export -passout pass:` makes files whose
+            // password is empty; curl opens them without one, so do we.
+            None => pkcs12_to_pem(&cert, "", &files.cert).map_err(|e| match e {
+                IdentityError::WrongPassword { path } => IdentityError::NeedsPassword {
+                    path,
+                    what: "the PKCS#12 file is protected by a password",
+                },
+                other => other,
+            })?,
+        };
         Self::from_pem(pem, &files.cert)
     }
 
     /// Checks a PEM buffer holding certificate(s) and a key; `origin` names it
     /// in errors (a path, or a label for in-memory material).
     pub fn from_pem(pem_bytes: Vec<u8>, origin: &Path) -> Result<Self, IdentityError> {
-        Self::from_pem_files(pem_bytes, origin, origin)
+        Self::from_pem_files(pem_bytes, origin, origin, None)
     }
 
     /// [`ClientIdentity::from_pem`] for a certificate and a key that may come
-    /// from two files, so a mismatch names both.
+    /// from two files, so a mismatch names both; an encrypted key is
+    /// unlocked with `password`.
     fn from_pem_files(
         pem_bytes: Vec<u8>,
         origin: &Path,
         key_origin: &Path,
+        password: Option<&SecretString>,
     ) -> Result<Self, IdentityError> {
         let blocks = pem::parse_many(&pem_bytes)
             .map_err(|e| content(origin, &format!("is not valid PEM ({e})")))?;
-        if blocks.iter().any(|b| b.tag() == "ENCRYPTED PRIVATE KEY") {
-            return Err(content(
-                origin,
-                "the private key is encrypted; decrypt it first (openssl pkey -in KEY -out plain-key.pem) or use the PKCS#12 file with its password",
-            ));
-        }
         let leaf = blocks
             .iter()
             .find(|b| b.tag() == "CERTIFICATE")
@@ -156,15 +184,32 @@ impl ClientIdentity {
                     "holds no private key: use a PEM with certificate and key, or set [api] client_key",
                 )
             })?;
-        if keys_differ(leaf.contents(), key.contents()) {
+        let plain = encrypted_key::decrypt(key, password).map_err(|e| match e {
+            KeyError::NeedsPassword => IdentityError::NeedsPassword {
+                path: key_origin.to_owned(),
+                what: "the private key is encrypted",
+            },
+            KeyError::WrongPassword => IdentityError::WrongPassword {
+                path: key_origin.to_owned(),
+            },
+            KeyError::Unsupported(reason) => content(key_origin, &reason),
+        })?;
+        let key_der = plain
+            .as_ref()
+            .map_or(key.contents(), |k| k.der.expose_secret());
+        if keys_differ(leaf.contents(), key_der) {
             return Err(IdentityError::KeyMismatch {
                 cert: origin.to_owned(),
                 key: key_origin.to_owned(),
             });
         }
         let (subject, not_after, not_after_text) = describe_leaf(leaf.contents(), origin)?;
+        let pem = match plain {
+            None => SecretSlice::from(pem_bytes),
+            Some(plain) => with_plain_key(&blocks, &plain),
+        };
         Ok(Self {
-            pem: SecretSlice::from(pem_bytes),
+            pem,
             subject,
             not_after,
             not_after_text,
@@ -226,6 +271,36 @@ fn pkcs12_to_pem(der: &[u8], password: &str, path: &Path) -> Result<Vec<u8>, Ide
         .collect();
     blocks.push(pem::Pem::new("PRIVATE KEY", chain.key().as_der().to_vec()));
     Ok(pem::encode_many(&blocks).into_bytes())
+}
+
+/// The certificates of `blocks` and the unlocked key as one PEM buffer,
+/// built in memory that is wiped when dropped (the encrypted key and any
+/// text between the blocks are left out).
+fn with_plain_key(blocks: &[pem::Pem], key: &encrypted_key::PlainKey) -> SecretSlice<u8> {
+    use base64::Engine;
+    use secrecy::zeroize::Zeroizing;
+    let der = key.der.expose_secret();
+    let certs: String = blocks
+        .iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .map(pem::encode)
+        .collect();
+    let mut b64 = Zeroizing::new(String::with_capacity(der.len().div_ceil(3) * 4));
+    base64::engine::general_purpose::STANDARD.encode_string(der, &mut b64);
+    let label = &key.label;
+    // The exact size, so that turning the buffer into the secret's box
+    // does not reallocate (and leave an unwiped copy behind).
+    let len = certs.len() + 2 * label.len() + 32 + b64.len() + b64.len().div_ceil(64);
+    let mut out = Zeroizing::new(Vec::with_capacity(len));
+    out.extend_from_slice(certs.as_bytes());
+    out.extend_from_slice(format!("-----BEGIN {label}-----\n").as_bytes());
+    for line in b64.as_bytes().chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(format!("-----END {label}-----\n").as_bytes());
+    debug_assert_eq!(out.len(), len);
+    SecretSlice::from(std::mem::take(&mut *out))
 }
 
 /// True only when the key is readable and provably not the certificate's
