@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use super::{Config, ConfigError, PasswordSource, Sourced};
 use crate::api::ClientSettings;
 use crate::api::client::ca_certificates;
-use crate::api::identity::{ClientIdentity, IdentityError, IdentityFiles};
+use crate::api::identity::{ClientIdentity, IdentityFiles};
 use crate::text::io_reason;
 
 /// How long `password_command` may take (a password manager may prompt).
@@ -23,16 +23,7 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
         .as_ref()
         .ok_or_else(|| missing("[api] username", "TIP_USERNAME", config))?;
     let password = match &config.password {
-        Some(Sourced {
-            value: PasswordSource::Literal(p),
-            ..
-        }) => p.clone(),
-        Some(
-            s @ Sourced {
-                value: PasswordSource::Command(cmd),
-                ..
-            },
-        ) => run_password_command(cmd).map_err(|e| s.error(e))?,
+        Some(source) => secret(source)?,
         None => return Err(missing("[api] password", "TIP_PASSWORD", config)),
     };
     let identity = match &config.client_cert {
@@ -67,6 +58,14 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
     })
 }
 
+/// The secret itself: as given, or printed by its command.
+fn secret(source: &Sourced<PasswordSource>) -> Result<SecretString, ConfigError> {
+    match &source.value {
+        PasswordSource::Literal(p) => Ok(p.clone()),
+        PasswordSource::Command(cmd) => run_password_command(cmd).map_err(|e| source.error(e)),
+    }
+}
+
 fn missing(key: &str, var: &str, config: &Config) -> ConfigError {
     let file = config
         .file
@@ -89,11 +88,12 @@ fn load_identity(
         password: config
             .client_cert_password
             .as_ref()
-            .map(|p| p.value.clone()),
+            .map(secret)
+            .transpose()?,
     };
-    let identity = ClientIdentity::load(&files).map_err(|e| match (&e, &config.client_key) {
-        (IdentityError::Read { path, .. }, Some(key)) if *path == key.value => key.error(e),
-        (IdentityError::KeyMismatch { .. }, Some(key)) => key.error(e),
+    // The error names the setting pointing at the file it is about.
+    let identity = ClientIdentity::load(&files).map_err(|e| match &config.client_key {
+        Some(key) if e.path() == key.value => key.error(e),
         _ => cert.error(e),
     })?;
     let now = unix_now();

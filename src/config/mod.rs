@@ -74,10 +74,10 @@ impl<T> Sourced<T> {
     }
 }
 
-/// How to get the account password.
+/// How to get the account password or the certificate password.
 #[derive(Debug, Clone)]
 pub enum PasswordSource {
-    /// Given directly (file or `TIP_PASSWORD`).
+    /// Given directly (file, `TIP_PASSWORD` or `TIP_CERT_PASSWORD`).
     Literal(SecretString),
     /// Run through `sh -c`; the first line of stdout is the password.
     Command(String),
@@ -117,8 +117,9 @@ pub struct Config {
     pub client_cert: Option<Sourced<PathBuf>>,
     /// Separate PEM key.
     pub client_key: Option<Sourced<PathBuf>>,
-    /// PKCS#12 password.
-    pub client_cert_password: Option<Sourced<SecretString>>,
+    /// Password of the PKCS#12 file or the encrypted PEM key, or the
+    /// command that prints it (`[api] client_cert_password_command`).
+    pub client_cert_password: Option<Sourced<PasswordSource>>,
     /// Extra trusted CA (PEM).
     pub ca_cert: Option<Sourced<PathBuf>>,
     /// Explicit proxy URL.
@@ -153,6 +154,7 @@ struct FileApi {
     client_cert: Option<PathBuf>,
     client_key: Option<PathBuf>,
     client_cert_password: Option<String>,
+    client_cert_password_command: Option<String>,
     ca_cert: Option<PathBuf>,
     proxy: Option<String>,
     timeout_secs: Option<u64>,
@@ -251,20 +253,11 @@ impl Config {
             .or_else(|| from_env("[api] username", "TIP_USERNAME"))
             .or_else(|| from_file("[api] username", api.username));
 
-        let file_password = match (api.password, api.password_command) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(format!(
-                    "{}: set either [api] password or [api] password_command, not both",
-                    file_label(&file)
-                )));
-            }
-            (Some(p), None) => from_file("[api] password", Some(p))
-                .map(|s| s.map(|v| PasswordSource::Literal(v.into()))),
-            (None, Some(c)) => {
-                from_file("[api] password_command", Some(c)).map(|s| s.map(PasswordSource::Command))
-            }
-            (None, None) => None,
-        };
+        let file_password = literal_or_command(
+            from_file("[api] password", api.password),
+            from_file("[api] password_command", api.password_command),
+            &file,
+        )?;
         let password = from_env("[api] password", "TIP_PASSWORD")
             .map(|s| s.map(|v| PasswordSource::Literal(v.into())))
             .or(file_password);
@@ -278,9 +271,17 @@ impl Config {
             .or_else(|| from_file("[api] client_cert", path_string(api.client_cert)))
             .map(path_of);
         let client_key = from_file("[api] client_key", path_string(api.client_key)).map(path_of);
+        let file_cert_password = literal_or_command(
+            from_file("[api] client_cert_password", api.client_cert_password),
+            from_file(
+                "[api] client_cert_password_command",
+                api.client_cert_password_command,
+            ),
+            &file,
+        )?;
         let client_cert_password = from_env("[api] client_cert_password", "TIP_CERT_PASSWORD")
-            .or_else(|| from_file("[api] client_cert_password", api.client_cert_password))
-            .map(|s| s.map(SecretString::from));
+            .map(|s| s.map(|v| PasswordSource::Literal(v.into())))
+            .or(file_cert_password);
         let ca_cert = from_file("[api] ca_cert", path_string(api.ca_cert)).map(path_of);
 
         let proxy = match from_file("[api] proxy", api.proxy) {
@@ -326,6 +327,26 @@ impl<T> Sourced<T> {
             origin: self.origin,
             key: self.key,
         }
+    }
+}
+
+/// A secret from the file, given either directly (`[api] password`) or as
+/// a command that prints it (`[api] password_command`): not both.
+fn literal_or_command(
+    literal: Option<Sourced<String>>,
+    command: Option<Sourced<String>>,
+    file: &Option<PathBuf>,
+) -> Result<Option<Sourced<PasswordSource>>, ConfigError> {
+    match (literal, command) {
+        (Some(l), Some(c)) => Err(ConfigError::new(format!(
+            "{}: set either {} or {}, not both",
+            file_label(file),
+            l.key,
+            c.key
+        ))),
+        (Some(l), None) => Ok(Some(l.map(|v| PasswordSource::Literal(v.into())))),
+        (None, Some(c)) => Ok(Some(c.map(PasswordSource::Command))),
+        (None, None) => Ok(None),
     }
 }
 

@@ -157,6 +157,32 @@ fn password_and_password_command_conflict() {
 }
 
 #[test]
+fn client_cert_password_and_its_command_conflict_and_the_environment_wins() {
+    let err = load(
+        "[api]\nclient_cert_password = \"a\"\nclient_cert_password_command = \"echo b\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(
+        err.contains(
+            "set either [api] client_cert_password or [api] client_cert_password_command, not both"
+        ),
+        "{err}"
+    );
+    let toml = "[api]\nclient_cert_password_command = \"echo b\"\n";
+    let c = load(toml, &[], Overrides::default()).unwrap();
+    let source = c.client_cert_password.unwrap();
+    assert!(matches!(&source.value, PasswordSource::Command(c) if c == "echo b"));
+    assert_eq!(source.key, "[api] client_cert_password_command");
+    let c = load(toml, &[("TIP_CERT_PASSWORD", "env")], Overrides::default()).unwrap();
+    let source = c.client_cert_password.unwrap();
+    assert!(matches!(source.value, PasswordSource::Literal(_)));
+    assert_eq!(source.origin, Origin::Env("TIP_CERT_PASSWORD"));
+}
+
+#[test]
 fn missing_explicit_config_file_is_an_error() {
     let flags = Overrides {
         config: Some("/nonexistent/tae.toml".into()),
