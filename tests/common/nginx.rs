@@ -156,7 +156,7 @@ http {{
 fn spawn(work: &Path) -> Child {
     // `-e` sends the errors nginx meets before reading its config (such as
     // the default log path being unwritable) to our folder too.
-    Command::new("nginx")
+    Command::new(program())
         .arg("-e")
         .arg(work.join("error.log"))
         .arg("-p")
@@ -170,6 +170,20 @@ fn spawn(work: &Path) -> Child {
         .unwrap_or_else(|e| {
             panic!("cannot run nginx ({e}): install it (Debian: apt-get install nginx-light)")
         })
+}
+
+/// `nginx` from PATH, else where Debian puts it (/usr/sbin is not in
+/// every user's PATH).
+fn program() -> PathBuf {
+    let in_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    in_path
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
+        .map(|dir| dir.join("nginx"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("nginx"))
 }
 
 /// Waits until nginx accepts a connection on `port`; on an early exit
