@@ -309,10 +309,14 @@ fn with_plain_key(blocks: &[pem::Pem], key: &encrypted_key::PlainKey) -> SecretS
 /// as v3 (rustls's own check goes through webpki, which refuses v1).
 fn keys_differ(leaf: &[u8], key: &[u8]) -> bool {
     use rustls::pki_types::PrivateKeyDer;
-    let Ok(key) = PrivateKeyDer::try_from(key.to_vec()) else {
+    use secrecy::zeroize::Zeroize;
+    let Ok(mut key) = PrivateKeyDer::try_from(key.to_vec()) else {
         return false;
     };
-    let Ok(signer) = rustls::crypto::ring::sign::any_supported_type(&key) else {
+    let signer = rustls::crypto::ring::sign::any_supported_type(&key);
+    // This copy of the key is only for the check: wipe it.
+    key.zeroize();
+    let Ok(signer) = signer else {
         return false;
     };
     let Some(key_spki) = signer.public_key() else {
