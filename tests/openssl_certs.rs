@@ -152,7 +152,8 @@ impl Lab {
                 .any(|l| l.starts_with(task) && l.contains("accepted")),
             "{out}"
         );
-        let start = format!("PUT /api/attribution/tasks/file_from_url/{task} HTTP/");
+        // HTTP/2: the client still offers h2 by ALPN, as reqwest did.
+        let start = format!("PUT /api/attribution/tasks/file_from_url/{task} HTTP/2.0 ");
         assert!(
             self.nginx
                 .requests()
