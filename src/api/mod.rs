@@ -5,8 +5,10 @@ pub mod client;
 pub mod identity;
 pub mod outcome;
 pub mod params;
+pub mod proxy;
 
 pub use client::{Client, ClientSettings};
 pub use identity::{ClientIdentity, IdentityFiles};
 pub use outcome::{Answer, Outcome};
 pub use params::{ProcessingType, RescanParams, TaskId};
+pub use proxy::Proxy;
