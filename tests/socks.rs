@@ -270,3 +270,51 @@ async fn we_go_through_the_proxy_as_curl_does() {
         assert_eq!(f.sim.record().requests().len(), 2);
     }
 }
+
+/// The proxy variables get the same check and the same masking as the
+/// key. Only `--dry-run` here: the base URL is not loopback (the variables
+/// never apply to loopback), and a dry run sends nothing anywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_variables_are_checked_and_masked_like_the_key() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.write(
+        "remote.toml",
+        format!(
+            "[api]\nbase_url = \"https://tip.example\"\nusername = \"{}\"\n",
+            common::USER
+        )
+        .as_bytes(),
+    );
+    let cfg = config.to_str().unwrap();
+    let dry_run = |var: &'static str, url: String| {
+        let home = f.dir.path().to_owned();
+        async move {
+            let env = [("TIP_PASSWORD", PASSWORD), (var, url.as_str())];
+            run_cli(
+                &["--config", cfg, "rescan", "--dry-run", "t1"],
+                &env,
+                None,
+                &home,
+            )
+            .await
+        }
+    };
+    let login = format!("{PROXY_USER}:{PROXY_PASSWORD}");
+    let (code, out, err) = dry_run("ALL_PROXY", format!("socks5h://{login}@127.0.0.1:1080")).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "# via proxy socks5h://{PROXY_USER}:***@127.0.0.1:1080 (ALL_PROXY)"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains(PROXY_PASSWORD) && !err.contains(PROXY_PASSWORD));
+    let (code, out, err) = dry_run("HTTPS_PROXY", format!("socks4://{login}@127.0.0.1:1080")).await;
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("HTTPS_PROXY: scheme 'socks4' is not supported"),
+        "{err}"
+    );
+    assert!(!out.contains(PROXY_PASSWORD) && !err.contains(PROXY_PASSWORD));
+}
