@@ -318,3 +318,22 @@ async fn the_proxy_variables_are_checked_and_masked_like_the_key() {
     );
     assert!(!out.contains(PROXY_PASSWORD) && !err.contains(PROXY_PASSWORD));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_percent_encoded_proxy_password_reaches_the_proxy_decoded() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let proxy = SocksServer::with_login(PROXY_USER, "p@ss:w/rd").await;
+    let url = proxy
+        .url("socks5h", None)
+        .replace("//", &format!("//{PROXY_USER}:p%40ss%3Aw%2Frd@"));
+    let config = f.config_file(&format!("proxy = \"{url}\"\n"));
+    let (code, out, err) = run(&f, &config, &["rescan", "t1"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        proxy.credentials(),
+        [(PROXY_USER.to_owned(), "p@ss:w/rd".to_owned())]
+    );
+    for text in [&out, &err] {
+        assert!(!text.contains("p%40ss") && !text.contains("p@ss"), "{text}");
+    }
+}
