@@ -2,9 +2,12 @@
 //! through a SOCKS server on loopback to the simulator over mutual TLS,
 //! with and without a login; a refused login is one line, not a retry
 //! storm; a scheme this build cannot use is refused before anything is
-//! sent; and the proxy password is never printed or logged.
+//! sent; the proxy password is never printed or logged; and the same
+//! tunnel reaches an OpenSSL server (nginx) as well as the simulator.
 
 mod common;
+#[path = "common/nginx.rs"]
+mod nginx;
 #[path = "common/socks.rs"]
 mod socks;
 
@@ -336,4 +339,40 @@ async fn a_percent_encoded_proxy_password_reaches_the_proxy_decoded() {
     for text in [&out, &err] {
         assert!(!text.contains("p%40ss") && !text.contains("p@ss"), "{text}");
     }
+}
+
+/// Through the proxy to an OpenSSL server (nginx, `ssl_verify_client on`),
+/// not only to our own simulator.
+#[tokio::test(flavor = "multi_thread")]
+async fn socks5h_reaches_an_openssl_server_with_a_client_certificate() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let server = nginx::Nginx::start(
+        &f.pki.ca_cert_pem,
+        &f.pki.server_cert_pem,
+        &f.pki.server_key_pem,
+    );
+    let proxy = SocksServer::with_login(PROXY_USER, PROXY_PASSWORD).await;
+    let text = format!(
+        "[api]\nbase_url = \"{}\"\nusername = \"{}\"\nclient_cert = \"client.pem\"\nca_cert = \"ca.pem\"\nproxy = \"{}\"\n",
+        server.base_url(),
+        common::USER,
+        proxy.url("socks5h", Some((PROXY_USER, PROXY_PASSWORD)))
+    );
+    let config = f.write("nginx.toml", text.as_bytes());
+    let (code, out, err) = run(&f, &config, &["rescan", "via-socks"]).await;
+    assert_eq!(code, 0, "{out}{err}\n{}", server.error_log());
+    assert!(
+        out.starts_with("via-socks ") && out.contains("accepted"),
+        "{out}"
+    );
+    assert_eq!(
+        proxy.targets(),
+        [Target::Domain("localhost".into(), server.port())]
+    );
+    assert_eq!(
+        server.requests(),
+        ["PUT /api/attribution/tasks/file_from_url/via-socks HTTP/2.0 200 SUCCESS"]
+    );
+    assert!(f.sim.record().is_empty());
+    assert_password_nowhere(&f, &config, &[&out, &err], true).await;
 }
