@@ -376,3 +376,21 @@ async fn socks5h_reaches_an_openssl_server_with_a_client_certificate() {
     assert!(f.sim.record().is_empty());
     assert_password_nowhere(&f, &config, &[&out, &err], true).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_that_wants_a_login_says_so_when_none_is_set() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let proxy = SocksServer::with_login(PROXY_USER, PROXY_PASSWORD).await;
+    let url = proxy.url("socks5h", None);
+    let config = f.config_file(&format!("proxy = \"{url}\"\n"));
+    let (code, out, err) = run(&f, &config, &["rescan", "t1"]).await;
+    assert_eq!(code, 1, "{out}{err}");
+    let host_port = url.trim_start_matches("socks5h://");
+    let says = format!(
+        "the SOCKS proxy {url} wants a user name and password: put them in [api] proxy as socks5h://USER:PASSWORD@{host_port}"
+    );
+    assert!(out.starts_with("t1 ") && out.contains(&says), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert_eq!(proxy.connections(), 1, "not retried");
+    assert!(f.sim.record().is_empty());
+}

@@ -15,7 +15,7 @@ use super::outcome::{Answer, Outcome};
 use super::params::MASK;
 
 /// The schemes this build can use, as the error message lists them.
-pub const SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
+const SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
 /// The port a SOCKS proxy listens on when the URL names none.
 const SOCKS_DEFAULT_PORT: u16 = 1080;
 
@@ -101,6 +101,15 @@ impl Proxy {
         self.0.shown.scheme()
     }
 
+    /// `host:port`, as the URL names them.
+    fn host_port(&self) -> String {
+        let host = self.0.shown.host_str().unwrap_or_default();
+        match self.0.shown.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
     /// True for `socks5://` and `socks5h://`.
     pub fn is_socks(&self) -> bool {
         self.scheme().starts_with("socks")
@@ -159,7 +168,15 @@ pub fn socks_answer(e: &reqwest::Error, proxy: &Proxy) -> Option<Answer> {
         "implements authentication incorrectly",
     ];
     let refused = REFUSED.iter().any(|r| lower.contains(r));
-    let detail = if refused {
+    let detail = if refused && proxy.0.password.is_none() && proxy.0.shown.username().is_empty() {
+        // We offered no login; the proxy wants one (the library's text
+        // then reads as if we had offered one).
+        format!(
+            "the SOCKS proxy {proxy} wants a user name and password: put them in [api] proxy as {}://USER:PASSWORD@{}",
+            proxy.scheme(),
+            proxy.host_port()
+        )
+    } else if refused {
         format!(
             "the SOCKS proxy {proxy} did not accept the user name and password of [api] proxy ({cause})"
         )
