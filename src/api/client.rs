@@ -12,6 +12,7 @@ use url::Url;
 use super::identity::ClientIdentity;
 use super::outcome::{self, Answer, Outcome};
 use super::params::{MASK, RescanParams, Reveal, TaskId};
+use super::proxy::{Proxy, socks_answer};
 
 /// The path prefix of the rescan endpoint; the task id is the next segment.
 pub const ENDPOINT_PATH: [&str; 4] = ["api", "attribution", "tasks", "file_from_url"];
@@ -44,8 +45,9 @@ pub struct ClientSettings {
     pub ca_pem: Option<Vec<u8>>,
     /// Only these roots are trusted (the embedded simulator's CA).
     pub ca_only: bool,
-    /// Explicit proxy URL; otherwise the standard proxy variables apply.
-    pub proxy: Option<String>,
+    /// The proxy to go through (the config already folded in the proxy
+    /// variables); `None` connects directly.
+    pub proxy: Option<Proxy>,
     /// Per-request timeout, connection included.
     pub timeout: Duration,
 }
@@ -66,6 +68,8 @@ pub struct Client {
     /// `Basic base64(user:password)`, built once and marked sensitive so
     /// neither reqwest nor hyper ever prints it.
     authorization: HeaderValue,
+    /// The proxy, to explain its failures (shown with its password masked).
+    proxy: Option<Proxy>,
 }
 
 impl Client {
@@ -81,10 +85,13 @@ impl Client {
         // Identity and trusted roots: our own rustls config (X.509 v1).
         builder = builder.tls_backend_preconfigured(super::tls::client_config(settings)?);
         builder = match &settings.proxy {
-            Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|_| {
-                ClientError::Setting(format!("[api] proxy: '{p}' is not a proxy URL"))
-            })?),
+            Some(p) => builder.proxy(
+                p.to_reqwest()
+                    .map_err(|e| ClientError::Setting(format!("[api] proxy {p}: {e}")))?,
+            ),
             None if is_loopback(&settings.base_url) => builder.no_proxy(),
+            // The platform's own proxy settings (the variables were
+            // already read, and found unset, by the config).
             None => builder,
         };
         // A key that does not match its certificate was already refused by
@@ -96,6 +103,7 @@ impl Client {
             http,
             base_url: settings.base_url.clone(),
             authorization: basic_auth(settings)?,
+            proxy: settings.proxy.clone(),
         })
     }
 
@@ -116,7 +124,10 @@ impl Client {
             .header(CONTENT_LENGTH, "0");
         match request.send().await {
             Ok(response) => read_answer(response, task).await,
-            Err(e) => network_answer(e),
+            Err(e) => match self.proxy.as_ref().and_then(|p| socks_answer(&e, p)) {
+                Some(answer) => answer,
+                None => network_answer(e),
+            },
         }
     }
 }

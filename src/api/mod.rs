@@ -6,9 +6,11 @@ pub mod encrypted_key;
 pub mod identity;
 pub mod outcome;
 pub mod params;
+pub mod proxy;
 pub mod tls;
 
 pub use client::{Client, ClientSettings};
 pub use identity::{ClientIdentity, IdentityFiles};
 pub use outcome::{Answer, Outcome};
 pub use params::{ProcessingType, RescanParams, TaskId};
+pub use proxy::Proxy;

@@ -194,9 +194,14 @@ fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
         .as_ref()
         .map(|c| format!("# client certificate: {}", c.value.display()))
         .unwrap_or_else(|| "# no client certificate configured ([api] client_cert)".into());
+    let proxy = config
+        .proxy
+        .as_ref()
+        .map(|p| format!("\n# via proxy {} ({})", p.value, p.whence()))
+        .unwrap_or_default();
     for id in ids {
         println!(
-            "{}\n{cert}\n",
+            "{}\n{cert}{proxy}\n",
             describe_request(&config.base_url.value, user, id, params)
         );
     }

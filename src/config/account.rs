@@ -53,7 +53,7 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
         identity,
         ca_pem,
         ca_only: false,
-        proxy: config.proxy.clone(),
+        proxy: config.proxy.as_ref().map(|p| p.value.clone()),
         timeout: config.timeout,
     })
 }

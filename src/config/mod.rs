@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+use crate::api::Proxy;
 use crate::api::client::is_loopback;
 use crate::text::io_reason;
 use crate::worker::WorkerConfig;
@@ -122,8 +123,9 @@ pub struct Config {
     pub client_cert_password: Option<Sourced<PasswordSource>>,
     /// Extra trusted CA (PEM).
     pub ca_cert: Option<Sourced<PathBuf>>,
-    /// Explicit proxy URL.
-    pub proxy: Option<String>,
+    /// The proxy: `[api] proxy`, else (for a non-loopback base URL) the
+    /// standard proxy variables; `None` means a direct connection.
+    pub proxy: Option<Sourced<Proxy>>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Worker limits.
@@ -285,8 +287,15 @@ impl Config {
         let ca_cert = from_file("[api] ca_cert", path_string(api.ca_cert)).map(path_of);
 
         let proxy = match from_file("[api] proxy", api.proxy) {
-            Some(p) => Some(check_proxy(p)?),
-            None => None,
+            Some(p) => Some(check_proxy(p, None)?),
+            None if is_loopback(&base_url.value) => None,
+            None => match PROXY_VARS
+                .iter()
+                .find_map(|var| from_env("[api] proxy", var))
+            {
+                Some(p) => Some(check_proxy(p, env("NO_PROXY").or_else(|| env("no_proxy")))?),
+                None => None,
+            },
         };
         let timeout_secs = in_range(
             from_file_num("[api] timeout_secs", api.timeout_secs, &file),
@@ -427,11 +436,17 @@ fn check_base_url(raw: Sourced<String>) -> Result<Sourced<Url>, ConfigError> {
     })
 }
 
-fn check_proxy(p: Sourced<String>) -> Result<String, ConfigError> {
-    match Url::parse(&p.value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") => Ok(p.value),
-        _ => Err(p.error("must be a proxy URL such as http://proxy.example:3128")),
-    }
+/// The proxy variables that apply to an `https://` base URL, in the order
+/// curl (and reqwest) read them.
+const PROXY_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+/// Parses the proxy where it was set; the error never repeats the URL.
+fn check_proxy(
+    p: Sourced<String>,
+    no_proxy: Option<String>,
+) -> Result<Sourced<Proxy>, ConfigError> {
+    let proxy = Proxy::parse(&p.value).map_err(|e| p.error(e))?;
+    Ok(p.map(|_| proxy.with_no_proxy(no_proxy)))
 }
 
 fn from_file_num<T>(

@@ -222,3 +222,58 @@ fn missing_credentials_say_where_to_set_them() {
     );
     assert!(err.contains("TIP_USERNAME"), "{err}");
 }
+
+#[test]
+fn the_proxy_comes_from_the_file_else_the_proxy_variables() {
+    let env = [
+        ("HTTPS_PROXY", "socks5h://env:envpw@127.0.0.1:9050"),
+        ("ALL_PROXY", "http://ignored.example:1"),
+    ];
+    let c = load("", &env, Overrides::default()).unwrap();
+    let p = c.proxy.unwrap();
+    assert_eq!(p.value.to_string(), "socks5h://env:***@127.0.0.1:9050");
+    assert_eq!(p.whence(), "HTTPS_PROXY");
+    let c = load(
+        "[api]\nproxy = \"socks5://127.0.0.1:1080\"\n",
+        &env,
+        Overrides::default(),
+    );
+    assert_eq!(
+        c.unwrap().proxy.unwrap().value.to_string(),
+        "socks5://127.0.0.1:1080"
+    );
+    // The simulator on loopback is never reached through the variables.
+    let c = load(
+        "[api]\nbase_url = \"https://localhost:1\"\n",
+        &env,
+        Overrides::default(),
+    );
+    assert!(c.unwrap().proxy.is_none());
+}
+
+#[test]
+fn an_unusable_proxy_is_refused_naming_where_it_was_set_never_its_password() {
+    let e = load(
+        "[api]\nproxy = \"socks4://ana:hunter2@127.0.0.1:1080\"\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err();
+    assert!(e.0.starts_with("[api] proxy in "), "{e}");
+    assert!(e.0.contains("scheme 'socks4' is not supported"), "{e}");
+    assert!(!e.0.contains("hunter2"), "{e}");
+    let e = load(
+        "",
+        &[("ALL_PROXY", "ftp://u:hunter2@h")],
+        Overrides::default(),
+    )
+    .unwrap_err();
+    assert!(e.0.starts_with("ALL_PROXY: scheme 'ftp'"), "{e}");
+    assert!(!e.0.contains("hunter2"), "{e}");
+    let c = load(
+        "[api]\nproxy = \"socks5h://ana:hunter2@h:1\"\n",
+        &[],
+        Overrides::default(),
+    );
+    assert!(!format!("{:?}", c.unwrap()).contains("hunter2"));
+}
