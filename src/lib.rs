@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod log;
+pub mod prompt;
 pub mod sim;
 pub mod store;
 pub mod text;

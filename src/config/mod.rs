@@ -481,7 +481,9 @@ fn worker_config(
 }
 
 mod account;
-pub use account::{client_settings, run_password_command, unix_now};
+pub use account::{
+    AskPassword, client_settings, client_settings_asking, run_password_command, unix_now,
+};
 
 #[cfg(test)]
 mod tests;
