@@ -6,11 +6,13 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use serde::Deserialize;
-
 use crate::api::TaskId;
 use crate::text::io_reason;
 use crate::text::sanitize_capped;
+
+mod checked;
+mod stream;
+pub use stream::{Entry, Stopped, stream_any};
 
 /// Largest file we read; an id list is never this big, junk often is.
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -70,29 +72,6 @@ impl Imported {
         }
         parts.join("; ")
     }
-
-    fn push(
-        &mut self,
-        seen: &mut HashSet<TaskId>,
-        where_: String,
-        id: &str,
-        label: Option<&str>,
-        url: Option<&str>,
-    ) {
-        let id = id.trim();
-        if id.is_empty() {
-            return;
-        }
-        match TaskId::parse(id) {
-            Ok(id) if seen.insert(id.clone()) => self.tasks.push(ImportedTask {
-                id,
-                label: clean(label),
-                url: clean(url),
-            }),
-            Ok(_) => self.duplicates += 1,
-            Err(e) => self.errors.push(format!("{where_}: {e}")),
-        }
-    }
 }
 
 fn clean(field: Option<&str>) -> Option<String> {
@@ -104,41 +83,29 @@ fn clean(field: Option<&str>) -> Option<String> {
 
 /// Parses an import in whichever format it is: a JSON array (of id strings or
 /// objects with `task_id`/`id`, `label`, `url`), CSV with a `task_id` column
-/// (optional `label`, `url`), or a plain list. `source` names it in errors.
+/// (optional `label`, `url`), or a plain list: one id per line, `#` starts a
+/// comment, blank lines, surrounding whitespace, a BOM and CRLF or bare CR
+/// line ends are ignored. `source` names it in errors. Input that is wrong
+/// as a whole (broken JSON) is one error and no tasks.
 pub fn parse_any(text: &str, source: &str) -> Imported {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        return parse_json(trimmed, source);
-    }
-    let first_line = trimmed.lines().next().unwrap_or("").to_ascii_lowercase();
-    if first_line.contains(',')
-        && first_line
-            .split(',')
-            .any(|c| c.trim().trim_matches('"') == "task_id")
-    {
-        return parse_csv(trimmed, source);
-    }
-    parse_list(text, source)
-}
-
-/// A plain list: one id per line, `#` starts a comment, blank lines,
-/// surrounding whitespace, a BOM and CRLF line ends are ignored.
-pub fn parse_list(text: &str, source: &str) -> Imported {
     let mut out = Imported::default();
     let mut seen = HashSet::new();
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (n, line) in lines(text).enumerate() {
-        let entry = line.split('#').next().unwrap_or("");
-        out.push(
-            &mut seen,
-            format!("{source} line {}", n + 1),
-            entry,
-            None,
-            None,
-        );
+    let streamed = stream_any(text.as_bytes(), source, |entry| {
+        match entry {
+            Entry::Task(task) if seen.insert(task.id.clone()) => out.tasks.push(task),
+            Entry::Task(_) => out.duplicates += 1,
+            Entry::Invalid(e) => out.errors.push(e),
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match streamed {
+        Ok(()) => out,
+        Err(Stopped::Read(e) | Stopped::Format(e)) => Imported {
+            errors: vec![e],
+            ..Imported::default()
+        },
+        Err(Stopped::Receiver(never)) => match never {},
     }
-    out
 }
 
 /// Lines ended by LF, CRLF or a bare CR (what terminals send for a pasted
@@ -161,114 +128,28 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn parse_csv(text: &str, source: &str) -> Imported {
-    let mut out = Imported::default();
-    let mut seen = HashSet::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_ascii_lowercase).collect::<Vec<_>>(),
-        Err(e) => {
-            out.errors
-                .push(format!("{source}: not readable as CSV ({e})"));
-            return out;
-        }
-    };
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(id_col), label_col, url_col) = (column("task_id"), column("label"), column("url"))
-    else {
-        out.errors
-            .push(format!("{source}: the CSV has no task_id column"));
-        return out;
-    };
-    for (n, record) in reader.records().enumerate() {
-        let where_ = format!("{source} row {}", n + 2);
-        match record {
-            Ok(r) => {
-                let get = |c: Option<usize>| c.and_then(|c| r.get(c));
-                match r.get(id_col) {
-                    Some(id) if !id.is_empty() => {
-                        out.push(&mut seen, where_, id, get(label_col), get(url_col))
-                    }
-                    _ => out.errors.push(format!("{where_}: task_id: is empty")),
-                }
-            }
-            Err(e) => out.errors.push(format!("{where_}: not valid CSV ({e})")),
-        }
+/// Opens a text input: a file, or stdin for `-`. Returns the name to use
+/// in messages and the reader, to read whole ([`read_text`]) or as it
+/// comes ([`stream_any`]); errors name the file.
+pub fn open_input(path: &Path) -> Result<(String, Box<dyn Read + Send>), String> {
+    if path.as_os_str() == "-" {
+        Ok(("stdin".to_owned(), Box::new(std::io::stdin())))
+    } else {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {}", io_reason(&e)))?;
+        Ok((name, Box::new(file)))
     }
-    out
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum JsonEntry {
-    Id(String),
-    Task {
-        #[serde(alias = "id")]
-        task_id: String,
-        #[serde(default)]
-        label: Option<String>,
-        #[serde(default)]
-        url: Option<String>,
-    },
-    Other(serde::de::IgnoredAny),
-}
-
-fn parse_json(text: &str, source: &str) -> Imported {
-    let mut out = Imported::default();
-    let mut seen = HashSet::new();
-    let entries: Vec<JsonEntry> = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            out.errors
-                .push(format!("{source}: not a JSON array of ids or tasks ({e})"));
-            return out;
-        }
-    };
-    for (n, entry) in entries.into_iter().enumerate() {
-        let where_ = format!("{source} item {}", n + 1);
-        match entry {
-            JsonEntry::Id(id) => out.push(&mut seen, where_, &id, None, None),
-            JsonEntry::Task {
-                task_id,
-                label,
-                url,
-            } => out.push(
-                &mut seen,
-                where_,
-                &task_id,
-                label.as_deref(),
-                url.as_deref(),
-            ),
-            JsonEntry::Other(_) => out.errors.push(format!(
-                "{where_}: expected an id string or an object with task_id"
-            )),
-        }
-    }
-    out
 }
 
 /// Reads a whole text input: a file, or stdin for `-`. Returns the name to
 /// use in messages and the text; errors name the file.
 pub fn read_text(path: &Path) -> Result<(String, String), String> {
-    let (name, bytes) = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_IMPORT_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("stdin: {}", io_reason(&e)))?;
-        ("stdin".to_owned(), buf)
-    } else {
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {}", io_reason(&e)))?;
-        let mut buf = Vec::new();
-        file.take(MAX_IMPORT_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("{name}: {}", io_reason(&e)))?;
-        (name, buf)
-    };
+    let (name, input) = open_input(path)?;
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: {}", io_reason(&e)))?;
     if bytes.len() as u64 > MAX_IMPORT_BYTES {
         return Err(format!(
             "{name}: larger than {} MiB; is this the right file?",

@@ -10,6 +10,8 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod log;
+pub mod prompt;
+pub mod shell;
 pub mod sim;
 pub mod store;
 pub mod text;

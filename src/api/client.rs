@@ -302,6 +302,12 @@ pub fn describe_request(
 }
 
 /// The request as a curl command (for copying), secrets as `***`.
+///
+/// Every argument is quoted for a POSIX shell, so the command runs as shown
+/// whatever the user name, certificate path or URL holds (`'`, spaces, `$`,
+/// backticks). A value with characters that must not reach a terminal raw
+/// (newlines, escapes, bidi marks) is spelled with `printf` octal escapes
+/// instead, so the text is both safe to draw and exact when pasted.
 pub fn curl_command(
     base: &Url,
     username: &str,
@@ -310,12 +316,15 @@ pub fn curl_command(
     params: &RescanParams,
 ) -> String {
     let url = endpoint_url(base, task, params, Reveal::Masked);
+    let mut line = crate::shell::ShellLine::default();
+    let user = line.word(&format!("{username}:{MASK}"));
     let cert = cert
-        .map(|p| format!(" --cert '{}'", p.display()))
+        .map(|p| format!(" --cert {}", line.word(&p.to_string_lossy())))
         .unwrap_or_default();
+    let url = line.word(url.as_str());
     format!(
-        "curl -u '{user}:{MASK}'{cert} -X PUT --header 'Content-Length: 0' '{url}'",
-        user = crate::text::sanitize(username)
+        "{}curl -u {user}{cert} -X PUT --header 'Content-Length: 0' {url}",
+        line.setup()
     )
 }
 

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, TasksAction, TasksArgs, UsageError};
 use crate::api::TaskId;
-use crate::import::{parse_any, read_text};
-use crate::store::{StoredParams, StoredTask};
+use crate::import::{Entry, Stopped, open_input, stream_any};
+use crate::store::{StoreHandle, StoredTask};
 use crate::text::io_reason;
 
 /// Runs one inventory action.
@@ -22,53 +22,9 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
     match &args.action {
         TasksAction::List { output } => {
             let store = open()?;
-            let tasks = store.load_tasks().await.map_err(fail)?;
-            print_list(&tasks, *output)
-                .map_err(|e| UsageError(format!("cannot write the output: {}", io_reason(&e))))?;
-            Ok(ExitCode::SUCCESS)
+            print_list(&store, *output).await
         }
-        TasksAction::Import { file } => {
-            let (name, text) = read_text(file).map_err(UsageError)?;
-            let imported = parse_any(&text, &name);
-            if imported.tasks.is_empty() && !imported.errors.is_empty() {
-                return Err(UsageError(format!(
-                    "{}; nothing was imported",
-                    imported.errors[0]
-                )));
-            }
-            let store = open()?;
-            let known: std::collections::HashSet<TaskId> = store
-                .load_tasks()
-                .await
-                .map_err(fail)?
-                .into_iter()
-                .map(|t| t.id)
-                .collect();
-            let new: Vec<StoredTask> = imported
-                .tasks
-                .iter()
-                .filter(|t| !known.contains(&t.id))
-                .map(|t| StoredTask {
-                    id: t.id.clone(),
-                    label: t.label.clone().unwrap_or_default(),
-                    url: t.url.clone(),
-                    params: StoredParams::default(),
-                    last: None,
-                })
-                .collect();
-            let added = new.len();
-            store.upsert_tasks(new).await.map_err(fail)?;
-            let already = imported.tasks.len() - added + imported.duplicates;
-            println!("imported {added} tasks from {name} ({already} already listed)");
-            for e in &imported.errors {
-                eprintln!("tae-rescan: skipped {e}");
-            }
-            Ok(if imported.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(EXIT_NOT_ALL_ACCEPTED)
-            })
-        }
+        TasksAction::Import { file } => import(cli, file),
         TasksAction::Export { file } => {
             let store = open()?;
             let tasks = store.load_tasks().await.map_err(fail)?;
@@ -120,12 +76,30 @@ fn row(t: &StoredTask) -> Row<'_> {
     }
 }
 
-fn print_list(tasks: &[StoredTask], output: OutputFormat) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+/// Prints the inventory as it is read, chunk by chunk: a huge inventory
+/// is never held whole.
+async fn print_list(store: &StoreHandle, output: OutputFormat) -> Result<ExitCode, UsageError> {
+    let write_error =
+        |e: std::io::Error| UsageError(format!("cannot write the output: {}", io_reason(&e)));
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut chunks = store.load_tasks_in_chunks();
+    while let Some(chunk) = chunks.recv().await {
+        let chunk = chunk.map_err(|e| UsageError(e.to_string()))?;
+        print_tasks(&mut out, &chunk.tasks, output).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_tasks(
+    out: &mut impl Write,
+    tasks: &[StoredTask],
+    output: OutputFormat,
+) -> std::io::Result<()> {
     for t in tasks {
         match output {
             OutputFormat::Json => {
-                serde_json::to_writer(&mut out, &row(t))?;
+                serde_json::to_writer(&mut *out, &row(t))?;
                 out.write_all(b"\n")?;
             }
             OutputFormat::Text => {
@@ -135,7 +109,127 @@ fn print_list(tasks: &[StoredTask], output: OutputFormat) -> std::io::Result<()>
             }
         }
     }
-    out.flush()
+    Ok(())
+}
+
+/// Entries read ahead of the store: the first batch decides whether the
+/// store is opened at all (a file with no valid id creates no database),
+/// and while one batch is written the reader fills the next. Bounded, so
+/// memory does not grow with the file.
+const IMPORT_BATCH: usize = 10_000;
+
+/// What the import's reader thread hands over.
+enum Piece {
+    /// The next entries, in file order; a short batch is the last.
+    Batch(Vec<Entry>),
+    /// The input is refused as a whole: nothing of it may be kept.
+    Refused(UsageError),
+}
+
+/// `tasks import FILE`: the file is read on its own thread while its tasks
+/// are added, in one transaction. An id already listed, or earlier in the
+/// file, counts as already listed; a file that cannot be read to its end
+/// adds nothing.
+fn import(cli: &Cli, file: &Path) -> Result<ExitCode, UsageError> {
+    let (name, input) = open_input(file).map_err(UsageError)?;
+    let (tx, pieces) = std::sync::mpsc::sync_channel::<Piece>(1);
+    let source = name.clone();
+    let reader = std::thread::Builder::new()
+        .name("tae-rescan-import".into())
+        .spawn(move || read_batches(input, &source, &tx))
+        .map_err(|e| UsageError(format!("cannot start reading {name}: {}", io_reason(&e))))?;
+    let mut pieces = pieces.into_iter().map(|piece| match piece {
+        Piece::Batch(batch) => Ok(batch),
+        Piece::Refused(e) => Err(e),
+    });
+    let first = pieces.next().transpose()?.unwrap_or_default();
+    let mut counts = Counts::default();
+    if first.len() < IMPORT_BATCH {
+        // The whole input: refuse it before a database is created.
+        counts.count(&first);
+        counts.refuse_if_nothing_valid()?;
+        counts = Counts::default();
+    }
+    let fail = |e: crate::store::StoreError| UsageError(e.to_string());
+    let mut store = super::open_store_here(super::data_dir(cli))?;
+    let mut adding = store.new_tasks().map_err(fail)?;
+    for batch in std::iter::once(Ok(first)).chain(&mut pieces) {
+        // A refused input returns here, dropping `adding`: rolled back.
+        let batch = batch?;
+        counts.count(&batch);
+        for entry in batch {
+            if let Entry::Task(t) = entry {
+                let label = t.label.as_deref().unwrap_or("");
+                adding.add(&t.id, label, t.url.as_deref()).map_err(fail)?;
+            }
+        }
+    }
+    if let Err(panic) = reader.join() {
+        std::panic::resume_unwind(panic);
+    }
+    counts.refuse_if_nothing_valid()?;
+    let added = adding.commit().map_err(fail)?;
+    let already = counts.valid - added;
+    println!("imported {added} tasks from {name} ({already} already listed)");
+    for e in &counts.errors {
+        eprintln!("tae-rescan: skipped {e}");
+    }
+    Ok(if counts.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_NOT_ALL_ACCEPTED)
+    })
+}
+
+/// The reader thread: full batches as they fill, then the short last one,
+/// or the reason the input is refused. Stops early when the other side
+/// has hung up (it failed and says why).
+fn read_batches(input: impl std::io::Read, source: &str, tx: &std::sync::mpsc::SyncSender<Piece>) {
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    let read = stream_any(input, source, |entry| {
+        batch.push(entry);
+        if batch.len() < IMPORT_BATCH {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH));
+        tx.send(Piece::Batch(full))
+    });
+    let last = match read {
+        Ok(()) => Piece::Batch(batch),
+        Err(Stopped::Read(e)) => Piece::Refused(UsageError(e)),
+        Err(Stopped::Format(e)) => Piece::Refused(UsageError(format!("{e}; nothing was imported"))),
+        Err(Stopped::Receiver(_)) => return,
+    };
+    let _ = tx.send(last);
+}
+
+/// What an import brought: valid entries (duplicates included) and the
+/// lines for rejected ones.
+#[derive(Default)]
+struct Counts {
+    valid: usize,
+    errors: Vec<String>,
+}
+
+impl Counts {
+    fn count(&mut self, batch: &[Entry]) {
+        for entry in batch {
+            match entry {
+                Entry::Task(_) => self.valid += 1,
+                Entry::Invalid(e) => self.errors.push(e.clone()),
+            }
+        }
+    }
+
+    /// Only rejected entries: the import fails, naming the first.
+    fn refuse_if_nothing_valid(&self) -> Result<(), UsageError> {
+        match self.errors.first() {
+            Some(first) if self.valid == 0 => {
+                Err(UsageError(format!("{first}; nothing was imported")))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Writes a new file: CSV for `.csv`, a JSON array for `.json`, else one id

@@ -268,12 +268,18 @@ pub fn check_config(cli: &Cli) -> Result<(), UsageError> {
 /// Opens the history database in `dir` on its own thread. A file that is
 /// not our database is reported (and left alone): exit code 2.
 pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, UsageError> {
+    open_store_here(dir).map(crate::store::spawn_store_thread)
+}
+
+/// [`open_store`] for a command that uses the database from this thread
+/// only (`tasks import`, one long transaction).
+pub fn open_store_here(dir: Option<PathBuf>) -> Result<crate::store::Store, UsageError> {
     let dir = dir.ok_or_else(|| {
         UsageError("no data directory on this platform: pass --data-dir DIR".into())
     })?;
     let store = crate::store::Store::open(&dir).map_err(|e| UsageError(e.to_string()))?;
     tracing::info!(path = %store.path().display(), "history database opened");
-    Ok(crate::store::spawn_store_thread(store))
+    Ok(store)
 }
 
 /// Runs the parsed command line; returns the process exit code.

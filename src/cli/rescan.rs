@@ -14,6 +14,7 @@ use crate::api::params::{parse_bool, validate_file_ext, validate_url};
 use crate::api::{Client, ClientSettings, RescanParams, TaskId};
 use crate::config::{self, Config};
 use crate::import::{Imported, ImportedTask, parse_any, read_text};
+use crate::prompt;
 use crate::store::StoreHandle;
 use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
@@ -42,7 +43,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     } else {
         let config = Config::load(&cli.overrides())?;
         (
-            config::client_settings(&config)?,
+            config::client_settings_asking(&config, &mut ask_password)?,
             config.worker.clone(),
             super::data_dir(cli),
             None,
@@ -79,6 +80,29 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::from(EXIT_NOT_ALL_ACCEPTED)
     })
+}
+
+/// Asks on stderr, without echo, for a password nothing configures; with
+/// no terminal there is nobody to ask.
+fn ask_password(user: &str) -> Result<Option<SecretString>, config::ConfigError> {
+    let mut err = std::io::stderr();
+    if !prompt::can_ask(&err) {
+        return Ok(None);
+    }
+    match prompt::ask_secret(
+        &prompt::password_prompt(user),
+        &mut err,
+        prompt::Echo::Nothing,
+    ) {
+        Ok(prompt::Answer::Typed(password)) => Ok(Some(password)),
+        Ok(prompt::Answer::Cancelled) => Err(config::ConfigError::new(
+            "left the password prompt; nothing was sent".into(),
+        )),
+        Err(e) => Err(config::ConfigError::new(format!(
+            "cannot read the password from the terminal: {}",
+            crate::text::io_reason(&e)
+        ))),
+    }
 }
 
 /// Ids from the arguments and `--from-file`, validated; any invalid id stops

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::{Config, ConfigError, PasswordSource, Sourced};
 use crate::api::ClientSettings;
@@ -16,15 +16,33 @@ use crate::text::io_reason;
 /// How long `password_command` may take (a password manager may prompt).
 const PASSWORD_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Resolves secrets and loads files; every error names what to fix.
+/// Resolves secrets and loads files; every error names what to fix. A
+/// password that nothing configures is an error (see
+/// [`client_settings_asking`] for asking the person at the terminal).
 pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
+    client_settings_asking(config, &mut |_| Ok(None))
+}
+
+/// Asks for the account password when neither the config file, the
+/// environment nor a command gives one, as `curl -u USER` does. It gets the
+/// user name (made safe to print) and answers the typed password, `None`
+/// when there is nobody to ask (no terminal), or the error to stop with.
+pub type AskPassword<'a> = &'a mut dyn FnMut(&str) -> Result<Option<SecretString>, ConfigError>;
+
+/// [`client_settings`], asking through `ask` for a password nothing else
+/// gives. It asks last, once every file has loaded, so a broken
+/// certificate is reported before anyone types a password.
+pub fn client_settings_asking(
+    config: &Config,
+    ask: AskPassword<'_>,
+) -> Result<ClientSettings, ConfigError> {
     let username = config
         .username
         .as_ref()
         .ok_or_else(|| missing("[api] username", "TIP_USERNAME", config))?;
     let password = match &config.password {
-        Some(source) => secret(source)?,
-        None => return Err(missing("[api] password", "TIP_PASSWORD", config)),
+        Some(source) => Some(secret(source)?),
+        None => None,
     };
     let identity = match &config.client_cert {
         Some(cert) => Some(load_identity(config, cert)?),
@@ -46,6 +64,19 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
         }
         None => None,
     };
+    let password = match password {
+        Some(p) => p,
+        None => {
+            let user = crate::text::sanitize(&username.value);
+            let typed = ask(&user)?.ok_or_else(|| missing_password(config))?;
+            if typed.expose_secret().is_empty() {
+                return Err(ConfigError::new(format!(
+                    "no password was typed for {user}; nothing was sent"
+                )));
+            }
+            typed
+        }
+    };
     Ok(ClientSettings {
         base_url: config.base_url.value.clone(),
         username: username.value.clone(),
@@ -66,15 +97,29 @@ fn secret(source: &Sourced<PasswordSource>) -> Result<SecretString, ConfigError>
     }
 }
 
-fn missing(key: &str, var: &str, config: &Config) -> ConfigError {
-    let file = config
+/// " in FILE" for the config file that was (or would be) read.
+fn in_file(config: &Config) -> String {
+    config
         .file
         .clone()
         .or_else(|| config.default_file.clone())
         .map(|p| format!(" in {}", p.display()))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn missing(key: &str, var: &str, config: &Config) -> ConfigError {
+    let file = in_file(config);
     ConfigError::new(format!(
         "no {key} configured: set it{file} or set {var} (see config.example.toml)"
+    ))
+}
+
+/// No password and nobody to ask: every way to give one, in one line.
+fn missing_password(config: &Config) -> ConfigError {
+    let file = in_file(config);
+    ConfigError::new(format!(
+        "no [api] password configured: set password or password_command{file}, \
+         or set TIP_PASSWORD, or run on a terminal to be asked (see config.example.toml)"
     ))
 }
 

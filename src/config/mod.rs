@@ -239,7 +239,8 @@ impl Config {
             })
         };
         let base_dir = file.as_deref().and_then(Path::parent).map(Path::to_owned);
-        let path_of = |s: Sourced<String>| resolve_path(s, base_dir.as_deref());
+        let home = env("HOME");
+        let path_of = |s: Sourced<String>| resolve_path(s, base_dir.as_deref(), home.as_deref());
         let api = parsed.api;
 
         let base_url_raw = from_flag("[api] base_url", "--base-url", &flags.base_url)
@@ -271,8 +272,11 @@ impl Config {
         let client_cert = from_flag("[api] client_cert", "--client-cert", &flag_cert)
             .or_else(|| from_env("[api] client_cert", "TIP_CLIENT_CERT"))
             .or_else(|| from_file("[api] client_cert", path_string(api.client_cert)))
-            .map(path_of);
-        let client_key = from_file("[api] client_key", path_string(api.client_key)).map(path_of);
+            .map(path_of)
+            .transpose()?;
+        let client_key = from_file("[api] client_key", path_string(api.client_key))
+            .map(path_of)
+            .transpose()?;
         let file_cert_password = literal_or_command(
             from_file("[api] client_cert_password", api.client_cert_password),
             from_file(
@@ -284,7 +288,9 @@ impl Config {
         let client_cert_password = from_env("[api] client_cert_password", "TIP_CERT_PASSWORD")
             .map(|s| s.map(|v| PasswordSource::Literal(v.into())))
             .or(file_cert_password);
-        let ca_cert = from_file("[api] ca_cert", path_string(api.ca_cert)).map(path_of);
+        let ca_cert = from_file("[api] ca_cert", path_string(api.ca_cert))
+            .map(path_of)
+            .transpose()?;
 
         let proxy = match from_file("[api] proxy", api.proxy) {
             Some(p) => Some(check_proxy(p, None)?),
@@ -369,17 +375,20 @@ fn path_string(p: Option<PathBuf>) -> Option<String> {
     p.map(|p| p.to_string_lossy().into_owned())
 }
 
+/// `~` and `~/...` are the home directory, wherever the path was set.
 /// Relative paths in a config file are relative to that file's folder, so a
 /// config and its certificates can travel together.
-fn resolve_path(s: Sourced<String>, base_dir: Option<&Path>) -> Sourced<PathBuf> {
+fn resolve_path(
+    s: Sourced<String>,
+    base_dir: Option<&Path>,
+    home: Option<&str>,
+) -> Result<Sourced<PathBuf>, ConfigError> {
     let in_file = matches!(s.origin, Origin::File(_));
-    s.map(|v| {
-        let p = PathBuf::from(v);
-        match base_dir {
-            Some(dir) if in_file && p.is_relative() => dir.join(p),
-            _ => p,
-        }
-    })
+    let p = home::expand_home(&s.value, home).map_err(|e| s.error(e))?;
+    Ok(s.map(|_| match base_dir {
+        Some(dir) if in_file && p.is_relative() => dir.join(p),
+        _ => p,
+    }))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -517,7 +526,10 @@ fn worker_config(
 }
 
 mod account;
-pub use account::{client_settings, run_password_command, unix_now};
+mod home;
+pub use account::{
+    AskPassword, client_settings, client_settings_asking, run_password_command, unix_now,
+};
 
 #[cfg(test)]
 mod tests;

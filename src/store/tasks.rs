@@ -56,6 +56,25 @@ impl Store {
         tx.commit().map_err(sql)
     }
 
+    /// Starts adding tasks that are not listed yet (an import): all in one
+    /// transaction, fed a task at a time so that a million-id file is
+    /// never in memory whole. Nothing is added unless
+    /// [`NewTasks::commit`] is called.
+    pub fn new_tasks(&mut self) -> Result<NewTasks<'_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(NewTasks {
+            tx,
+            path: &self.path,
+            added: 0,
+        })
+    }
+
     /// Removes tasks from the inventory and returns how many were there.
     /// Their history stays: it records what was sent, whatever the list
     /// holds today.
@@ -155,5 +174,44 @@ impl Store {
             path: self.path.clone(),
             what,
         }
+    }
+}
+
+/// Tasks being added by an import (see [`Store::new_tasks`]); dropped
+/// without [`NewTasks::commit`], nothing of them is kept.
+pub struct NewTasks<'s> {
+    tx: rusqlite::Transaction<'s>,
+    path: &'s std::path::Path,
+    added: usize,
+}
+
+impl NewTasks<'_> {
+    /// Adds a task at the end of the list, with no parameters of its own,
+    /// unless its id is listed already (also by this import): a listed
+    /// task keeps its label, URL and parameters. True when it was added.
+    pub fn add(&mut self, id: &TaskId, label: &str, url: Option<&str>) -> Result<bool, StoreError> {
+        let sql = |source| StoreError::Sqlite {
+            path: self.path.to_owned(),
+            source,
+        };
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO tasks (id, label, url, params) VALUES (?1, ?2, ?3, '{}') \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .and_then(|mut stmt| stmt.execute(params![id.as_str(), label, url]))
+            .map_err(sql)?;
+        self.added += inserted;
+        Ok(inserted == 1)
+    }
+
+    /// Keeps what was added; returns how many tasks that was.
+    pub fn commit(self) -> Result<usize, StoreError> {
+        let (added, path) = (self.added, self.path.to_owned());
+        self.tx
+            .commit()
+            .map_err(|source| StoreError::Sqlite { path, source })?;
+        Ok(added)
     }
 }

@@ -14,6 +14,7 @@ pub mod rows;
 pub mod update;
 pub mod view;
 
+mod password;
 mod session;
 mod terminal;
 
@@ -72,7 +73,9 @@ pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
     let mut app = App::new(Default::default(), size, theme, TimeZone::system());
     app.now = Timestamp::now();
     let (internal_tx, internal_rx) = mpsc::unbounded_channel();
-    let mut session = Session::start(&startup, &mut app, internal_tx).await?;
+    let Some(mut session) = Session::start(&startup, &mut app, internal_tx).await? else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let mut guard = TerminalGuard::enter()
         .map_err(|e| UsageError(format!("cannot set up the terminal: {}", io_reason(&e))))?;
     let result = event_loop(&mut app, &mut session, &mut guard, internal_rx).await;

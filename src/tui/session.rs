@@ -51,12 +51,13 @@ impl Session {
     /// first-run screen up when there is no usable configuration. The
     /// inventory is read in the background (the screen shows "loading").
     /// A data directory whose database is not ours is an error here, before
-    /// the terminal is taken over.
+    /// the terminal is taken over. `None`: the person left at the password
+    /// prompt.
     pub async fn start(
         startup: &Startup,
         app: &mut App,
         internal: mpsc::UnboundedSender<Internal>,
-    ) -> Result<Session, UsageError> {
+    ) -> Result<Option<Session>, UsageError> {
         let mut session = Session {
             worker: None,
             events: None,
@@ -76,7 +77,7 @@ impl Session {
             let account = session.connect_demo(demo).map_err(UsageError)?;
             app.loading = true;
             session.load(startup.tasks_file.clone(), Some(account));
-            return Ok(session);
+            return Ok(Some(session));
         }
         match configured(&startup.overrides) {
             Ok((settings, account, config)) => {
@@ -92,9 +93,12 @@ impl Session {
                     Err(problem) => app.mode = first_run(&startup.overrides, Some(problem)),
                 }
             }
-            Err(problem) => app.mode = first_run(&startup.overrides, problem),
+            Err(Unconfigured::Left) => return Ok(None),
+            Err(Unconfigured::Problem(problem)) => {
+                app.mode = first_run(&startup.overrides, problem)
+            }
         }
-        Ok(session)
+        Ok(Some(session))
     }
 
     /// Opens the store in the data dir (its `demo` folder for demo mode).
@@ -328,15 +332,32 @@ fn demo_tasks(demo: &Demo) -> Vec<ImportedTask> {
         .collect()
 }
 
-/// The configured account, or why there is none (`None` = simply no config).
+/// Why the dashboard has no account to connect with.
+enum Unconfigured {
+    /// The first-run screen, with the problem if there is one (`None` =
+    /// simply no config).
+    Problem(Option<String>),
+    /// The person left at the password prompt: quit.
+    Left,
+}
+
+/// The configured account (asking for a password nothing configures), or
+/// why there is none.
 fn configured(
     overrides: &config::Overrides,
-) -> Result<(ClientSettings, Account, Config), Option<String>> {
-    let config = Config::load(overrides).map_err(|e| Some(e.0))?;
+) -> Result<(ClientSettings, Account, Config), Unconfigured> {
+    let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
     if !config.has_account() {
-        return Err(None);
+        return Err(Unconfigured::Problem(None));
     }
-    let settings = config::client_settings(&config).map_err(|e| Some(e.0))?;
+    let left = std::cell::Cell::new(false);
+    let settings = config::client_settings_asking(&config, &mut |user| {
+        super::password::ask_masked(user, &left)
+    })
+    .map_err(|e| match left.get() {
+        true => Unconfigured::Left,
+        false => Unconfigured::Problem(Some(e.0)),
+    })?;
     let warning = settings.identity.as_ref().and_then(|id| {
         let days = id.days_left(config::unix_now());
         (days < EXPIRY_WARNING_DAYS).then(|| {

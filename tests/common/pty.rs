@@ -168,6 +168,14 @@ impl Tui {
         self.shared.lock().parser.screen().alternate_screen()
     }
 
+    /// The terminal's line modes as the program set or left them:
+    /// `(echo, canonical)`, both on for a shell's ordinary terminal.
+    pub fn line_modes(&self) -> (bool, bool) {
+        let modes = self._master.get_termios().expect("read the pty's modes");
+        let local = modes.local_flags.bits();
+        (local & libc::ECHO != 0, local & libc::ICANON != 0)
+    }
+
     /// Whether the cursor is (still) hidden.
     pub fn hide_cursor(&self) -> bool {
         self.shared.lock().parser.screen().hide_cursor()

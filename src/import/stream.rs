@@ -1,0 +1,386 @@
+//! Reading an import as it arrives: entries are handed on one at a time,
+//! so a million-id file never has to be in memory whole (as text, as a
+//! parsed list, or both). The formats and their rules are those of
+//! [`super::parse_any`], which collects what this hands on.
+
+use std::io::{BufRead, BufReader, Cursor, Read};
+
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
+
+use super::checked::{Checked, not_utf8, read_error_text};
+use super::{ImportedTask, clean};
+use crate::api::TaskId;
+
+/// One entry of an import, in file order. Duplicates are handed on too:
+/// whether an id counts as new depends on what the receiver already has.
+#[derive(Debug)]
+pub enum Entry {
+    /// A valid task.
+    Task(ImportedTask),
+    /// A rejected entry: where it was, and why.
+    Invalid(String),
+}
+
+/// Why an import stopped before its end. Entries handed on before it
+/// belong to an input that is refused as a whole: drop them.
+#[derive(Debug)]
+pub enum Stopped<E> {
+    /// The input cannot be read as text (unreadable, too large, not UTF-8):
+    /// one line naming the input.
+    Read(String),
+    /// The input as a whole is not in its format (broken JSON, a CSV
+    /// without `task_id`): one line naming the input.
+    Format(String),
+    /// The receiver asked to stop.
+    Receiver(E),
+}
+
+/// Reads an import from `input` in whichever format it is (see
+/// [`super::parse_any`]) and hands every entry to `each`. `source` names the
+/// input in messages.
+pub fn stream_any<E>(
+    input: impl Read,
+    source: &str,
+    mut each: impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    let mut input = BufReader::with_capacity(64 * 1024, Checked::new(input, source));
+    let head = read_head(&mut input, source)?;
+    let text = std::str::from_utf8(&head).map_err(|_| Stopped::Read(not_utf8(source)))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let rest = Cursor::new(trimmed.as_bytes()).chain(input);
+        return json(rest, source, &mut each);
+    }
+    let first_line = trimmed.lines().next().unwrap_or("").to_ascii_lowercase();
+    if first_line.contains(',')
+        && first_line
+            .split(',')
+            .any(|c| c.trim().trim_matches('"') == "task_id")
+    {
+        let rest = Cursor::new(trimmed.as_bytes()).chain(input);
+        return csv(rest, source, &mut each);
+    }
+    let rest = BufReader::new(Cursor::new(text.as_bytes()).chain(input));
+    list(rest, source, &mut each)
+}
+
+/// The input up to the end of its first line that is not blank: enough to
+/// tell the format, and little more.
+fn read_head<E>(input: &mut impl BufRead, source: &str) -> Result<Vec<u8>, Stopped<E>> {
+    let mut head = Vec::new();
+    loop {
+        let start = head.len();
+        let n = input
+            .read_until(b'\n', &mut head)
+            .map_err(|e| read_error(source, &e))?;
+        let line = String::from_utf8_lossy(&head[start..]);
+        if n == 0 || line.chars().any(|c| !c.is_whitespace() && c != '\u{feff}') {
+            return Ok(head);
+        }
+    }
+}
+
+/// A plain list: one id per line, `#` starts a comment, blank lines,
+/// surrounding whitespace and CRLF or bare CR line ends are ignored.
+fn list<E>(
+    mut input: impl BufRead,
+    source: &str,
+    each: &mut impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    let mut chunk = Vec::new();
+    let mut number = 0usize;
+    loop {
+        chunk.clear();
+        if input
+            .read_until(b'\n', &mut chunk)
+            .map_err(|e| read_error(source, &e))?
+            == 0
+        {
+            return Ok(());
+        }
+        // A chunk ends at "\n" (ASCII), so valid UTF-8 never splits here.
+        let text = std::str::from_utf8(&chunk).map_err(|_| Stopped::Read(not_utf8(source)))?;
+        for line in super::lines(text) {
+            number += 1;
+            let entry = line.split('#').next().unwrap_or("");
+            if let Some(entry) = entry_of(|| format!("{source} line {number}"), entry, None, None) {
+                each(entry).map_err(Stopped::Receiver)?;
+            }
+        }
+    }
+}
+
+fn csv<E>(
+    input: impl Read,
+    source: &str,
+    each: &mut impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_ascii_lowercase).collect::<Vec<_>>(),
+        Err(e) => {
+            return Err(match csv_read_error(source, &e) {
+                Some(line) => Stopped::Read(line),
+                None => Stopped::Format(format!("{source}: not readable as CSV ({e})")),
+            });
+        }
+    };
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(id_col), label_col, url_col) = (column("task_id"), column("label"), column("url"))
+    else {
+        return Err(Stopped::Format(format!(
+            "{source}: the CSV has no task_id column"
+        )));
+    };
+    let mut record = csv::StringRecord::new();
+    let mut row = 1usize;
+    loop {
+        row += 1;
+        let where_ = || format!("{source} row {row}");
+        let entry = match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let get = |c: Option<usize>| c.and_then(|c| record.get(c));
+                match record.get(id_col) {
+                    Some(id) if !id.is_empty() => {
+                        entry_of(where_, id, get(label_col), get(url_col))
+                    }
+                    _ => Some(Entry::Invalid(format!("{}: task_id: is empty", where_()))),
+                }
+            }
+            Err(e) => match csv_read_error(source, &e) {
+                Some(line) => return Err(Stopped::Read(line)),
+                None => Some(Entry::Invalid(format!("{}: not valid CSV ({e})", where_()))),
+            },
+        };
+        if let Some(entry) = entry {
+            each(entry).map_err(Stopped::Receiver)?;
+        }
+    }
+}
+
+/// The line for a CSV error that is a failed read (the whole import
+/// stops); `None` when the CSV itself is wrong.
+fn csv_read_error(source: &str, e: &csv::Error) -> Option<String> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => Some(read_error_text(source, io)),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum JsonEntry {
+    Id(String),
+    Task {
+        #[serde(alias = "id")]
+        task_id: String,
+        #[serde(default)]
+        label: Option<String>,
+        #[serde(default)]
+        url: Option<String>,
+    },
+    Other(serde::de::IgnoredAny),
+}
+
+fn json<E>(
+    input: impl Read,
+    source: &str,
+    each: &mut impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
+    let mut stopped = None;
+    let items = Items {
+        source,
+        each,
+        stopped: &mut stopped,
+    };
+    let result = items.deserialize(&mut de).and_then(|()| de.end());
+    match (stopped, result) {
+        (Some(stop), _) => Err(stop),
+        (None, Ok(())) => Ok(()),
+        // serde_json hands back the reader's own error.
+        (None, Err(e)) if e.is_io() => Err(Stopped::Read(read_error_text(source, &e.into()))),
+        (None, Err(e)) => Err(Stopped::Format(format!(
+            "{source}: not a JSON array of ids or tasks ({e})"
+        ))),
+    }
+}
+
+/// The JSON array, element by element.
+struct Items<'a, F, E> {
+    source: &'a str,
+    each: &'a mut F,
+    stopped: &'a mut Option<Stopped<E>>,
+}
+
+impl<'de, F, E> DeserializeSeed<'de> for Items<'_, F, E>
+where
+    F: FnMut(Entry) -> Result<(), E>,
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F, E> Visitor<'de> for Items<'_, F, E>
+where
+    F: FnMut(Entry) -> Result<(), E>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0usize;
+        while let Some(item) = seq.next_element::<JsonEntry>()? {
+            n += 1;
+            let where_ = || format!("{} item {n}", self.source);
+            let entry = match item {
+                JsonEntry::Id(id) => entry_of(where_, &id, None, None),
+                JsonEntry::Task {
+                    task_id,
+                    label,
+                    url,
+                } => entry_of(where_, &task_id, label.as_deref(), url.as_deref()),
+                JsonEntry::Other(_) => Some(Entry::Invalid(format!(
+                    "{}: expected an id string or an object with task_id",
+                    where_()
+                ))),
+            };
+            if let Some(entry) = entry
+                && let Err(e) = (self.each)(entry)
+            {
+                *self.stopped = Some(Stopped::Receiver(e));
+                return Err(A::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The entry for one id (and label and URL): `None` for a blank one.
+/// `where_` is only formatted for a rejected entry.
+fn entry_of(
+    where_: impl FnOnce() -> String,
+    id: &str,
+    label: Option<&str>,
+    url: Option<&str>,
+) -> Option<Entry> {
+    let id = id.trim();
+    if id.is_empty() {
+        return None;
+    }
+    Some(match TaskId::parse(id) {
+        Ok(id) => Entry::Task(ImportedTask {
+            id,
+            label: clean(label),
+            url: clean(url),
+        }),
+        Err(e) => Entry::Invalid(format!("{}: {e}", where_())),
+    })
+}
+
+fn read_error<E>(source: &str, e: &std::io::Error) -> Stopped<E> {
+    Stopped::Read(read_error_text(source, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(input: &[u8]) -> (Vec<String>, Result<(), Stopped<()>>) {
+        let mut seen = Vec::new();
+        let result = stream_any(input, "in", |e| {
+            seen.push(match e {
+                Entry::Task(t) => t.id.to_string(),
+                Entry::Invalid(e) => format!("! {e}"),
+            });
+            Ok(())
+        });
+        (seen, result)
+    }
+
+    /// Reads a byte at a time, so every multi-byte character is cut.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn utf8_cut_between_reads_is_fine_and_broken_utf8_stops_the_import() {
+        let text = "# привет\nok-1\n";
+        let mut ids = Vec::new();
+        let r = stream_any(Trickle(text.as_bytes()), "in", |e| {
+            ids.push(format!("{e:?}"));
+            Ok::<(), ()>(())
+        });
+        assert!(r.is_ok());
+        assert_eq!(ids.len(), 1);
+        let (_, r) = all(b"ok-1\nb\xe9\n");
+        assert!(
+            matches!(r, Err(Stopped::Read(ref e)) if e == "in: not UTF-8 text; is this the right file?"),
+            "{r:?}"
+        );
+        let (_, r) = all(b"ok-1\n\xd0");
+        assert!(
+            matches!(r, Err(Stopped::Read(_))),
+            "a cut-off last character: {r:?}"
+        );
+    }
+
+    #[test]
+    fn leading_blank_lines_count_and_every_format_is_found_after_them() {
+        let (seen, r) = all(b"\n\n  \nok-1\nbad/id\n");
+        assert!(r.is_ok());
+        assert_eq!(seen[0], "ok-1");
+        assert!(seen[1].starts_with("! in line 5:"), "{seen:?}");
+        let (seen, _) = all(b"\n \n task_id,label\nc-1,x\n");
+        assert_eq!(seen, ["c-1"]);
+        let (seen, _) = all(b"\r\n\t[\"j-1\", \"j-2\"]");
+        assert_eq!(seen, ["j-1", "j-2"]);
+    }
+
+    #[test]
+    fn a_receiver_stops_the_import() {
+        for input in [
+            &b"a\nb\nc\n"[..],
+            b"task_id\na\nb\nc\n",
+            b"[\"a\",\"b\",\"c\"]",
+        ] {
+            let mut n = 0;
+            let r = stream_any(input, "in", |_| {
+                n += 1;
+                if n == 2 { Err("full") } else { Ok(()) }
+            });
+            assert!(matches!(r, Err(Stopped::Receiver("full"))), "{r:?}");
+            assert_eq!(n, 2);
+        }
+    }
+
+    #[test]
+    fn json_after_the_array_is_refused_as_a_whole() {
+        let (_, r) = all(b"[\"a\"] trailing");
+        assert!(
+            matches!(r, Err(Stopped::Format(ref e)) if e.starts_with("in: not a JSON array")),
+            "{r:?}"
+        );
+    }
+}
