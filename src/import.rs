@@ -262,7 +262,8 @@ pub fn read_text(path: &Path) -> Result<(String, String), String> {
         ("stdin".to_owned(), buf)
     } else {
         let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {}", io_reason(&e)))?;
+        // A regular file only: a FIFO would block here, a device never end.
+        let file = crate::fs::open_regular(path).map_err(|e| format!("{name}: {e}"))?;
         let mut buf = Vec::new();
         file.take(MAX_IMPORT_BYTES + 1)
             .read_to_end(&mut buf)

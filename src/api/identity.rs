@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
-use crate::text::io_reason;
-
 /// Why a certificate could not be used; every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
@@ -253,9 +251,9 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IdentityError> {
-    std::fs::read(path).map_err(|e| IdentityError::Read {
+    crate::fs::read_regular(path, crate::fs::SMALL_FILE_CAP).map_err(|e| IdentityError::Read {
         path: path.to_owned(),
-        reason: io_reason(&e),
+        reason: e.to_string(),
     })
 }
 

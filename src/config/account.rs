@@ -41,13 +41,8 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, ConfigError> {
     };
     let ca_pem = match &config.ca_cert {
         Some(ca) => {
-            let pem = std::fs::read(&ca.value).map_err(|e| {
-                ca.error(format!(
-                    "cannot read {}: {}",
-                    ca.value.display(),
-                    io_reason(&e)
-                ))
-            })?;
+            let pem = crate::fs::read_regular(&ca.value, crate::fs::SMALL_FILE_CAP)
+                .map_err(|e| ca.error(format!("cannot read {}: {e}", ca.value.display())))?;
             if ca_certificates(&pem).is_none() {
                 return Err(ca.error(format!("{} holds no PEM certificate", ca.value.display())));
             }
