@@ -2,8 +2,9 @@
 //! password (possibly from a command), the client certificate and the CA.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 
@@ -110,41 +111,114 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The most read from a password command's output (and kept of its
+/// stderr): the password is its first line, so more is a wrong command, and
+/// one like `yes` must not fill the memory.
+const PASSWORD_COMMAND_OUTPUT_CAP: usize = 4096;
+
+/// Our secret variables: never in the environment of a command we run.
+const SECRET_ENV: [&str; 2] = ["TIP_PASSWORD", "TIP_CERT_PASSWORD"];
+
+/// More secret variables named at run time (`rescan --unzip-password-env`).
+static HIDDEN_ENV: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Marks the environment variable `var` as secret, so that no command run
+/// by [`run_password_command`] inherits it (the variable `rescan
+/// --unzip-password-env` reads the archive password from).
+pub fn hide_from_commands(var: &str) {
+    let mut hidden = HIDDEN_ENV.lock().unwrap_or_else(|e| e.into_inner());
+    if !hidden.iter().any(|v| v == var) {
+        hidden.push(var.to_owned());
+    }
+}
+
+/// True for a variable a command must not see: ours, one marked with
+/// [`hide_from_commands`], or any `TIP_...PASSWORD...` variable.
+fn is_secret_var(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    SECRET_ENV.contains(&name)
+        || (name.starts_with("TIP_") && name.to_ascii_uppercase().contains("PASSWORD"))
+        || HIDDEN_ENV
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|v| v == name)
+}
+
 /// Runs `password_command` through `sh -c` with no secret in its arguments
-/// and returns the first line of its output.
+/// or environment and returns the first line of its output. At most
+/// [`PASSWORD_COMMAND_OUTPUT_CAP`] bytes are read; a command that prints
+/// more, or does not finish in time, is killed.
 pub fn run_password_command(command: &str) -> Result<SecretString, String> {
-    let mut child = Command::new("sh")
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        if is_secret_var(&name) {
+            shell.env_remove(name);
+        }
+    }
+    let mut child = shell
         .spawn()
         .map_err(|e| format!("cannot run sh: {}", io_reason(&e)))?;
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut stderr = child.stderr.take().ok_or("no stderr")?;
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let (out_tx, out_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let mut err = Vec::new();
-        let _ = stderr.read_to_end(&mut err);
-        let _ = done_tx.send((out, err));
+        // Dropping the pipe past the cap ends a writer like `yes` (SIGPIPE).
+        let _ = out_tx.send(read_capped(stdout));
     });
-    // Output ends when the command exits (or closes it); a command that
-    // hangs, e.g. on a prompt nobody can answer, is stopped.
-    let Ok((out, err)) = done_rx.recv_timeout(PASSWORD_COMMAND_TIMEOUT) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(format!(
+    let (err_tx, err_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = err_tx.send(read_capped(&mut stderr));
+        // The rest is discarded, so a chatty command does not block on it.
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+    });
+    let deadline = Instant::now() + PASSWORD_COMMAND_TIMEOUT;
+    let timed_out = || {
+        format!(
             "the command did not finish within {}s",
             PASSWORD_COMMAND_TIMEOUT.as_secs()
-        ));
+        )
     };
-    let status = child
-        .wait()
-        .map_err(|e| format!("cannot wait for the command: {}", io_reason(&e)))?;
+    // Output ends when the command exits (or closes it); a command that
+    // hangs, e.g. on a prompt nobody can answer, is stopped.
+    let out = match out_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(out) if out.len() > PASSWORD_COMMAND_OUTPUT_CAP => {
+            return Err(stop(
+                &mut child,
+                format!(
+                    "the command printed more than {} KiB; it must print the password on its first line",
+                    PASSWORD_COMMAND_OUTPUT_CAP / 1024
+                ),
+            ));
+        }
+        Ok(out) => out,
+        Err(_) => return Err(stop(&mut child, timed_out())),
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => return Err(stop(&mut child, timed_out())),
+            Err(e) => {
+                return Err(stop(
+                    &mut child,
+                    format!("cannot wait for the command: {}", io_reason(&e)),
+                ));
+            }
+        }
+    };
     if !status.success() {
+        let err = err_rx
+            .recv_timeout(Duration::from_millis(200))
+            .unwrap_or_default();
         let first = String::from_utf8_lossy(&err)
             .lines()
             .next()
@@ -170,4 +244,21 @@ pub fn run_password_command(command: &str) -> Result<SecretString, String> {
         return Err("the command printed no password on its first line".into());
     }
     Ok(SecretString::from(line.to_owned()))
+}
+
+/// Up to one byte more than [`PASSWORD_COMMAND_OUTPUT_CAP`] from `pipe`, so
+/// the caller can tell "more than the cap".
+fn read_capped(pipe: impl Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let _ = pipe
+        .take(PASSWORD_COMMAND_OUTPUT_CAP as u64 + 1)
+        .read_to_end(&mut buf);
+    buf
+}
+
+/// Kills and reaps the command; returns `why` for the caller to report.
+fn stop(child: &mut Child, why: String) -> String {
+    let _ = child.kill();
+    let _ = child.wait();
+    why
 }

@@ -477,7 +477,7 @@ fn worker_config(
 }
 
 mod account;
-pub use account::{client_settings, run_password_command, unix_now};
+pub use account::{client_settings, hide_from_commands, run_password_command, unix_now};
 
 #[cfg(test)]
 mod tests;
