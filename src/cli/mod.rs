@@ -278,8 +278,10 @@ pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, Usa
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
-    if let Err(e) = crate::log::init(data_dir(&cli).as_deref()) {
-        eprintln!("tae-rescan: warning: {e}");
+    match crate::log::init(data_dir(&cli).as_deref()) {
+        Err(e) if e.is_fatal() => return Err(UsageError(e.to_string())),
+        Err(e) => eprintln!("tae-rescan: warning: {e}"),
+        Ok(_) => {}
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "tae-rescan starts");
     // The client's threads are the caller's (the dashboard's UI or the
