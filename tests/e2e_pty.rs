@@ -573,8 +573,8 @@ fn make_fifo(path: &Path) {
 }
 
 /// A FIFO nobody writes to, given to the import prompt (`i`) or as
-/// `--tasks`: refused in one line on the status bar, nothing hangs, and
-/// `q` ends the process.
+/// `--tasks`, and `-` in the prompt: refused in one line on the status bar,
+/// nothing hangs, and `q` ends the process.
 #[test]
 fn a_fifo_import_is_refused_and_q_still_exits() {
     let home = tempfile::tempdir().expect("tempdir");
@@ -589,6 +589,11 @@ fn a_fifo_import_is_refused_and_q_still_exits() {
     tui.wait_text("Import tasks from a file");
     tui.send(format!("{shown}\r").as_bytes());
     tui.wait_for("the refusal naming the FIFO", refused);
+    // Standard input is the terminal the keys come from: never read as tasks.
+    tui.send(b"i");
+    tui.wait_text("Import tasks from a file");
+    tui.send(b"-\r");
+    tui.wait_text("cannot read tasks from standard input");
     quit_and_check_restored(tui);
 
     let tui = Tui::spawn(&["--demo", "--tasks", &shown], &[], home.path(), SIZE);
