@@ -152,6 +152,10 @@ fn is_secret_var(name: &std::ffi::OsStr) -> bool {
 /// [`PASSWORD_COMMAND_OUTPUT_CAP`] bytes are read; a command that prints
 /// more, or does not finish in time, is killed.
 pub fn run_password_command(command: &str) -> Result<SecretString, String> {
+    run_with_timeout(command, PASSWORD_COMMAND_TIMEOUT)
+}
+
+fn run_with_timeout(command: &str, timeout: Duration) -> Result<SecretString, String> {
     let mut shell = Command::new("sh");
     shell
         .arg("-c")
@@ -180,13 +184,8 @@ pub fn run_password_command(command: &str) -> Result<SecretString, String> {
         // The rest is discarded, so a chatty command does not block on it.
         let _ = std::io::copy(&mut stderr, &mut std::io::sink());
     });
-    let deadline = Instant::now() + PASSWORD_COMMAND_TIMEOUT;
-    let timed_out = || {
-        format!(
-            "the command did not finish within {}s",
-            PASSWORD_COMMAND_TIMEOUT.as_secs()
-        )
-    };
+    let deadline = Instant::now() + timeout;
+    let timed_out = || format!("the command did not finish within {}s", timeout.as_secs());
     // Output ends when the command exits (or closes it); a command that
     // hangs, e.g. on a prompt nobody can answer, is stopped.
     let out = match out_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -261,4 +260,46 @@ fn stop(child: &mut Child, why: String) -> String {
     let _ = child.kill();
     let _ = child.wait();
     why
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    /// Runs `command` (which writes its pid to a file first) and returns the
+    /// result and whether that process still exists (a zombie counts).
+    fn run_and_check_reaped(command: &str, timeout: Duration) -> (Result<String, String>, bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let script = format!("echo $$ > '{}'; {command}", pid_file.display());
+        let result = run_with_timeout(&script, timeout).map(|p| p.expose_secret().to_owned());
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let alive = Path::new(&format!("/proc/{}", pid.trim())).exists();
+        (result, alive)
+    }
+
+    #[test]
+    fn the_first_line_is_the_password() {
+        let (result, alive) =
+            run_and_check_reaped("printf 'pw 1\\r\\nsecond\\n'", Duration::from_secs(10));
+        assert_eq!(result.unwrap(), "pw 1");
+        assert!(!alive);
+    }
+
+    #[test]
+    fn endless_output_is_cut_off_and_the_command_killed_and_reaped() {
+        let (result, alive) = run_and_check_reaped("exec yes", Duration::from_secs(10));
+        assert!(result.unwrap_err().contains("more than 4 KiB"));
+        assert!(!alive, "the command is still there (running or a zombie)");
+    }
+
+    #[test]
+    fn a_command_past_its_timeout_is_killed_and_reaped() {
+        let (result, alive) = run_and_check_reaped("exec sleep 30", Duration::from_millis(300));
+        assert!(result.unwrap_err().contains("did not finish within"));
+        assert!(!alive, "the command is still there (running or a zombie)");
+    }
 }
