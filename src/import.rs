@@ -136,7 +136,8 @@ pub fn open_input(path: &Path) -> Result<(String, Box<dyn Read + Send>), String>
         Ok(("stdin".to_owned(), Box::new(std::io::stdin())))
     } else {
         let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {}", io_reason(&e)))?;
+        // A regular file only: a FIFO would block here, a device never end.
+        let file = crate::fs::open_regular(path).map_err(|e| format!("{name}: {e}"))?;
         Ok((name, Box::new(file)))
     }
 }

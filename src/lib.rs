@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod fs;
 pub mod import;
 pub mod log;
 pub mod prompt;

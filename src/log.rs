@@ -17,10 +17,39 @@ pub const LOG_ENV: &str = "TAE_RESCAN_LOG";
 /// The log file's name inside the data dir.
 pub const LOG_FILE: &str = "tae-rescan.log";
 
+/// Why the log was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The log could not be set up; the run goes on without it (a log is a
+    /// diagnostic aid).
+    #[error("{0}")]
+    Setup(String),
+    /// A symbolic link sits at the log path: someone may be steering our
+    /// writes into another file, so the run stops.
+    #[error(
+        "{LOG_ENV}: {} is a symbolic link; tae-rescan does not follow it: remove it or use another data directory",
+        .0.display()
+    )]
+    Symlink(PathBuf),
+}
+
+impl From<String> for LogError {
+    fn from(message: String) -> Self {
+        LogError::Setup(message)
+    }
+}
+
+impl LogError {
+    /// True when the run must stop (exit 2) rather than go on unlogged.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, LogError::Symlink(_))
+    }
+}
+
 /// Starts logging to `<data_dir>/tae-rescan.log` when `TAE_RESCAN_LOG` is
-/// set; returns the file's path. Problems are reported, never fatal: a log
-/// is a diagnostic aid.
-pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
+/// set; returns the file's path. The file is created 0600 and never opened
+/// through a symbolic link.
+pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, LogError> {
     let Some(filter) = std::env::var(LOG_ENV).ok().filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -37,17 +66,21 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, String> {
         )
     })?;
     let path = dir.join(LOG_FILE);
-    let file = crate::store::private_file_options()
+    let cannot_open = |e: &std::io::Error| {
+        format!(
+            "{LOG_ENV}: cannot open {}: {}",
+            path.display(),
+            io_reason(e)
+        )
+    };
+    if crate::fs::is_symlink(&path).map_err(|e| cannot_open(&e))? {
+        return Err(LogError::Symlink(path));
+    }
+    let file = crate::fs::no_follow(&mut crate::store::private_file_options())
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|e| {
-            format!(
-                "{LOG_ENV}: cannot open {}: {}",
-                path.display(),
-                io_reason(&e)
-            )
-        })?;
+        .map_err(|e| cannot_open(&e))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

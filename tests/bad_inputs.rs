@@ -76,6 +76,8 @@ struct FileSpec {
     mode: Option<u32>,
     #[serde(default)]
     dir: bool,
+    #[serde(default)]
+    fifo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -113,6 +115,32 @@ fn running_as_root() -> bool {
     std::fs::write(&probe, b"x").unwrap();
     set_mode(&probe, 0);
     std::fs::read(&probe).is_ok()
+}
+
+/// How long one run of the binary may take: the slowest case (a 10 MB
+/// line) needs well under a second; a run that blocks on a FIFO or reads
+/// `/dev/zero` without end fails here instead of hanging the suite.
+const RUN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// [`run_cli`] with [`RUN_DEADLINE`]: `None` if it was exceeded (the binary
+/// is then killed).
+async fn run_bounded(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+    home: &Path,
+) -> Option<(i32, String, String)> {
+    tokio::time::timeout(RUN_DEADLINE, run_cli(args, env, stdin, home))
+        .await
+        .ok()
+}
+
+fn make_fifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    let made = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    assert_eq!(made, 0, "mkfifo {}", path.display());
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -212,6 +240,9 @@ fn snapshot(root: &Path, skip: &Path) -> BTreeMap<PathBuf, (char, u32, u64, u64)
             if meta.is_dir() {
                 out.insert(rel, ('d', mode, 0, 0));
                 stack.push(path);
+            } else if !meta.is_file() {
+                // a FIFO or a link: reading it could block or never end
+                out.insert(rel, ('o', mode, 0, 0));
             } else {
                 // unreadable files: compare metadata only
                 let hash = std::fs::read(&path)
@@ -300,6 +331,10 @@ async fn run_case(f: &Fixture, m: &Material, case: &Case) -> Vec<String> {
             std::fs::create_dir(&path).unwrap();
             continue;
         }
+        if spec.fifo {
+            make_fifo(&path);
+            continue;
+        }
         let bytes = match (&spec.text, &spec.generator) {
             (Some(t), None) => t.clone().into_bytes(),
             (None, Some(_)) => m.generate(spec),
@@ -327,7 +362,13 @@ async fn run_case(f: &Fixture, m: &Material, case: &Case) -> Vec<String> {
     );
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let sent_before = f.sim.record().len();
-    let (code, out, err) = run_cli(&args, &env, case.stdin.as_deref(), home).await;
+    let Some((code, out, err)) = run_bounded(&args, &env, case.stdin.as_deref(), home).await else {
+        fail(format!(
+            "the binary did not finish within {}s",
+            RUN_DEADLINE.as_secs()
+        ));
+        return broken;
+    };
     // the simulator answers at once; let a stray request land before counting
     let received: Vec<String> = f.sim.record().requests()[sent_before..]
         .iter()
@@ -565,4 +606,85 @@ async fn a_failed_import_creates_no_database() {
         "{} was created by a command that failed before doing anything",
         data.join("tae-rescan.db").display()
     );
+}
+
+/// The `[api] password_command = "..."` line for `command`.
+fn password_command(command: &str) -> String {
+    format!(
+        "password_command = {}\n",
+        toml::Value::String(command.into())
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_password_command_is_cut_off_with_one_line() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let home = f.dir.path();
+    for command in ["yes", "cat /dev/zero", "yes hunter2 | tr -d '\\n'"] {
+        let config = f.config_file(&password_command(command));
+        let (code, out, err) = run_bounded(
+            &["rescan", "--config", config.to_str().unwrap(), "t1"],
+            &[],
+            None,
+            home,
+        )
+        .await
+        .unwrap_or_else(|| panic!("{command}: no exit within {}s", RUN_DEADLINE.as_secs()));
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(out.is_empty(), "{command}: {out}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{command}: {err}");
+        assert!(
+            lines[0].contains("[api] password_command") && lines[0].contains("more than 4 KiB"),
+            "{command}: {err}"
+        );
+        assert!(!err.contains("hunter2"), "{command}: output echoed: {err}");
+    }
+    assert_eq!(f.sim.record().len(), 0, "something was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn password_command_sees_none_of_our_secret_variables() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let home = f.dir.path();
+    let seen = home.join("seen-env");
+    // It records its environment, then prints the password as it should.
+    let command = format!("env > '{}'; echo '{PASSWORD}'", seen.display());
+    let config = f.config_file(&password_command(&command));
+    let secrets = [
+        ("TIP_CERT_PASSWORD", "cert-secret-1"),
+        ("ARCHIVE_PW", "unzip-secret-2"),
+        ("TIP_PROXY_PASSWORD", "proxy-secret-3"),
+    ];
+    let (code, _, err) = run_bounded(
+        &[
+            "rescan",
+            "--config",
+            config.to_str().unwrap(),
+            "--processing-type",
+            "unzip-and-exec",
+            "--unzip-password-env",
+            "ARCHIVE_PW",
+            "t1",
+        ],
+        &secrets,
+        None,
+        home,
+    )
+    .await
+    .expect("rescan finishes");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        f.sim.record().len(),
+        1,
+        "the password from the command works"
+    );
+    let env = std::fs::read_to_string(&seen).expect("the command ran");
+    assert!(env.contains("HOME="), "{env}");
+    for (name, value) in secrets {
+        assert!(
+            !env.contains(value) && !env.contains(&format!("{name}=")),
+            "password_command inherited {name}:\n{env}"
+        );
+    }
 }

@@ -563,3 +563,40 @@ fn an_expiring_certificate_is_shown_in_the_status_bar() {
     });
     quit_and_check_restored(tui);
 }
+
+fn make_fifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    let made = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    assert_eq!(made, 0, "mkfifo {}", path.display());
+}
+
+/// A FIFO nobody writes to, given to the import prompt (`i`) or as
+/// `--tasks`, and `-` in the prompt: refused in one line on the status bar,
+/// nothing hangs, and `q` ends the process.
+#[test]
+fn a_fifo_import_is_refused_and_q_still_exits() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let fifo = home.path().join("ids.pipe");
+    make_fifo(&fifo);
+    let shown = fifo.display().to_string();
+    let refused = |s: &str| s.contains("ids.pipe") && s.contains("named pipe (FIFO)");
+
+    let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
+    tui.wait_text(" q quit");
+    tui.send(b"i");
+    tui.wait_text("Import tasks from a file");
+    tui.send(format!("{shown}\r").as_bytes());
+    tui.wait_for("the refusal naming the FIFO", refused);
+    // Standard input is the terminal the keys come from: never read as tasks.
+    tui.send(b"i");
+    tui.wait_text("Import tasks from a file");
+    tui.send(b"-\r");
+    tui.wait_text("cannot read tasks from standard input");
+    quit_and_check_restored(tui);
+
+    let tui = Tui::spawn(&["--demo", "--tasks", &shown], &[], home.path(), SIZE);
+    tui.wait_for("the --tasks refusal naming the FIFO", refused);
+    quit_and_check_restored(tui);
+}

@@ -584,3 +584,92 @@ async fn the_inventory_streams_in_chunks_in_order() {
         "1,000 per chunk, then the channel closes"
     );
 }
+
+/// A symbolic link (dangling, or to a real database elsewhere) in place of
+/// the database or one of its WAL files: SQLite would create or write the
+/// target. The open is refused naming the link, and nothing appears there.
+#[test]
+fn a_symlink_in_place_of_the_database_or_its_wal_files_is_refused() {
+    for suffix in ["", "-wal", "-shm"] {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("data");
+        std::fs::create_dir(&dir).unwrap();
+        let link = dir.join(format!("{DB_FILE_NAME}{suffix}"));
+        let target = home.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = Store::open(&dir).expect_err("a dangling link is refused");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&link.display().to_string()) && msg.contains("symbolic link"),
+            "{suffix}: {msg}"
+        );
+        assert!(!msg.contains('\n'), "{msg}");
+        assert!(!target.exists(), "{suffix}: the link's target was created");
+        assert!(
+            !dir.join(DB_FILE_NAME).exists() || suffix.is_empty(),
+            "{suffix}: a database was created beside the link"
+        );
+    }
+
+    // A link to a real database is refused too, and that database untouched.
+    let home = tempfile::tempdir().unwrap();
+    let real = home.path().join("real");
+    drop(Store::open(&real).unwrap());
+    let before = std::fs::read(real.join(DB_FILE_NAME)).unwrap();
+    let dir = home.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::os::unix::fs::symlink(real.join(DB_FILE_NAME), dir.join(DB_FILE_NAME)).unwrap();
+    let err = Store::open(&dir).expect_err("a link to a database is refused");
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read(real.join(DB_FILE_NAME)).unwrap(), before);
+}
+
+/// The binary with a clean environment plus `env`; (exit code, stderr).
+fn run_binary(args: &[&str], env: &[(&str, &str)], home: &Path) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tae-rescan"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("xdg-data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_refuses_a_symlinked_database_or_log_with_exit_2() {
+    for (name, env) in [
+        (DB_FILE_NAME, &[][..]),
+        ("tae-rescan.db-wal", &[][..]),
+        ("tae-rescan.log", &[("TAE_RESCAN_LOG", "info")][..]),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("data");
+        std::fs::create_dir(&dir).unwrap();
+        let link = dir.join(name);
+        let target = home.path().join("planted");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let data = dir.to_str().unwrap();
+        let (code, err) = run_binary(&["history", "--data-dir", data], env, home.path());
+        assert_eq!(code, 2, "{name}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{name}: {err}");
+        assert!(
+            lines[0].starts_with("tae-rescan: error: ")
+                && lines[0].contains(&link.display().to_string())
+                && lines[0].contains("symbolic link"),
+            "{name}: {err}"
+        );
+        assert!(!target.exists(), "{name}: the link's target was created");
+    }
+}

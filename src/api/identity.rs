@@ -11,7 +11,6 @@ use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 use super::encrypted_key::{self, KeyError};
-use crate::text::io_reason;
 
 /// Where a password for the certificate or key can be set, for messages.
 const PASSWORD_SETTINGS: &str =
@@ -333,9 +332,9 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IdentityError> {
-    std::fs::read(path).map_err(|e| IdentityError::Read {
+    crate::fs::read_regular(path, crate::fs::SMALL_FILE_CAP).map_err(|e| IdentityError::Read {
         path: path.to_owned(),
-        reason: io_reason(&e),
+        reason: e.to_string(),
     })
 }
 

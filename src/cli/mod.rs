@@ -284,8 +284,10 @@ pub fn open_store_here(dir: Option<PathBuf>) -> Result<crate::store::Store, Usag
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
-    if let Err(e) = crate::log::init(data_dir(&cli).as_deref()) {
-        eprintln!("tae-rescan: warning: {e}");
+    match crate::log::init(data_dir(&cli).as_deref()) {
+        Err(e) if e.is_fatal() => return Err(UsageError(e.to_string())),
+        Err(e) => eprintln!("tae-rescan: warning: {e}"),
+        Ok(_) => {}
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "tae-rescan starts");
     // The client's threads are the caller's (the dashboard's UI or the
@@ -306,10 +308,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Some(CommandKind::Simulate(args)) => runtime.block_on(simulate::run(args)),
         Some(CommandKind::Tasks(args)) => runtime.block_on(inventory::run(&cli, args)),
         Some(CommandKind::History(args)) => runtime.block_on(history::run(&cli, args)),
-        None => runtime.block_on(crate::tui::run(crate::tui::Startup {
-            demo: cli.demo,
-            overrides: cli.overrides(),
-            tasks_file: cli.tasks.clone(),
-        })),
+        None => {
+            let result = runtime.block_on(crate::tui::run(crate::tui::Startup {
+                demo: cli.demo,
+                overrides: cli.overrides(),
+                tasks_file: cli.tasks.clone(),
+            }));
+            // Once the dashboard is closed, nothing left on the runtime
+            // matters (the store has its own thread): a read still blocked
+            // in an import must not keep the process alive after `q`.
+            runtime.shutdown_timeout(DASHBOARD_SHUTDOWN);
+            result
+        }
     }
 }
+
+/// How long the dashboard's leftover background work may delay the exit.
+const DASHBOARD_SHUTDOWN: std::time::Duration = std::time::Duration::from_millis(500);

@@ -165,6 +165,10 @@ fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
     let fail = |e: crate::api::params::ParamError| {
         UsageError(format!("--{}: {}", e.field.replace('_', "-"), e.reason))
     };
+    if let Some(var) = &args.unzip_password_env {
+        // It holds a secret: `password_command` must not inherit it.
+        config::hide_from_commands(var);
+    }
     let unzip_password = match (&args.unzip_password, &args.unzip_password_env) {
         (Some(p), _) => Some(SecretString::from(p.clone())),
         (None, Some(var)) => Some(SecretString::from(std::env::var(var).map_err(|_| {

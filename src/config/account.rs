@@ -2,8 +2,9 @@
 //! password (possibly from a command), the client certificate and the CA.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -50,13 +51,8 @@ pub fn client_settings_asking(
     };
     let ca_pem = match &config.ca_cert {
         Some(ca) => {
-            let pem = std::fs::read(&ca.value).map_err(|e| {
-                ca.error(format!(
-                    "cannot read {}: {}",
-                    ca.value.display(),
-                    io_reason(&e)
-                ))
-            })?;
+            let pem = crate::fs::read_regular(&ca.value, crate::fs::SMALL_FILE_CAP)
+                .map_err(|e| ca.error(format!("cannot read {}: {e}", ca.value.display())))?;
             if ca_certificates(&pem).is_none() {
                 return Err(ca.error(format!("{} holds no PEM certificate", ca.value.display())));
             }
@@ -160,41 +156,113 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The most read from a password command's output (and kept of its
+/// stderr): the password is its first line, so more is a wrong command, and
+/// one like `yes` must not fill the memory.
+const PASSWORD_COMMAND_OUTPUT_CAP: usize = 4096;
+
+/// Our secret variables: never in the environment of a command we run.
+const SECRET_ENV: [&str; 2] = ["TIP_PASSWORD", "TIP_CERT_PASSWORD"];
+
+/// More secret variables named at run time (`rescan --unzip-password-env`).
+static HIDDEN_ENV: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Marks the environment variable `var` as secret, so that no command run
+/// by [`run_password_command`] inherits it (the variable `rescan
+/// --unzip-password-env` reads the archive password from).
+pub fn hide_from_commands(var: &str) {
+    let mut hidden = HIDDEN_ENV.lock().unwrap_or_else(|e| e.into_inner());
+    if !hidden.iter().any(|v| v == var) {
+        hidden.push(var.to_owned());
+    }
+}
+
+/// True for a variable a command must not see: ours, one marked with
+/// [`hide_from_commands`], or any `TIP_...PASSWORD...` variable.
+fn is_secret_var(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    SECRET_ENV.contains(&name)
+        || (name.starts_with("TIP_") && name.to_ascii_uppercase().contains("PASSWORD"))
+        || HIDDEN_ENV
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|v| v == name)
+}
+
 /// Runs `password_command` through `sh -c` with no secret in its arguments
-/// and returns the first line of its output.
+/// or environment and returns the first line of its output. At most
+/// [`PASSWORD_COMMAND_OUTPUT_CAP`] bytes are read; a command that prints
+/// more, or does not finish in time, is killed.
 pub fn run_password_command(command: &str) -> Result<SecretString, String> {
-    let mut child = Command::new("sh")
+    run_with_timeout(command, PASSWORD_COMMAND_TIMEOUT)
+}
+
+fn run_with_timeout(command: &str, timeout: Duration) -> Result<SecretString, String> {
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        if is_secret_var(&name) {
+            shell.env_remove(name);
+        }
+    }
+    let mut child = shell
         .spawn()
         .map_err(|e| format!("cannot run sh: {}", io_reason(&e)))?;
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut stderr = child.stderr.take().ok_or("no stderr")?;
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let (out_tx, out_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let mut err = Vec::new();
-        let _ = stderr.read_to_end(&mut err);
-        let _ = done_tx.send((out, err));
+        // Dropping the pipe past the cap ends a writer like `yes` (SIGPIPE).
+        let _ = out_tx.send(read_capped(stdout));
     });
+    let (err_tx, err_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = err_tx.send(read_capped(&mut stderr));
+        // The rest is discarded, so a chatty command does not block on it.
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+    });
+    let deadline = Instant::now() + timeout;
+    let timed_out = || format!("the command did not finish within {}s", timeout.as_secs());
     // Output ends when the command exits (or closes it); a command that
     // hangs, e.g. on a prompt nobody can answer, is stopped.
-    let Ok((out, err)) = done_rx.recv_timeout(PASSWORD_COMMAND_TIMEOUT) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(format!(
-            "the command did not finish within {}s",
-            PASSWORD_COMMAND_TIMEOUT.as_secs()
-        ));
+    let out = match out_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(out) if out.len() > PASSWORD_COMMAND_OUTPUT_CAP => {
+            return Err(stop(
+                &mut child,
+                format!(
+                    "the command printed more than {} KiB; it must print the password on its first line",
+                    PASSWORD_COMMAND_OUTPUT_CAP / 1024
+                ),
+            ));
+        }
+        Ok(out) => out,
+        Err(_) => return Err(stop(&mut child, timed_out())),
     };
-    let status = child
-        .wait()
-        .map_err(|e| format!("cannot wait for the command: {}", io_reason(&e)))?;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => return Err(stop(&mut child, timed_out())),
+            Err(e) => {
+                return Err(stop(
+                    &mut child,
+                    format!("cannot wait for the command: {}", io_reason(&e)),
+                ));
+            }
+        }
+    };
     if !status.success() {
+        let err = err_rx
+            .recv_timeout(Duration::from_millis(200))
+            .unwrap_or_default();
         let first = String::from_utf8_lossy(&err)
             .lines()
             .next()
@@ -220,4 +288,63 @@ pub fn run_password_command(command: &str) -> Result<SecretString, String> {
         return Err("the command printed no password on its first line".into());
     }
     Ok(SecretString::from(line.to_owned()))
+}
+
+/// Up to one byte more than [`PASSWORD_COMMAND_OUTPUT_CAP`] from `pipe`, so
+/// the caller can tell "more than the cap".
+fn read_capped(pipe: impl Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let _ = pipe
+        .take(PASSWORD_COMMAND_OUTPUT_CAP as u64 + 1)
+        .read_to_end(&mut buf);
+    buf
+}
+
+/// Kills and reaps the command; returns `why` for the caller to report.
+fn stop(child: &mut Child, why: String) -> String {
+    let _ = child.kill();
+    let _ = child.wait();
+    why
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    /// Runs `command` (which writes its pid to a file first) and returns the
+    /// result and whether that process still exists (a zombie counts).
+    fn run_and_check_reaped(command: &str, timeout: Duration) -> (Result<String, String>, bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let script = format!("echo $$ > '{}'; {command}", pid_file.display());
+        let result = run_with_timeout(&script, timeout).map(|p| p.expose_secret().to_owned());
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let alive = Path::new(&format!("/proc/{}", pid.trim())).exists();
+        (result, alive)
+    }
+
+    #[test]
+    fn the_first_line_is_the_password() {
+        let (result, alive) =
+            run_and_check_reaped("printf 'pw 1\\r\\nsecond\\n'", Duration::from_secs(10));
+        assert_eq!(result.unwrap(), "pw 1");
+        assert!(!alive);
+    }
+
+    #[test]
+    fn endless_output_is_cut_off_and_the_command_killed_and_reaped() {
+        let (result, alive) = run_and_check_reaped("exec yes", Duration::from_secs(10));
+        assert!(result.unwrap_err().contains("more than 4 KiB"));
+        assert!(!alive, "the command is still there (running or a zombie)");
+    }
+
+    #[test]
+    fn a_command_past_its_timeout_is_killed_and_reaped() {
+        let (result, alive) = run_and_check_reaped("exec sleep 30", Duration::from_millis(300));
+        assert!(result.unwrap_err().contains("did not finish within"));
+        assert!(!alive, "the command is still there (running or a zombie)");
+    }
 }

@@ -12,7 +12,6 @@ use url::Url;
 
 use crate::api::Proxy;
 use crate::api::client::is_loopback;
-use crate::text::io_reason;
 use crate::worker::WorkerConfig;
 
 /// The service everyone uses unless told otherwise.
@@ -392,14 +391,11 @@ fn resolve_path(
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let reason = if e.kind() == std::io::ErrorKind::InvalidData {
-            "not UTF-8 text".into()
-        } else {
-            io_reason(&e)
-        };
-        ConfigError::new(format!("config file {}: {reason}", path.display()))
-    })?;
+    let fail =
+        |reason: String| ConfigError::new(format!("config file {}: {reason}", path.display()));
+    let bytes = crate::fs::read_regular(path, crate::fs::SMALL_FILE_CAP)
+        .map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))?;
     toml::from_str(&text).map_err(|e| ConfigError::new(describe_toml_error(path, &text, &e)))
 }
 
@@ -528,7 +524,8 @@ fn worker_config(
 mod account;
 mod home;
 pub use account::{
-    AskPassword, client_settings, client_settings_asking, run_password_command, unix_now,
+    AskPassword, client_settings, client_settings_asking, hide_from_commands, run_password_command,
+    unix_now,
 };
 
 #[cfg(test)]

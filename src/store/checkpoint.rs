@@ -42,7 +42,7 @@ impl Checkpointer {
     /// connection or the thread cannot be had, checkpoints stay with the
     /// writer's automatic checkpoint (slower bulk runs, nothing lost).
     pub(crate) fn start(path: &Path) -> Checkpointer {
-        let nudge = Connection::open(path)
+        let nudge = Connection::open_with_flags(path, super::open_flags())
             .and_then(|conn| conn.busy_timeout(BUSY_TIMEOUT).map(|()| conn))
             .ok()
             .and_then(|conn| {

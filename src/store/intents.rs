@@ -100,7 +100,7 @@ impl IntentLog {
         )
         .map_err(|e| io(e.into()))?;
         if state.file.is_none() {
-            let file = private_file_options()
+            let file = crate::fs::no_follow(&mut private_file_options())
                 .append(true)
                 .create(true)
                 .open(&self.path)

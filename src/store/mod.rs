@@ -70,6 +70,17 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// A symbolic link sits where the database, its WAL files or the log
+    /// would be: following it would write wherever it points.
+    #[error(
+        "{} is a symbolic link; tae-rescan does not follow it: remove it or use another data directory",
+        path.display()
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+
     /// The file exists but is not a SQLite database; it was left untouched.
     #[error(
         "{} is not a tae-rescan database (not SQLite); it was left untouched: move it away or use another data directory",
@@ -172,6 +183,7 @@ impl Store {
             source,
         })?;
         let path = dir.join(DB_FILE_NAME);
+        refuse_links(&path)?;
         check_existing(&path)?;
         create_private_file(&path).map_err(|source| StoreError::Io {
             action: "create",
@@ -182,7 +194,7 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let mut conn = Connection::open(&path).map_err(sql)?;
+        let mut conn = Connection::open_with_flags(&path, open_flags()).map_err(sql)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         // Read the header page before anything can write: SQLite reports a
         // damaged or foreign file here, and `user_version` tells us whether
@@ -279,7 +291,7 @@ pub fn private_file_options() -> std::fs::OpenOptions {
 /// SQLite gives its `-wal` and `-shm` files the database's permissions.
 /// An existing file is left as it is.
 fn create_private_file(path: &Path) -> std::io::Result<()> {
-    match private_file_options()
+    match crate::fs::no_follow(&mut private_file_options())
         .write(true)
         .create_new(true)
         .open(path)
@@ -287,6 +299,31 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         other => other.map(drop),
     }
+}
+
+/// How every connection opens the database: as rusqlite does by default,
+/// but refusing a symbolic link put in its place since [`refuse_links`].
+pub(crate) fn open_flags() -> rusqlite::OpenFlags {
+    rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW
+}
+
+/// Refuses a symbolic link, dangling or not, in place of the database or
+/// its `-wal` and `-shm` files: SQLite would create or write its target.
+fn refuse_links(db: &Path) -> Result<(), StoreError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        let link = crate::fs::is_symlink(&path).map_err(|source| StoreError::Io {
+            action: "inspect",
+            path: path.clone(),
+            source,
+        })?;
+        if link {
+            return Err(StoreError::Symlink { path });
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a directory or a non-SQLite file at `path` before SQLite opens

@@ -323,3 +323,16 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     app.mode = Mode::Curl(text.clone());
     vec![Command::Copy(text)]
 }
+
+/// Reads an import file for the dashboard (`--tasks`, the `i` prompt). Never
+/// standard input: that is the terminal the keys come from, and a read there
+/// would wait for keys and take them from the dashboard.
+pub(super) fn read_import(path: &std::path::Path) -> Result<Imported, String> {
+    if path.as_os_str() == "-" {
+        return Err(
+            "-: the dashboard cannot read tasks from standard input (the terminal); give a file"
+                .into(),
+        );
+    }
+    crate::import::read_text(path).map(|(name, text)| crate::import::parse_any(&text, &name))
+}

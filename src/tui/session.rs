@@ -14,7 +14,7 @@ use crate::cli::EXPIRY_WARNING_DAYS;
 use crate::cli::UsageError;
 use crate::config::{self, Config, default_config_path};
 use crate::demo::Demo;
-use crate::import::{ImportedTask, parse_any, read_text};
+use crate::import::ImportedTask;
 use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask, TaskChunk};
 use crate::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
 
@@ -135,7 +135,7 @@ impl Session {
             let _ = tx.send(Internal::Message(Message::LoadFinished));
             if let Some(path) = tasks_file {
                 let shown = format!("--tasks {}", path.display());
-                let result = read_text(&path).map(|(name, text)| parse_any(&text, &name));
+                let result = super::actions::read_import(&path);
                 let _ = tx.send(Internal::Message(Message::Imported {
                     source: shown,
                     result,
@@ -228,7 +228,7 @@ impl Session {
                 let tx = self.internal.clone();
                 tokio::task::spawn_blocking(move || {
                     let shown = path.display().to_string();
-                    let result = read_text(&path).map(|(name, text)| parse_any(&text, &name));
+                    let result = super::actions::read_import(&path);
                     let _ = tx.send(Internal::Message(Message::Imported {
                         source: shown,
                         result,

@@ -110,6 +110,28 @@ pub fn expected_authorization() -> String {
     )
 }
 
+/// Caps the binary's address space at 4 GiB, so that a regression that
+/// reads an endless input (`/dev/zero`) fails with an allocation error
+/// instead of taking the test machine's memory.
+fn limit_memory(cmd: &mut tokio::process::Command) {
+    const LIMIT: libc::rlim_t = 4 << 30;
+    // SAFETY: between fork and exec only setrlimit runs, which is
+    // async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: LIMIT,
+                rlim_max: LIMIT,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
 /// Runs the real binary with a clean environment (no proxies, no user
 /// config) plus `env`, feeding `stdin`; returns (exit code, stdout, stderr).
 pub async fn run_cli(
@@ -132,6 +154,9 @@ pub async fn run_cli(
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // A caller that gives up waiting (a deadline) kills the binary with it.
+    cmd.kill_on_drop(true);
+    limit_memory(&mut cmd);
     let mut child = cmd.spawn().expect("binary runs");
     let mut pipe = child.stdin.take().unwrap();
     if let Some(input) = stdin {
