@@ -1,41 +1,280 @@
 //! The client, the worker and the real binary against a hostile server:
-//! redirects, huge and endless bodies, huge and malformed `Retry-After`,
-//! certificates for another name or out of date.
+//! redirects of every kind, huge and endless bodies, huge and malformed
+//! `Retry-After`, ids that are not task ids, server certificates for another
+//! name or out of date. Every wait has a deadline.
 
 mod common;
 
-use common::Fixture;
-use common::hostile::{Hostile, Reply, Tls, always};
-use tae_rescan::api::{Client, RescanParams, TaskId};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::hostile::{Hostile, Reply, Script, Tls, always};
+use common::{Fixture, PASSWORD, run_cli};
+use secrecy::SecretString;
+use tae_rescan::api::{Answer, Client, ClientSettings, Outcome, RescanParams, TaskId};
 use tae_rescan::sim::Behaviours;
+use tae_rescan::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
 fn id(s: &str) -> TaskId {
     TaskId::parse(s).unwrap()
 }
 
-#[tokio::test]
-async fn the_hostile_server_answers_as_scripted_and_counts_what_reaches_it() {
-    let f = Fixture::start(Behaviours::default()).await;
-    let server = Hostile::start(
-        Tls::Mutual(f.pki.clone()),
-        always(Reply::status(200).header("X-Test", "1").body("{}")),
+/// Fails the test instead of hanging it.
+async fn within<T>(secs: u64, what: &str, f: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no result within {secs} s"))
+}
+
+async fn fixture() -> Fixture {
+    Fixture::start(Behaviours::default()).await
+}
+
+async fn mutual(f: &Fixture, script: Script) -> Hostile {
+    Hostile::start(Tls::Mutual(f.pki.clone()), script).await
+}
+
+fn settings_for(f: &Fixture, server: &Hostile) -> ClientSettings {
+    ClientSettings {
+        base_url: server.base_url().parse().unwrap(),
+        ..f.settings()
+    }
+}
+
+async fn rescan(f: &Fixture, server: &Hostile, task: &str) -> Answer {
+    let client = Client::new(&settings_for(f, server)).unwrap();
+    within(20, task, client.rescan(&id(task), &RescanParams::default())).await
+}
+
+/// What the worker finally said about one job.
+#[derive(Debug)]
+struct Final {
+    outcome: Outcome,
+    status: Option<u16>,
+    attempts: u32,
+    elapsed: Duration,
+}
+
+/// One job through the worker, to its `Finished` event.
+async fn through_worker(
+    f: &Fixture,
+    server: &Hostile,
+    config: WorkerConfig,
+    task: &str,
+    params: RescanParams,
+) -> Final {
+    let client = Arc::new(Client::new(&settings_for(f, server)).unwrap());
+    let (handle, mut events) = worker::spawn(client, config, None);
+    handle.submit(Job {
+        id: JobId(1),
+        task: id(task),
+        params,
+    });
+    within(20, task, async {
+        loop {
+            match events.recv().await.expect("worker alive") {
+                WorkerEvent::Finished {
+                    outcome,
+                    status,
+                    attempts,
+                    elapsed,
+                    ..
+                } => {
+                    return Final {
+                        outcome,
+                        status,
+                        attempts,
+                        elapsed,
+                    };
+                }
+                _ => continue,
+            }
+        }
+    })
+    .await
+}
+
+/// Retries allowed, short backoff.
+fn quick(max_retries: u32) -> WorkerConfig {
+    WorkerConfig {
+        max_retries,
+        backoff_base: Duration::from_millis(10),
+        backoff_max: Duration::from_millis(20),
+        ..WorkerConfig::default()
+    }
+}
+
+/// A config file for the binary that reaches `base_url` with the fixture's
+/// certificates.
+fn config_for(f: &Fixture, base_url: &str, extra: &str) -> PathBuf {
+    let text = format!(
+        "[api]\nbase_url = \"{base_url}\"\nusername = \"{}\"\nclient_cert = \"client.pem\"\nca_cert = \"ca.pem\"\n{extra}",
+        common::USER
+    );
+    f.write("hostile.toml", text.as_bytes())
+}
+
+/// `tae-rescan rescan --output json TASK`: exit code, the one result line,
+/// stderr.
+async fn cli_rescan(f: &Fixture, config: &Path, task: &str) -> (i32, serde_json::Value, String) {
+    let (code, out, err) = within(
+        30,
+        "tae-rescan rescan",
+        run_cli(
+            &[
+                "rescan",
+                "--config",
+                config.to_str().unwrap(),
+                "--output",
+                "json",
+                task,
+            ],
+            &[("TIP_PASSWORD", PASSWORD)],
+            None,
+            f.dir.path(),
+        ),
     )
     .await;
-    let mut settings = f.settings();
-    settings.base_url = server.base_url().parse().unwrap();
-    let answer = Client::new(&settings)
-        .unwrap()
-        .rescan(&id("t1"), &RescanParams::default())
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "one result line: {out} / {err}");
+    (code, serde_json::from_str(lines[0]).unwrap(), err)
+}
+
+// ---------------------------------------------------------------- redirects
+
+const ACCEPTING: &str = r#"{"task_id":"t1","status":"queued"}"#;
+
+#[tokio::test]
+async fn every_redirect_is_an_error_and_nothing_reaches_the_other_host() {
+    let f = fixture().await;
+    for code in [301, 302, 303, 307, 308] {
+        let elsewhere = mutual(&f, always(Reply::status(200).body(ACCEPTING))).await;
+        let port = elsewhere.base_url().rsplit(':').next().unwrap().to_owned();
+        let location = format!("https://me:secret@localhost:{port}/login?session=s3cr3t#top");
+        let server = mutual(
+            &f,
+            always(Reply::status(code).header("Location", &location)),
+        )
         .await;
-    assert_eq!(answer.status, Some(200), "{answer:?}");
-    assert_eq!(server.connections(), 1);
-    assert_eq!(server.handshakes(), 1);
-    let seen = server.requests();
-    assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].method, "PUT");
-    assert!(seen[0].authorization);
-    assert_eq!(
-        seen[0].path_and_query,
-        "/api/attribution/tasks/file_from_url/t1"
+        let done = through_worker(&f, &server, quick(3), "t1", RescanParams::default()).await;
+        assert_eq!(done.outcome.label(), "error", "{code}: {done:?}");
+        assert_eq!(
+            done.outcome.description(),
+            format!("the server redirected to https://localhost:{port}/login (not followed)"),
+            "{code}"
+        );
+        assert_eq!(done.status, Some(code));
+        assert_eq!(done.attempts, 1, "{code}: a redirect is not retried");
+        assert!(done.elapsed < Duration::from_secs(5), "{code}: no waiting");
+        assert_eq!(server.requests().len(), 1, "{code}");
+        assert_eq!(elsewhere.connections(), 0, "{code}: nothing sent elsewhere");
+        assert_eq!(
+            elsewhere.handshakes(),
+            0,
+            "{code}: no client certificate shown"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_to_plain_http_sends_nothing_in_clear() {
+    let f = fixture().await;
+    let clear = Hostile::start(Tls::Plain, always(Reply::status(200).body(ACCEPTING))).await;
+    let target = format!(
+        "{}/api/attribution/tasks/file_from_url/t1?unzip_password=infected",
+        clear.base_url()
     );
+    let server = mutual(&f, always(Reply::status(307).header("Location", &target))).await;
+    let params = RescanParams {
+        unzip_password: Some(SecretString::from("infected")),
+        ..RescanParams::default()
+    };
+    let done = through_worker(&f, &server, quick(3), "t1", params).await;
+    let text = done.outcome.description();
+    assert_eq!(
+        text,
+        format!(
+            "the server redirected to {}/api/attribution/tasks/file_from_url/t1 (not followed)",
+            clear.base_url()
+        )
+    );
+    assert!(!text.contains("infected"), "{text}");
+    assert_eq!(done.attempts, 1);
+    assert_eq!(clear.connections(), 0, "nothing sent in clear");
+    assert!(clear.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_redirect_loop_is_one_request_and_one_error() {
+    let f = fixture().await;
+    // Every answer sends the client back to where it came from.
+    let script: Script =
+        Arc::new(|seen| Reply::status(302).header("Location", &seen.path_and_query));
+    let server = mutual(&f, script).await;
+    let done = through_worker(&f, &server, quick(3), "loop", RescanParams::default()).await;
+    assert_eq!(
+        done.outcome.description(),
+        format!(
+            "the server redirected to {}/api/attribution/tasks/file_from_url/loop (not followed)",
+            server.base_url()
+        )
+    );
+    assert_eq!(done.attempts, 1);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the server sees exactly 1 request"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_without_location_or_with_a_hostile_one_is_one_clean_line() {
+    let f = fixture().await;
+    let bare = mutual(&f, always(Reply::status(302))).await;
+    let answer = rescan(&f, &bare, "t1").await;
+    assert_eq!(
+        answer.outcome.description(),
+        "the server redirected (HTTP 302) without saying where (not followed)"
+    );
+    assert!(!answer.transient);
+
+    let weird = mutual(
+        &f,
+        always(Reply::status(301).header("Location", "/p\u{202e}ath?token=s3cr3t")),
+    )
+    .await;
+    let text = rescan(&f, &weird, "t1").await.outcome.description();
+    assert!(
+        !text.contains('\u{202e}') && !text.contains("s3cr3t"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("the server redirected to https://localhost:"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_reports_a_redirect_as_an_error_and_exits_1() {
+    let f = fixture().await;
+    let elsewhere = mutual(&f, always(Reply::status(200).body(ACCEPTING))).await;
+    let location = format!("{}/sso/login?next=%2F", elsewhere.base_url());
+    let server = mutual(&f, always(Reply::status(302).header("Location", &location))).await;
+    let config = config_for(&f, &server.base_url(), "");
+    let (code, line, err) = cli_rescan(&f, &config, "t1").await;
+    assert_eq!(code, 1, "{line} / {err}");
+    assert_eq!(line["outcome"], "error");
+    assert_eq!(line["status"], 302);
+    assert_eq!(line["attempts"], 1);
+    assert_eq!(
+        line["description"],
+        format!(
+            "the server redirected to {}/sso/login (not followed)",
+            elsewhere.base_url()
+        )
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(elsewhere.connections(), 0);
 }

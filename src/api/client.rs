@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -77,6 +77,10 @@ impl Client {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
+            // A redirect would re-send the PUT (credentials, client
+            // certificate, unzip password) to wherever it points, or turn
+            // it into a GET whose 200 looks accepted: never follow one.
+            .redirect(reqwest::redirect::Policy::none())
             .tls_backend_rustls();
         if let Some(identity) = &settings.identity {
             let id = reqwest::Identity::from_pem(identity.pem()).map_err(|e| {
@@ -164,6 +168,14 @@ fn basic_auth(settings: &ClientSettings) -> Result<HeaderValue, ClientError> {
 
 async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| redirect_target(response.url(), v.as_bytes()));
+        tracing::debug!(task = %task, status, "redirect not followed");
+        return outcome::redirected(status, location.as_deref());
+    }
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
@@ -187,6 +199,30 @@ async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
     let answer = outcome::from_response(status, &body, task.as_str(), retry_after);
     tracing::debug!(task = %task, status, outcome = answer.outcome.label(), "answer");
     answer
+}
+
+/// Where a redirect points, safe to print: resolved against the request
+/// URL, without its query or fragment (which can carry secrets), without
+/// any `user:password@`, sanitised and capped.
+fn redirect_target(request: &Url, location: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(location);
+    let raw = raw.trim();
+    match request.join(raw) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            crate::text::sanitize_capped(url.as_str(), 300)
+        }
+        // Not a URL: keep what comes before a query or fragment, and
+        // after any `user:password@`.
+        Err(_) => {
+            let cut = raw.split(['?', '#']).next().unwrap_or_default();
+            let cut = cut.rsplit_once('@').map_or(cut, |(_, host)| host);
+            crate::text::sanitize_capped(cut, 300)
+        }
+    }
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -333,5 +369,25 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_target_loses_query_fragment_and_credentials() {
+        let request = Url::parse("https://tip.example/api/x/t1?unzip_password=s3cr3t").unwrap();
+        let target = |l: &str| redirect_target(&request, l.as_bytes());
+        assert_eq!(
+            target("https://u:p@sso.example:8443/login?next=%2F#f"),
+            "https://sso.example:8443/login"
+        );
+        assert_eq!(target("/login?x=1"), "https://tip.example/login");
+        assert_eq!(target("?page=2"), "https://tip.example/api/x/t1");
+        assert_eq!(target("http://[bad?q=1"), "http://[bad");
+        assert_eq!(target("https://u:p@[bad/x?q"), "[bad/x");
+        assert!(!target("/a\u{1b}[2Jb").contains('\u{1b}'));
     }
 }

@@ -196,6 +196,24 @@ pub fn from_response(
     }
 }
 
+/// A 3xx: never followed (it would re-send the request, credentials and
+/// client certificate included, somewhere else), never retried. `location`
+/// is the target already made safe to print, `None` without a `Location`.
+pub fn redirected(status: u16, location: Option<&str>) -> Answer {
+    let detail = match location {
+        Some(to) => format!("the server redirected to {to} (not followed)"),
+        None => {
+            format!("the server redirected (HTTP {status}) without saying where (not followed)")
+        }
+    };
+    Answer {
+        outcome: Outcome::Error { detail },
+        status: Some(status),
+        transient: false,
+        retry_after: None,
+    }
+}
+
 fn accepted(text: &str, sent_id: &str) -> Outcome {
     let new_task_id = serde_json::from_str::<serde_json::Value>(text)
         .ok()
@@ -260,10 +278,13 @@ fn mentions_client_certificate(text: &str) -> bool {
 }
 
 fn http_error(status: u16, text: &str) -> String {
-    let reason = http_reason(status);
+    let head = match http_reason(status) {
+        "" => format!("HTTP {status}"),
+        reason => format!("HTTP {status} {reason}"),
+    };
     match json_field(text, "description") {
-        Some(d) if !d.is_empty() => format!("HTTP {status} {reason}: {d}"),
-        _ => format!("HTTP {status} {reason}"),
+        Some(d) if !d.is_empty() => format!("{head}: {d}"),
+        _ => head,
     }
 }
 
@@ -373,6 +394,23 @@ mod tests {
         assert_eq!(same.outcome.new_task_id(), None);
         let nested = from_response(200, br#"{"result":{"x":1},"task":{"id":77}}"#, "t1", None);
         assert_eq!(nested.outcome.new_task_id(), Some("77"));
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_never_retried() {
+        let a = redirected(302, Some("https://sso.example/login"));
+        assert_eq!(a.outcome.label(), "error");
+        assert_eq!(
+            a.outcome.description(),
+            "the server redirected to https://sso.example/login (not followed)"
+        );
+        assert!(!a.transient);
+        assert_eq!(a.status, Some(302));
+        let bare = redirected(301, None).outcome.description();
+        assert!(
+            bare.contains("HTTP 301") && bare.ends_with("(not followed)"),
+            "{bare}"
+        );
     }
 
     #[test]
