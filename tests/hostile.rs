@@ -96,12 +96,13 @@ async fn through_worker(
     .await
 }
 
-/// Retries allowed, short backoff.
+/// Retries allowed, short backoff, a small `max_retry_wait`.
 fn quick(max_retries: u32) -> WorkerConfig {
     WorkerConfig {
         max_retries,
         backoff_base: Duration::from_millis(10),
         backoff_max: Duration::from_millis(20),
+        max_retry_wait: Duration::from_secs(2),
         ..WorkerConfig::default()
     }
 }
@@ -277,4 +278,119 @@ async fn the_binary_reports_a_redirect_as_an_error_and_exits_1() {
     );
     assert_eq!(server.requests().len(), 1);
     assert_eq!(elsewhere.connections(), 0);
+}
+
+// -------------------------------------------------------------- Retry-After
+
+fn unavailable(retry_after: &str) -> Script {
+    always(Reply::status(503).header("Retry-After", retry_after))
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_max_retry_wait_ends_the_job_at_once() {
+    let f = fixture().await;
+    let cases = [
+        ("999999999", "999999999".to_owned()),
+        // More seconds than a u64 holds: the longest wait there is.
+        ("99999999999999999999999999", u64::MAX.to_string()),
+        ("3", "3".to_owned()),
+    ];
+    for (header, shown) in cases {
+        let server = mutual(&f, unavailable(header)).await;
+        let done = through_worker(&f, &server, quick(3), "t1", RescanParams::default()).await;
+        assert_eq!(done.outcome.label(), "error", "{header}");
+        assert_eq!(
+            done.outcome.description(),
+            format!("the server asked to retry after {shown} s, more than max_retry_wait_secs")
+        );
+        assert_eq!(done.status, Some(503));
+        assert_eq!(done.attempts, 1, "{header}");
+        assert_eq!(server.requests().len(), 1, "{header}");
+        assert!(done.elapsed < Duration::from_secs(2), "{header}: {done:?}");
+    }
+    // An HTTP date far away is as long a wait.
+    let server = mutual(&f, unavailable("Fri, 31 Dec 9999 23:59:59 GMT")).await;
+    let done = through_worker(&f, &server, quick(3), "t1", RescanParams::default()).await;
+    let text = done.outcome.description();
+    assert!(
+        text.starts_with("the server asked to retry after ")
+            && text.ends_with(" s, more than max_retry_wait_secs"),
+        "{text}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_malformed_retry_after_is_ignored_for_the_normal_backoff() {
+    let f = fixture().await;
+    for header in [
+        "soon",
+        "-5",
+        "+1",
+        "1.5",
+        "1e9",
+        "",
+        "12 s",
+        "Mon, 32 Foo 2026 99:99:99 GMT",
+    ] {
+        let server = mutual(&f, unavailable(header)).await;
+        let done = through_worker(&f, &server, quick(1), "t1", RescanParams::default()).await;
+        assert_eq!(
+            done.outcome.description(),
+            "HTTP 503 Service Unavailable",
+            "{header:?}"
+        );
+        assert_eq!(done.attempts, 2, "{header:?}: retried once");
+        assert_eq!(server.requests().len(), 2, "{header:?}");
+        // The backoff is 10-20 ms: the header's number was not obeyed.
+        assert!(
+            done.elapsed < Duration::from_millis(900),
+            "{header:?}: {done:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_within_max_retry_wait_is_waited_for() {
+    let f = fixture().await;
+    let script: Script = Arc::new(|seen| match seen.index {
+        0 => Reply::status(503).header("Retry-After", "1"),
+        _ => Reply::status(200).body(ACCEPTING),
+    });
+    let server = mutual(&f, script).await;
+    let done = through_worker(&f, &server, quick(3), "t1", RescanParams::default()).await;
+    assert_eq!(done.outcome.label(), "accepted", "{done:?}");
+    assert_eq!(done.attempts, 2);
+    assert!(done.elapsed >= Duration::from_secs(1), "{done:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_ends_a_job_whose_server_asks_too_long_a_wait() {
+    let f = fixture().await;
+    let server = mutual(&f, unavailable("999999999")).await;
+    let config = config_for(
+        &f,
+        &server.base_url(),
+        "[worker]\nmax_retry_wait_secs = 5\n",
+    );
+    let (code, line, err) = cli_rescan(&f, &config, "t1").await;
+    assert_eq!(code, 1, "{line} / {err}");
+    assert_eq!(line["outcome"], "error");
+    assert_eq!(line["status"], 503);
+    assert_eq!(line["attempts"], 1);
+    assert_eq!(
+        line["description"],
+        "the server asked to retry after 999999999 s, more than max_retry_wait_secs"
+    );
+    assert_eq!(server.requests().len(), 1);
+
+    // The default bound (120 s) applies without the key.
+    let server = mutual(&f, unavailable("121")).await;
+    let config = config_for(&f, &server.base_url(), "");
+    let (code, line, _) = cli_rescan(&f, &config, "t1").await;
+    assert_eq!(code, 1);
+    assert_eq!(
+        line["description"],
+        "the server asked to retry after 121 s, more than max_retry_wait_secs"
+    );
 }

@@ -225,11 +225,16 @@ fn redirect_target(request: &Url, location: &[u8]) -> String {
     }
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date. Seconds beyond what a
+/// `u64` holds mean "a very long time" (the longest `Duration`), a date
+/// in the past means now; anything else (a sign, a fraction, garbage) is
+/// malformed and gives `None`, so the normal backoff applies.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -375,6 +380,21 @@ pub fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_huge_values_saturate_and_malformed_ones_are_ignored() {
+        let secs = |s: &str| parse_retry_after(s).map(|d| d.as_secs());
+        assert_eq!(secs("120"), Some(120));
+        assert_eq!(secs(" 7 "), Some(7));
+        assert_eq!(secs("999999999"), Some(999_999_999));
+        assert_eq!(secs("18446744073709551616"), Some(u64::MAX));
+        assert_eq!(secs(&"9".repeat(10_000)), Some(u64::MAX));
+        assert_eq!(secs("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert!(secs("Fri, 31 Dec 9999 23:59:59 GMT").unwrap() > 200_000_000_000);
+        for bad in ["", "-1", "+5", "1.5", "1e3", "soon", "12 s", "Mon, 32 Foo"] {
+            assert_eq!(secs(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn a_redirect_target_loses_query_fragment_and_credentials() {

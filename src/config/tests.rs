@@ -196,3 +196,35 @@ fn missing_credentials_say_where_to_set_them() {
     );
     assert!(err.contains("TIP_USERNAME"), "{err}");
 }
+
+#[test]
+fn max_retry_wait_secs_defaults_to_120_and_is_range_checked() {
+    let c = load("", &[], Overrides::default()).unwrap();
+    assert_eq!(c.worker.max_retry_wait, Duration::from_secs(120));
+    let c = load(
+        "[worker]\nmax_retry_wait_secs = 5\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(c.worker.max_retry_wait, Duration::from_secs(5));
+    for bad in ["0", "86401"] {
+        let err = load(
+            &format!("[worker]\nmax_retry_wait_secs = {bad}\n"),
+            &[],
+            Overrides::default(),
+        )
+        .unwrap_err()
+        .0;
+        assert!(err.contains("max_retry_wait_secs"), "{bad}: {err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+    let err = load(
+        "[worker]\nmax_retry_wait_secs = -1\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("line 2 in [worker]"), "{err}");
+}
