@@ -394,3 +394,20 @@ async fn the_binary_ends_a_job_whose_server_asks_too_long_a_wait() {
         "the server asked to retry after 121 s, more than max_retry_wait_secs"
     );
 }
+
+// --------------------------------------------------------------- new ids
+
+#[tokio::test]
+async fn a_new_task_id_that_is_not_a_task_id_is_not_followed() {
+    let f = fixture().await;
+    let server = mutual(
+        &f,
+        always(Reply::status(200).body(r#"{"task_id":"../../admin\u001b[2J"}"#)),
+    )
+    .await;
+    let answer = rescan(&f, &server, "t1").await;
+    assert_eq!(answer.outcome.label(), "accepted");
+    assert_eq!(answer.outcome.new_task_id(), None, "{answer:?}");
+    let body = answer.outcome.body().unwrap();
+    assert!(body.contains("admin") && !body.contains('\u{1b}'), "{body}");
+}
