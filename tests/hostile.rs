@@ -411,3 +411,59 @@ async fn a_new_task_id_that_is_not_a_task_id_is_not_followed() {
     let body = answer.outcome.body().unwrap();
     assert!(body.contains("admin") && !body.contains('\u{1b}'), "{body}");
 }
+
+// ---------------------------------------------------------- certificates
+
+/// A server certificate signed by the fixture's CA, for `names`, valid
+/// between the two dates (year, month, day).
+fn server_cert(f: &Fixture, names: &[&str], from: (i32, u8, u8), until: (i32, u8, u8)) -> Tls {
+    let ca_key = rcgen::KeyPair::from_pem(&f.pki.ca_key_pem).unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&f.pki.ca_cert_pem, &ca_key).unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    params.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+    params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    Tls::Custom {
+        pki: f.pki.clone(),
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+#[tokio::test]
+async fn a_server_certificate_for_another_name_says_which_names_it_is_for() {
+    let f = fixture().await;
+    let tls = server_cert(
+        &f,
+        &["tip.example.com", "10.1.2.3"],
+        (2020, 1, 1),
+        (4000, 1, 1),
+    );
+    let server = Hostile::start(tls, always(Reply::status(200))).await;
+    let answer = rescan(&f, &server, "t1").await;
+    assert_eq!(answer.outcome.label(), "error");
+    assert_eq!(
+        answer.outcome.description(),
+        "the server's certificate is not valid for localhost \
+         (it is for tip.example.com, 10.1.2.3): check [api] base_url"
+    );
+    assert!(!answer.transient);
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_server_certificate_says_when_it_expired() {
+    let f = fixture().await;
+    let tls = server_cert(&f, &["localhost"], (2019, 1, 1), (2020, 1, 2));
+    let server = Hostile::start(tls, always(Reply::status(200))).await;
+    let answer = rescan(&f, &server, "t1").await;
+    assert_eq!(
+        answer.outcome.description(),
+        "the server's certificate expired on 2020-01-02 00:00:00 UTC"
+    );
+    assert!(!answer.transient);
+    assert!(server.requests().is_empty());
+}

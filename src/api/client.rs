@@ -9,8 +9,9 @@ use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, LOCATION, RETR
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::failure::{self, network_answer};
 use super::identity::ClientIdentity;
-use super::outcome::{self, Answer, Outcome};
+use super::outcome::{self, Answer};
 use super::params::{MASK, RescanParams, Reveal, TaskId};
 
 /// The path prefix of the rescan endpoint; the task id is the next segment.
@@ -243,65 +244,6 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     )
 }
 
-/// Maps a failure with no HTTP answer: TLS refusals are explained and never
-/// retried; timeouts and other network errors are transient.
-fn network_answer(e: reqwest::Error) -> Answer {
-    let e = e.without_url();
-    let cause = root_cause(&e);
-    tracing::debug!(cause = %cause, "no answer");
-    let lower = cause.to_ascii_lowercase();
-    // TLS alerts a server sends when it does not accept our certificate
-    // (DecryptError: the certificate's signature did not verify).
-    const CERT_ALERTS: [&str; 7] = [
-        "certificaterequired",
-        "unknownca",
-        "badcertificate",
-        "certificateunknown",
-        "decrypterror",
-        "accessdenied",
-        "handshakefailure",
-    ];
-    let (outcome, transient) = if lower.contains("alert")
-        && CERT_ALERTS.iter().any(|a| lower.contains(a))
-    {
-        (
-            Outcome::CertificateRequired {
-                detail: format!("the server refused the client certificate ({cause})"),
-            },
-            false,
-        )
-    } else if lower.contains("unknownissuer") || lower.contains("invalid peer certificate") {
-        (
-            Outcome::Error {
-                detail: format!(
-                    "the server's certificate is not trusted ({cause}): set [api] ca_cert to the CA that signed it"
-                ),
-            },
-            false,
-        )
-    } else if e.is_timeout() {
-        (
-            Outcome::Error {
-                detail: "timed out waiting for the server ([api] timeout_secs)".into(),
-            },
-            true,
-        )
-    } else {
-        (
-            Outcome::Error {
-                detail: format!("network error: {cause}"),
-            },
-            true,
-        )
-    };
-    Answer {
-        outcome,
-        status: None,
-        transient,
-        retry_after: None,
-    }
-}
-
 /// The innermost meaningful cause of an error chain, one line, no URL.
 pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -312,6 +254,11 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
             parts.push(s);
         }
         current = err.source();
+    }
+    // rustls prints certificate errors as Rust debug text
+    // (`Other(OtherError(..))`): say it in words instead.
+    if let Some(rustls::Error::InvalidCertificate(cert)) = failure::find_tls_error(e) {
+        return failure::certificate_problem("the certificate", cert);
     }
     let text = parts.last().cloned().unwrap_or_else(|| e.to_string());
     crate::text::sanitize_capped(&text, 300)

@@ -2,6 +2,7 @@
 //! and the mapping of answers to outcomes. No UI, no storage.
 
 pub mod client;
+mod failure;
 pub mod identity;
 pub mod outcome;
 pub mod params;
