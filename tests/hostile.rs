@@ -8,7 +8,7 @@ mod common;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::hostile::{Hostile, Reply, Script, Tls, always};
 use common::{Fixture, PASSWORD, run_cli};
@@ -393,6 +393,54 @@ async fn the_binary_ends_a_job_whose_server_asks_too_long_a_wait() {
         line["description"],
         "the server asked to retry after 121 s, more than max_retry_wait_secs"
     );
+}
+
+// ------------------------------------------------------------------- bodies
+
+/// Bodies far beyond what is read: the answer is decided from the status
+/// once the read limit is reached, long before the timeout, and the client
+/// stops reading (the server could only push what the socket buffers hold).
+#[tokio::test]
+async fn endless_and_huge_bodies_are_cut_and_decided_from_the_status() {
+    let f = fixture().await;
+    for (what, reply) in [
+        ("endless 200", Reply::status(200).endless()),
+        ("4 GiB 200", Reply::status(200).huge(4 << 30)),
+        ("endless 400", Reply::status(400).endless()),
+    ] {
+        let server = mutual(&f, always(reply)).await;
+        let mut settings = settings_for(&f, &server);
+        settings.timeout = Duration::from_secs(60);
+        let started = Instant::now();
+        let answer = within(
+            20,
+            what,
+            Client::new(&settings)
+                .unwrap()
+                .rescan(&id("t1"), &RescanParams::default()),
+        )
+        .await;
+        assert!(started.elapsed() < Duration::from_secs(10), "{what}");
+        if what.ends_with("200") {
+            assert_eq!(answer.outcome.label(), "accepted", "{what}");
+            let body = answer.outcome.body().unwrap();
+            assert!(body.chars().count() <= 4096, "{what}");
+        } else {
+            assert_eq!(answer.outcome.label(), "rejected", "{what}");
+        }
+        let sent = server.body_bytes_sent();
+        assert!(sent < 32 << 20, "{what}: the server pushed {sent} bytes");
+    }
+}
+
+#[tokio::test]
+async fn huge_headers_are_refused_without_reading_them_all() {
+    let f = fixture().await;
+    let big = "x".repeat(1 << 20);
+    let server = mutual(&f, always(Reply::status(200).header("X-Big", &big))).await;
+    let answer = rescan(&f, &server, "t1").await;
+    assert_eq!(answer.outcome.label(), "error", "{answer:?}");
+    assert!(!answer.outcome.description().contains("xxxx"));
 }
 
 // --------------------------------------------------------------- new ids
