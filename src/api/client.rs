@@ -5,12 +5,13 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, LOCATION, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::failure::{self, network_answer};
 use super::identity::ClientIdentity;
-use super::outcome::{self, Answer, Outcome};
+use super::outcome::{self, Answer};
 use super::params::{MASK, RescanParams, Reveal, TaskId};
 use super::proxy::{Proxy, socks_answer};
 
@@ -81,6 +82,10 @@ impl Client {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
+            // A redirect would re-send the PUT (credentials, client
+            // certificate, unzip password) to wherever it points, or turn
+            // it into a GET whose 200 looks accepted: never follow one.
+            .redirect(reqwest::redirect::Policy::none())
             .tls_backend_rustls();
         // Identity and trusted roots: our own rustls config (X.509 v1).
         builder = builder.tls_backend_preconfigured(super::tls::client_config(settings)?);
@@ -158,6 +163,14 @@ fn basic_auth(settings: &ClientSettings) -> Result<HeaderValue, ClientError> {
 
 async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| redirect_target(response.url(), v.as_bytes()));
+        tracing::debug!(task = %task, status, "redirect not followed");
+        return outcome::redirected(status, location.as_deref());
+    }
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
@@ -183,76 +196,46 @@ async fn read_answer(mut response: reqwest::Response, task: &TaskId) -> Answer {
     answer
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// Where a redirect points, safe to print: resolved against the request
+/// URL, without its query or fragment (which can carry secrets), without
+/// any `user:password@`, sanitised and capped.
+fn redirect_target(request: &Url, location: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(location);
+    let raw = raw.trim();
+    match request.join(raw) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            crate::text::sanitize_capped(url.as_str(), 300)
+        }
+        // Not a URL: keep what comes before a query or fragment, and
+        // after any `user:password@`.
+        Err(_) => {
+            let cut = raw.split(['?', '#']).next().unwrap_or_default();
+            let cut = cut.rsplit_once('@').map_or(cut, |(_, host)| host);
+            crate::text::sanitize_capped(cut, 300)
+        }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date. Seconds beyond what a
+/// `u64` holds mean "a very long time" (the longest `Duration`), a date
+/// in the past means now; anything else (a sign, a fraction, garbage) is
+/// malformed and gives `None`, so the normal backoff applies.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// Maps a failure with no HTTP answer: TLS refusals are explained and never
-/// retried; timeouts and other network errors are transient.
-fn network_answer(e: reqwest::Error) -> Answer {
-    let e = e.without_url();
-    let cause = root_cause(&e);
-    tracing::debug!(cause = %cause, "no answer");
-    let lower = cause.to_ascii_lowercase();
-    // TLS alerts a server sends when it does not accept our certificate
-    // (DecryptError: the certificate's signature did not verify).
-    const CERT_ALERTS: [&str; 7] = [
-        "certificaterequired",
-        "unknownca",
-        "badcertificate",
-        "certificateunknown",
-        "decrypterror",
-        "accessdenied",
-        "handshakefailure",
-    ];
-    let (outcome, transient) = if lower.contains("alert")
-        && CERT_ALERTS.iter().any(|a| lower.contains(a))
-    {
-        (
-            Outcome::CertificateRequired {
-                detail: format!("the server refused the client certificate ({cause})"),
-            },
-            false,
-        )
-    } else if lower.contains("unknownissuer") || lower.contains("invalid peer certificate") {
-        (
-            Outcome::Error {
-                detail: format!(
-                    "the server's certificate is not trusted ({cause}): set [api] ca_cert to the CA that signed it"
-                ),
-            },
-            false,
-        )
-    } else if e.is_timeout() {
-        (
-            Outcome::Error {
-                detail: "timed out waiting for the server ([api] timeout_secs)".into(),
-            },
-            true,
-        )
-    } else {
-        (
-            Outcome::Error {
-                detail: format!("network error: {cause}"),
-            },
-            true,
-        )
-    };
-    Answer {
-        outcome,
-        status: None,
-        transient,
-        retry_after: None,
-    }
 }
 
 /// The innermost meaningful cause of an error chain, one line, no URL.
@@ -265,6 +248,11 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
             parts.push(s);
         }
         current = err.source();
+    }
+    // rustls prints certificate errors as Rust debug text
+    // (`Other(OtherError(..))`): say it in words instead.
+    if let Some(rustls::Error::InvalidCertificate(cert)) = failure::find_tls_error(e) {
+        return failure::certificate_problem("the certificate", cert);
     }
     let text = parts.last().cloned().unwrap_or_else(|| e.to_string());
     crate::text::sanitize_capped(&text, 300)
@@ -336,5 +324,40 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_huge_values_saturate_and_malformed_ones_are_ignored() {
+        let secs = |s: &str| parse_retry_after(s).map(|d| d.as_secs());
+        assert_eq!(secs("120"), Some(120));
+        assert_eq!(secs(" 7 "), Some(7));
+        assert_eq!(secs("999999999"), Some(999_999_999));
+        assert_eq!(secs("18446744073709551616"), Some(u64::MAX));
+        assert_eq!(secs(&"9".repeat(10_000)), Some(u64::MAX));
+        assert_eq!(secs("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert!(secs("Fri, 31 Dec 9999 23:59:59 GMT").unwrap() > 200_000_000_000);
+        for bad in ["", "-1", "+5", "1.5", "1e3", "soon", "12 s", "Mon, 32 Foo"] {
+            assert_eq!(secs(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_target_loses_query_fragment_and_credentials() {
+        let request = Url::parse("https://tip.example/api/x/t1?unzip_password=s3cr3t").unwrap();
+        let target = |l: &str| redirect_target(&request, l.as_bytes());
+        assert_eq!(
+            target("https://u:p@sso.example:8443/login?next=%2F#f"),
+            "https://sso.example:8443/login"
+        );
+        assert_eq!(target("/login?x=1"), "https://tip.example/login");
+        assert_eq!(target("?page=2"), "https://tip.example/api/x/t1");
+        assert_eq!(target("http://[bad?q=1"), "http://[bad");
+        assert_eq!(target("https://u:p@[bad/x?q"), "[bad/x");
+        assert!(!target("/a\u{1b}[2Jb").contains('\u{1b}'));
     }
 }

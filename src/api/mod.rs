@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod encrypted_key;
+mod failure;
 pub mod identity;
 pub mod outcome;
 pub mod params;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::params::TaskId;
 use crate::text::sanitize_capped;
 
 /// Most characters of a 200 body we keep (the vendor does not document it).
@@ -196,12 +197,33 @@ pub fn from_response(
     }
 }
 
+/// A 3xx: never followed (it would re-send the request, credentials and
+/// client certificate included, somewhere else), never retried. `location`
+/// is the target already made safe to print, `None` without a `Location`.
+pub fn redirected(status: u16, location: Option<&str>) -> Answer {
+    let detail = match location {
+        Some(to) => format!("the server redirected to {to} (not followed)"),
+        None => {
+            format!("the server redirected (HTTP {status}) without saying where (not followed)")
+        }
+    };
+    Answer {
+        outcome: Outcome::Error { detail },
+        status: Some(status),
+        transient: false,
+        retry_after: None,
+    }
+}
+
 fn accepted(text: &str, sent_id: &str) -> Outcome {
+    // An id that breaks the task id rules (a path, control characters, a
+    // megabyte) is not followed; the body still shows it, sanitised.
     let new_task_id = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| find_task_id(&v))
         .filter(|id| id != sent_id)
-        .map(|id| sanitize_capped(&id, 256));
+        .and_then(|id| TaskId::parse(&id).ok())
+        .map(|id| id.as_str().to_owned());
     Outcome::Accepted {
         body: sanitize_capped(text.trim(), BODY_KEEP_CHARS),
         new_task_id,
@@ -260,10 +282,13 @@ fn mentions_client_certificate(text: &str) -> bool {
 }
 
 fn http_error(status: u16, text: &str) -> String {
-    let reason = http_reason(status);
+    let head = match http_reason(status) {
+        "" => format!("HTTP {status}"),
+        reason => format!("HTTP {status} {reason}"),
+    };
     match json_field(text, "description") {
-        Some(d) if !d.is_empty() => format!("HTTP {status} {reason}: {d}"),
-        _ => format!("HTTP {status} {reason}"),
+        Some(d) if !d.is_empty() => format!("{head}: {d}"),
+        _ => head,
     }
 }
 
@@ -373,6 +398,44 @@ mod tests {
         assert_eq!(same.outcome.new_task_id(), None);
         let nested = from_response(200, br#"{"result":{"x":1},"task":{"id":77}}"#, "t1", None);
         assert_eq!(nested.outcome.new_task_id(), Some("77"));
+    }
+
+    #[test]
+    fn a_new_task_id_is_followed_only_if_it_is_a_valid_task_id() {
+        let long = format!(r#"{{"task_id":"{}"}}"#, "a".repeat(5000));
+        for body in [
+            r#"{"task_id":"../../admin"}"#,
+            r#"{"task_id":"a/b"}"#,
+            r#"{"task_id":".."}"#,
+            r#"{"new_task_id":"t2 ; rm -rf"}"#,
+            r#"{"id":"t\u001b[31m2"}"#,
+            long.as_str(),
+        ] {
+            let a = from_response(200, body.as_bytes(), "t1", None);
+            assert_eq!(a.outcome.label(), "accepted", "{body}");
+            assert_eq!(a.outcome.new_task_id(), None, "{body}");
+            let kept = a.outcome.body().expect("the body is kept");
+            assert!(!kept.contains('\u{1b}'), "{kept}");
+        }
+        let ok = from_response(200, br#"{"task_id":"T-2.b_3"}"#, "t1", None);
+        assert_eq!(ok.outcome.new_task_id(), Some("T-2.b_3"));
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_never_retried() {
+        let a = redirected(302, Some("https://sso.example/login"));
+        assert_eq!(a.outcome.label(), "error");
+        assert_eq!(
+            a.outcome.description(),
+            "the server redirected to https://sso.example/login (not followed)"
+        );
+        assert!(!a.transient);
+        assert_eq!(a.status, Some(302));
+        let bare = redirected(301, None).outcome.description();
+        assert!(
+            bare.contains("HTTP 301") && bare.ends_with("(not followed)"),
+            "{bare}"
+        );
     }
 
     #[test]

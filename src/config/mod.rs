@@ -168,6 +168,7 @@ struct FileWorker {
     max_retries: Option<u32>,
     requests_per_minute: Option<u32>,
     retry_failed_or_hung_after_secs: Option<u64>,
+    max_retry_wait_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -517,6 +518,12 @@ fn worker_config(
             86_400,
         )?
         .map(Duration::from_secs),
+        max_retry_wait: in_range(
+            from_file_num("[worker] max_retry_wait_secs", w.max_retry_wait_secs, file),
+            1,
+            86_400,
+        )?
+        .map_or(defaults.max_retry_wait, Duration::from_secs),
         ..defaults
     })
 }

@@ -277,3 +277,35 @@ fn an_unusable_proxy_is_refused_naming_where_it_was_set_never_its_password() {
     );
     assert!(!format!("{:?}", c.unwrap()).contains("hunter2"));
 }
+
+#[test]
+fn max_retry_wait_secs_defaults_to_120_and_is_range_checked() {
+    let c = load("", &[], Overrides::default()).unwrap();
+    assert_eq!(c.worker.max_retry_wait, Duration::from_secs(120));
+    let c = load(
+        "[worker]\nmax_retry_wait_secs = 5\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(c.worker.max_retry_wait, Duration::from_secs(5));
+    for bad in ["0", "86401"] {
+        let err = load(
+            &format!("[worker]\nmax_retry_wait_secs = {bad}\n"),
+            &[],
+            Overrides::default(),
+        )
+        .unwrap_err()
+        .0;
+        assert!(err.contains("max_retry_wait_secs"), "{bad}: {err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+    let err = load(
+        "[worker]\nmax_retry_wait_secs = -1\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.contains("line 2 in [worker]"), "{err}");
+}

@@ -19,10 +19,6 @@ use crate::store::{Intent, StoreHandle};
 mod recorder;
 use recorder::Recorder;
 
-/// Longest wait we accept from a `Retry-After` header before giving up on
-/// the retry budget's spirit (a server asking for an hour gets ten minutes).
-const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
-
 /// How long the first request of a burst keeps the other slots waiting for
 /// its connection: enough for a TLS handshake and an answer from a distant
 /// server, short enough that a hanging first task delays the rest by a
@@ -45,6 +41,10 @@ pub struct WorkerConfig {
     /// When set, a task that ends `failed or hung` is sent once more after
     /// this delay (TAE's advice: "run the query again later").
     pub retry_failed_or_hung_after: Option<Duration>,
+    /// Longest `Retry-After` honoured (`[worker] max_retry_wait_secs`); a
+    /// server asking for more ends the job as `error` instead of holding
+    /// it (and the user) for hours.
+    pub max_retry_wait: Duration,
 }
 
 impl WorkerConfig {
@@ -63,6 +63,7 @@ impl Default for WorkerConfig {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             retry_failed_or_hung_after: None,
+            max_retry_wait: Duration::from_secs(120),
         }
     }
 }
@@ -521,6 +522,13 @@ async fn send_with_retries(
                 record,
             });
         }
+        if let Some(refused) = refuse_long_wait(&shared.config, &answer) {
+            return Ok(Sent {
+                answer: refused,
+                attempts: attempt,
+                record,
+            });
+        }
         let delay = retry_delay(&shared.config, &answer, attempt);
         let reason = answer.outcome.description();
         event(WorkerEvent::Retrying {
@@ -585,11 +593,29 @@ async fn hand_out_slots(
     }
 }
 
-/// The server's `Retry-After` when given (capped), else exponential backoff
+/// The final answer when the server asks for a longer wait than
+/// `max_retry_wait`: `error`, naming the wait and the key, kept with the
+/// answer's status. `None` when the wait is acceptable (or not asked for).
+fn refuse_long_wait(config: &WorkerConfig, answer: &Answer) -> Option<Answer> {
+    let wait = answer.retry_after.filter(|w| *w > config.max_retry_wait)?;
+    let detail = format!(
+        "the server asked to retry after {} s, more than max_retry_wait_secs",
+        wait.as_secs()
+    );
+    Some(Answer {
+        outcome: Outcome::Error { detail },
+        transient: false,
+        retry_after: None,
+        ..answer.clone()
+    })
+}
+
+/// The server's `Retry-After` when given (never more than
+/// `max_retry_wait`, see [`refuse_long_wait`]), else exponential backoff
 /// from `backoff_base` with full jitter on the upper half.
 pub fn retry_delay(config: &WorkerConfig, answer: &Answer, attempt: u32) -> Duration {
     if let Some(wait) = answer.retry_after {
-        return wait.min(RETRY_AFTER_CAP);
+        return wait.min(config.max_retry_wait);
     }
     let exp = config
         .backoff_base
@@ -644,16 +670,28 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_wins_and_is_capped() {
-        let c = WorkerConfig::default();
-        assert_eq!(
-            retry_delay(&c, &answer(Some(Duration::from_secs(3))), 1),
-            Duration::from_secs(3)
-        );
-        assert_eq!(
-            retry_delay(&c, &answer(Some(Duration::from_secs(86_400))), 1),
-            RETRY_AFTER_CAP
-        );
+    fn retry_after_wins_up_to_max_retry_wait_and_longer_ends_the_job() {
+        let c = WorkerConfig {
+            max_retry_wait: Duration::from_secs(10),
+            ..Default::default()
+        };
+        for secs in [0, 3, 10] {
+            let a = answer(Some(Duration::from_secs(secs)));
+            assert_eq!(refuse_long_wait(&c, &a), None);
+            assert_eq!(retry_delay(&c, &a, 1), Duration::from_secs(secs));
+        }
+        assert_eq!(refuse_long_wait(&c, &answer(None)), None);
+        for secs in [11, 999_999_999, u64::MAX] {
+            let refused =
+                refuse_long_wait(&c, &answer(Some(Duration::from_secs(secs)))).expect("refused");
+            assert_eq!(
+                refused.outcome.description(),
+                format!("the server asked to retry after {secs} s, more than max_retry_wait_secs")
+            );
+            assert_eq!(refused.outcome.label(), "error");
+            assert!(!refused.transient);
+            assert_eq!(refused.status, Some(503));
+        }
     }
 
     #[test]

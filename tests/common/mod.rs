@@ -2,6 +2,8 @@
 //! generated in the test, and client settings or config files that reach it.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod hostile;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
