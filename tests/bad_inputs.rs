@@ -655,6 +655,9 @@ async fn password_command_sees_none_of_our_secret_variables() {
         ("TIP_CERT_PASSWORD", "cert-secret-1"),
         ("ARCHIVE_PW", "unzip-secret-2"),
         ("TIP_PROXY_PASSWORD", "proxy-secret-3"),
+        // A proxy login in the user's own variable (not used: the
+        // simulator is on loopback) is as secret as [api] proxy's.
+        ("ALL_PROXY", "socks5h://ana:proxy-secret-4@127.0.0.1:9"),
     ];
     let (code, _, err) = run_bounded(
         &[

@@ -178,12 +178,17 @@ pub fn hide_from_commands(var: &str) {
 }
 
 /// True for a variable a command must not see: ours, one marked with
-/// [`hide_from_commands`], or any `TIP_...PASSWORD...` variable.
-fn is_secret_var(name: &std::ffi::OsStr) -> bool {
+/// [`hide_from_commands`], any `TIP_...PASSWORD...` variable, and a proxy
+/// variable (`HTTPS_PROXY`, `all_proxy`, ...) that carries a login, since
+/// its password is as secret as `[api] proxy`'s.
+fn is_secret_var(name: &std::ffi::OsStr, value: &std::ffi::OsStr) -> bool {
     let Some(name) = name.to_str() else {
         return false;
     };
-    SECRET_ENV.contains(&name)
+    let proxy_with_login =
+        name.to_ascii_uppercase().ends_with("_PROXY") && value.to_string_lossy().contains('@');
+    proxy_with_login
+        || SECRET_ENV.contains(&name)
         || (name.starts_with("TIP_") && name.to_ascii_uppercase().contains("PASSWORD"))
         || HIDDEN_ENV
             .lock()
@@ -208,8 +213,8 @@ fn run_with_timeout(command: &str, timeout: Duration) -> Result<SecretString, St
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, _) in std::env::vars_os() {
-        if is_secret_var(&name) {
+    for (name, value) in std::env::vars_os() {
+        if is_secret_var(&name, &value) {
             shell.env_remove(name);
         }
     }
@@ -324,6 +329,17 @@ mod tests {
         let pid = std::fs::read_to_string(&pid_file).unwrap();
         let alive = Path::new(&format!("/proc/{}", pid.trim())).exists();
         (result, alive)
+    }
+
+    #[test]
+    fn proxy_variables_with_a_login_are_secret_and_others_are_not() {
+        let secret = |n: &str, v: &str| is_secret_var(n.as_ref(), v.as_ref());
+        assert!(secret("ALL_PROXY", "socks5h://u:pw@127.0.0.1:1080"));
+        assert!(secret("https_proxy", "http://u:pw@proxy:3128"));
+        assert!(!secret("HTTPS_PROXY", "http://proxy:3128"));
+        assert!(!secret("NO_PROXY", "localhost"));
+        assert!(!secret("HOME", "/root"));
+        assert!(secret("TIP_PASSWORD", "x"));
     }
 
     #[test]
