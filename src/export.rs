@@ -130,7 +130,7 @@ pub fn write_csv<T: Serialize>(
 ) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(header.iter().map(|h| csv_cell(h).into_owned()))
-        .map_err(io::Error::other)?;
+        .map_err(csv_io)?;
     // Each row is serialised by csv (quoting, numbers, options as empty
     // cells) and read back as cells, so every field is escaped, whatever
     // its type and however many a row has.
@@ -143,19 +143,31 @@ pub fn write_csv<T: Serialize>(
                 .has_headers(false)
                 .buffer_capacity(512)
                 .from_writer(&mut one);
-            w.serialize(row).map_err(io::Error::other)?;
+            w.serialize(row).map_err(csv_io)?;
             w.flush()?;
         }
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .buffer_capacity(512)
             .from_reader(one.as_slice());
-        if r.read_record(&mut cells).map_err(io::Error::other)? {
+        if r.read_record(&mut cells).map_err(csv_io)? {
             csv.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))
-                .map_err(io::Error::other)?;
+                .map_err(csv_io)?;
         }
     }
     csv.flush()
+}
+
+/// The I/O error inside a CSV error, so a closed pipe stays a closed pipe
+/// (callers end quietly on it); other CSV errors wrap as they are.
+fn csv_io(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        _ => io::Error::other("the CSV writer failed"),
+    }
 }
 
 /// Creates `path` for writing, refusing to overwrite an existing file:

@@ -591,3 +591,77 @@ async fn a_closed_pipe_stops_sending_quietly() {
     let sent = f.sim.record().len();
     assert!(sent < IDS / 10, "stopped sending: {sent} of {IDS} sent");
 }
+
+/// Runs the binary with stdout on a pipe whose read end is closed after
+/// the first line (as `| head -1` does); returns (exit code, stderr).
+async fn into_head(f: &Fixture, args: &[&str]) -> (Option<i32>, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", f.dir.path())
+        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
+        .env("XDG_DATA_HOME", f.dir.path().join("data"))
+        .env("TIP_PASSWORD", PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary runs");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a first line within 20 s")
+        .unwrap()
+        .expect("a first line");
+    drop(lines);
+    let done = ended(child).await;
+    (
+        done.status.code(),
+        String::from_utf8_lossy(&done.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let cfg = f.config_file("");
+    let cfg = cfg.to_str().unwrap();
+    // More than a pipe holds, so the writes meet the closed end.
+    let list: String = (0..1_000).map(|n| format!("head-{n:04}\n")).collect();
+    let file = f.write("many.txt", list.as_bytes());
+    let file = file.to_str().unwrap();
+    let (code, err) = into_head(
+        &f,
+        &["rescan", "--config", cfg, "--dry-run", "--from-file", file],
+    )
+    .await;
+    assert_eq!((code, err.as_str()), (Some(0), ""), "dry run");
+    let (code, _, err) = run_cli(
+        &[
+            "rescan",
+            "--config",
+            cfg,
+            "--output",
+            "json",
+            "--from-file",
+            file,
+        ],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    for output in ["text", "json", "csv"] {
+        let (code, err) = into_head(&f, &["history", "--config", cfg, "--output", output]).await;
+        assert_eq!(
+            (code, err.as_str()),
+            (Some(0), ""),
+            "history --output {output}"
+        );
+    }
+}

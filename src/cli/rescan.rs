@@ -24,7 +24,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     let params = build_params(args)?;
     if args.dry_run && !cli.demo {
         let config = Config::load(&cli.overrides())?;
-        return Ok(dry_run(&config, &ids, &params));
+        return dry_run(&config, &ids, &params);
     }
     let (settings, worker_config, data_dir, _demo) = if cli.demo {
         let demo = crate::demo::start().await.map_err(UsageError)?;
@@ -47,13 +47,12 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         )
     };
     if args.dry_run {
-        for id in &ids {
-            println!(
+        return print_all(ids.iter().map(|id| {
+            format!(
                 "{}\n",
                 describe_request(&settings.base_url, &settings.username, id, &params)
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
+            )
+        }));
     }
     warn_about_identity(&settings);
     let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
@@ -181,7 +180,7 @@ fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
     Ok(params)
 }
 
-fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
+fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> Result<ExitCode, UsageError> {
     let user = config
         .username
         .as_ref()
@@ -192,13 +191,26 @@ fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
         .as_ref()
         .map(|c| format!("# client certificate: {}", c.value.display()))
         .unwrap_or_else(|| "# no client certificate configured ([api] client_cert)".into());
-    for id in ids {
-        println!(
+    print_all(ids.iter().map(|id| {
+        format!(
             "{}\n{cert}\n",
             describe_request(&config.base_url.value, user, id, params)
-        );
+        )
+    }))
+}
+
+/// Prints `blocks` on stdout, one line each. A closed pipe (`| head`) ends
+/// quietly; any other failed write is one line (exit 2), never a panic.
+fn print_all(mut blocks: impl Iterator<Item = String>) -> Result<ExitCode, UsageError> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match blocks
+        .try_for_each(|text| writeln!(out, "{text}"))
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => super::history::output_error(e),
     }
-    ExitCode::SUCCESS
 }
 
 fn warn_about_identity(settings: &ClientSettings) {
