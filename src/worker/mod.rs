@@ -16,7 +16,9 @@ use tokio::time::Instant;
 use crate::api::{Answer, Client, Outcome, RescanParams, TaskId};
 use crate::store::{Intent, StoreHandle};
 
+mod gate;
 mod recorder;
+use gate::{Gate, Phase};
 use recorder::Recorder;
 
 /// Longest wait we accept from a `Retry-After` header before giving up on
@@ -250,87 +252,6 @@ struct Live {
     record: Option<Intent>,
     /// Cancelled once while its request was on the wire: given the grace.
     hurried: bool,
-}
-
-/// Shared by a job and the supervisor: whether the job is cancelled and
-/// where it stands, changed only under one lock. So a request either
-/// started before the cancel — and its `Sending` report is already queued —
-/// or never starts; and an answer either arrived before the cancel — and
-/// stands — or the job is stopped.
-type Gate = Arc<GateCell>;
-
-/// See [`Gate`].
-#[derive(Default)]
-struct GateCell {
-    state: std::sync::Mutex<GateState>,
-    /// Wakes a job whose request is on the wire when it is cancelled.
-    hurry: tokio::sync::Notify,
-}
-
-#[derive(Default, Clone, Copy)]
-struct GateState {
-    cancelled: bool,
-    phase: Phase,
-}
-
-/// Where a job stands, as far as cancelling it is concerned.
-#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
-enum Phase {
-    /// Queued, waiting for a slot, a retry or a resend: stopped at once.
-    #[default]
-    Waiting,
-    /// A request is on the wire: its answer may still come.
-    OnWire,
-    /// Its final answer arrived: it is being recorded and stands.
-    Answered,
-}
-
-impl GateCell {
-    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.lock().cancelled
-    }
-
-    /// Marks the job cancelled; returns where it stood.
-    fn cancel(&self) -> Phase {
-        let mut state = self.lock();
-        state.cancelled = true;
-        state.phase
-    }
-
-    /// Puts a request on the wire unless the job is cancelled; `announce`
-    /// runs under the lock, so its report precedes any cancel's.
-    fn start_request(&self, announce: impl FnOnce()) -> bool {
-        let mut state = self.lock();
-        if state.cancelled {
-            return false;
-        }
-        state.phase = Phase::OnWire;
-        announce();
-        true
-    }
-
-    /// An answer arrived. With `retry` wanted and the job not cancelled, it
-    /// goes back to waiting (returns true); otherwise the answer is final.
-    fn answered(&self, retry: bool) -> bool {
-        let mut state = self.lock();
-        if retry && !state.cancelled {
-            state.phase = Phase::Waiting;
-            true
-        } else {
-            state.phase = Phase::Answered;
-            false
-        }
-    }
-
-    /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job.
-    async fn grace_over(&self) {
-        self.hurry.notified().await;
-        tokio::time::sleep(CANCEL_GRACE).await;
-    }
 }
 
 /// The single owner of job state: job tasks report to it, and only it talks
