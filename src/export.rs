@@ -120,40 +120,37 @@ pub fn csv_cell(cell: &str) -> Cow<'_, str> {
 }
 
 /// The one CSV writer of every export (`history --output csv`, the
-/// dashboard's export, `tasks export`): `header`, then one row per item in
-/// the field order of its `Serialize`, each cell passed through
-/// [`csv_cell`].
+/// dashboard's export, `tasks export`): `header`, then one row per item,
+/// its fields in the order of `header` (which must name every field of
+/// its `Serialize`), each cell passed through [`csv_cell`].
 pub fn write_csv<T: Serialize>(
     out: &mut dyn Write,
     header: &[&str],
     rows: impl IntoIterator<Item = T>,
 ) -> io::Result<()> {
+    use serde_json::Value;
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(header.iter().map(|h| csv_cell(h).into_owned()))
         .map_err(csv_io)?;
-    // Each row is serialised by csv (quoting, numbers, options as empty
-    // cells) and read back as cells, so every field is escaped, whatever
-    // its type and however many a row has.
-    let mut one = Vec::new();
-    let mut cells = csv::StringRecord::new();
+    // Every field of the row becomes a cell, whatever its type, so none
+    // can be left unescaped.
+    let mut cells: Vec<String> = Vec::with_capacity(header.len());
     for row in rows {
-        one.clear();
-        {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .buffer_capacity(512)
-                .from_writer(&mut one);
-            w.serialize(row).map_err(csv_io)?;
-            w.flush()?;
+        let fields = match serde_json::to_value(row)? {
+            Value::Object(fields) if fields.len() == header.len() => fields,
+            _ => return Err(io::Error::other("a CSV row does not match its header")),
+        };
+        cells.clear();
+        for name in header {
+            let cell = match fields.get(*name) {
+                Some(Value::Null) => String::new(),
+                Some(Value::String(text)) => csv_cell(text).into_owned(),
+                Some(other) => csv_cell(&other.to_string()).into_owned(),
+                None => return Err(io::Error::other("a CSV row does not match its header")),
+            };
+            cells.push(cell);
         }
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .buffer_capacity(512)
-            .from_reader(one.as_slice());
-        if r.read_record(&mut cells).map_err(csv_io)? {
-            csv.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))
-                .map_err(csv_io)?;
-        }
+        csv.write_record(&cells).map_err(csv_io)?;
     }
     csv.flush()
 }
