@@ -2,6 +2,7 @@
 //! text for people. The field names are those of `rescan --output json`,
 //! plus `time` (RFC 3339, UTC) and `params` (secrets already masked).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -89,16 +90,7 @@ pub fn write(records: &[HistoryRecord], format: Format, out: &mut dyn Write) -> 
                 out.write_all(b"\n")?;
             }
         }
-        Format::Csv => {
-            let mut csv = csv::Writer::from_writer(out);
-            for r in records {
-                csv.serialize(exported(r)).map_err(io::Error::other)?;
-            }
-            if records.is_empty() {
-                csv.write_record(FIELDS).map_err(io::Error::other)?;
-            }
-            csv.flush()?;
-        }
+        Format::Csv => write_csv(out, &FIELDS, records.iter().map(exported))?,
         Format::Text => {
             for r in records {
                 let status = r.status.map_or("—".to_owned(), |s| s.to_string());
@@ -115,6 +107,64 @@ pub fn write(records: &[HistoryRecord], format: Format, out: &mut dyn Write) -> 
         }
     }
     Ok(())
+}
+
+/// Starts a cell with `'` when a spreadsheet would otherwise run it as a
+/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return first): server
+/// text, labels and URLs end up in CSV files that analysts open.
+pub fn csv_cell(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// The one CSV writer of every export (`history --output csv`, the
+/// dashboard's export, `tasks export`): `header`, then one row per item,
+/// its fields in the order of `header` (which must name every field of
+/// its `Serialize`), each cell passed through [`csv_cell`].
+pub fn write_csv<T: Serialize>(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = T>,
+) -> io::Result<()> {
+    use serde_json::Value;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(header.iter().map(|h| csv_cell(h).into_owned()))
+        .map_err(csv_io)?;
+    // Every field of the row becomes a cell, whatever its type, so none
+    // can be left unescaped.
+    let mut cells: Vec<String> = Vec::with_capacity(header.len());
+    for row in rows {
+        let fields = match serde_json::to_value(row)? {
+            Value::Object(fields) if fields.len() == header.len() => fields,
+            _ => return Err(io::Error::other("a CSV row does not match its header")),
+        };
+        cells.clear();
+        for name in header {
+            let cell = match fields.get(*name) {
+                Some(Value::Null) => String::new(),
+                Some(Value::String(text)) => csv_cell(text).into_owned(),
+                Some(other) => csv_cell(&other.to_string()).into_owned(),
+                None => return Err(io::Error::other("a CSV row does not match its header")),
+            };
+            cells.push(cell);
+        }
+        csv.write_record(&cells).map_err(csv_io)?;
+    }
+    csv.flush()
+}
+
+/// The I/O error inside a CSV error, so a closed pipe stays a closed pipe
+/// (callers end quietly on it); other CSV errors wrap as they are.
+fn csv_io(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        _ => io::Error::other("the CSV writer failed"),
+    }
 }
 
 /// Creates `path` for writing, refusing to overwrite an existing file:
@@ -148,4 +198,72 @@ pub fn to_new_file(records: &[HistoryRecord], path: &Path) -> Result<(), String>
     write(records, Format::for_path(path), &mut out)
         .and_then(|()| out.flush())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_get_a_quote_first() {
+        for (raw, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("'=already", "'=already"),
+        ] {
+            assert_eq!(csv_cell(raw), safe, "{raw:?}");
+        }
+    }
+
+    fn record(description: &str) -> HistoryRecord {
+        HistoryRecord {
+            id: crate::store::RecordId(1),
+            task_id: "t-1".into(),
+            time: 0,
+            params: String::new(),
+            status: Some(400),
+            outcome: "rejected".into(),
+            error: Some("@err".into()),
+            description: Some(description.into()),
+            new_task_id: None,
+            body: None,
+            attempts: 1,
+            elapsed_ms: Some(5),
+            finished_at: Some(5),
+            finished: true,
+        }
+    }
+
+    #[test]
+    fn history_csv_escapes_every_cell_and_keeps_quoting() {
+        let mut out = Vec::new();
+        let records = [record("=HYPERLINK(\"http://x\",\"a, b\")"), record("fine")];
+        write(&records, Format::Csv, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), FIELDS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(&rows[0][3], "'@err");
+        assert_eq!(&rows[0][4], "'=HYPERLINK(\"http://x\",\"a, b\")");
+        assert_eq!(&rows[1][4], "fine");
+        assert_eq!(&rows[0][0], "t-1");
+        assert_eq!(&rows[0][1], "400");
+    }
+
+    #[test]
+    fn an_empty_history_csv_is_its_header() {
+        let mut out = Vec::new();
+        write(&[], Format::Csv, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("{}\n", FIELDS.join(","))
+        );
+    }
 }

@@ -447,3 +447,221 @@ async fn the_config_file_is_found_by_variable_and_platform_dir() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(f.sim.record().len(), 2);
 }
+
+/// `rescan` of `ids` (from a file) at concurrency 4 against a simulator
+/// with some latency, stdout going to `stdout`; stderr is piped.
+fn rescan_child(
+    f: &Fixture,
+    ids: usize,
+    stdout: std::process::Stdio,
+) -> (std::path::PathBuf, tokio::process::Child) {
+    let cfg = f.config_file("[worker]\nconcurrency = 4\n");
+    let list: String = (0..ids).map(|n| format!("out-{n:05}\n")).collect();
+    let file = f.write("ids.txt", list.as_bytes());
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args([
+            "rescan",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            "json",
+        ])
+        .arg("--from-file")
+        .arg(&file)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", f.dir.path())
+        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
+        .env("XDG_DATA_HOME", f.dir.path().join("data"))
+        .env("TIP_PASSWORD", PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary runs");
+    (cfg, child)
+}
+
+fn with_latency() -> Behaviours {
+    Behaviours {
+        latency: std::time::Duration::from_millis(20),
+        ..Behaviours::default()
+    }
+}
+
+async fn ended(child: tokio::process::Child) -> std::process::Output {
+    tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the run ends within 30 s")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_write_of_results_stops_sending_says_so_and_exits_2() {
+    const IDS: usize = 2_000;
+    let f = Fixture::start(with_latency()).await;
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists");
+    let (cfg, child) = rescan_child(&f, IDS, full.into());
+    let done = ended(child).await;
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with(
+            "tae-rescan: cannot write the results to standard output (No space left on device)"
+        ),
+        "{err}"
+    );
+    let sent = f.sim.record();
+    assert!(sent.len() < IDS / 4, "stopped sending: {} sent", sent.len());
+    let (code, history, e) = run_cli(
+        &[
+            "history",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            "json",
+        ],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{e}");
+    let records: Vec<serde_json::Value> = history
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let accepted: Vec<&str> = records
+        .iter()
+        .filter(|r| r["outcome"] == "accepted")
+        .map(|r| r["task_id"].as_str().unwrap())
+        .collect();
+    let mut answered: Vec<String> = sent
+        .requests()
+        .into_iter()
+        .filter(|r| r.status == Some(200))
+        .map(|r| r.task_id)
+        .collect();
+    answered.sort();
+    let mut accepted_sorted: Vec<String> = accepted.iter().map(|s| s.to_string()).collect();
+    accepted_sorted.sort();
+    assert_eq!(
+        accepted_sorted, answered,
+        "each request the server answered is recorded with its answer"
+    );
+    assert_eq!(
+        answered.len(),
+        sent.len(),
+        "every request sent was answered"
+    );
+    assert!(!answered.is_empty());
+    for r in &records {
+        assert!(
+            r["outcome"] == "accepted" || (r["outcome"] == "cancelled" && r["attempts"] == 0),
+            "nothing beyond what was sent: {r}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_pipe_stops_sending_quietly() {
+    use tokio::io::AsyncBufReadExt;
+    const IDS: usize = 5_000;
+    let f = Fixture::start(with_latency()).await;
+    let (_cfg, mut child) = rescan_child(&f, IDS, std::process::Stdio::piped());
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a first line within 20 s")
+        .unwrap()
+        .expect("a first line");
+    assert!(first.contains("\"outcome\":\"accepted\""), "{first}");
+    // As `| head -1` does: the read end is closed after one line.
+    drop(lines);
+    let done = ended(child).await;
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "nothing on stderr");
+    let sent = f.sim.record().len();
+    assert!(sent < IDS / 10, "stopped sending: {sent} of {IDS} sent");
+}
+
+/// Runs the binary with stdout on a pipe whose read end is closed after
+/// the first line (as `| head -1` does); returns (exit code, stderr).
+async fn into_head(f: &Fixture, args: &[&str]) -> (Option<i32>, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", f.dir.path())
+        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
+        .env("XDG_DATA_HOME", f.dir.path().join("data"))
+        .env("TIP_PASSWORD", PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary runs");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a first line within 20 s")
+        .unwrap()
+        .expect("a first line");
+    drop(lines);
+    let done = ended(child).await;
+    (
+        done.status.code(),
+        String::from_utf8_lossy(&done.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let cfg = f.config_file("");
+    let cfg = cfg.to_str().unwrap();
+    // More than a pipe holds, so the writes meet the closed end.
+    let list: String = (0..1_000).map(|n| format!("head-{n:04}\n")).collect();
+    let file = f.write("many.txt", list.as_bytes());
+    let file = file.to_str().unwrap();
+    let (code, err) = into_head(
+        &f,
+        &["rescan", "--config", cfg, "--dry-run", "--from-file", file],
+    )
+    .await;
+    assert_eq!((code, err.as_str()), (Some(0), ""), "dry run");
+    let (code, _, err) = run_cli(
+        &[
+            "rescan",
+            "--config",
+            cfg,
+            "--output",
+            "json",
+            "--from-file",
+            file,
+        ],
+        &with_password(),
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    for output in ["text", "json", "csv"] {
+        let (code, err) = into_head(&f, &["history", "--config", cfg, "--output", output]).await;
+        assert_eq!(
+            (code, err.as_str()),
+            (Some(0), ""),
+            "history --output {output}"
+        );
+    }
+}

@@ -508,3 +508,63 @@ async fn exports_parse_back_and_match_the_history() {
         "server text is stored sanitised"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
+    let formula = "=HYPERLINK(\"http://evil.example/\",\"click\")";
+    let f = Fixture::start(Behaviours {
+        per_task: [(
+            "f-1".to_owned(),
+            Behaviour::Reject {
+                error: "invalid-params".into(),
+                description: formula.into(),
+            },
+        )]
+        .into(),
+        ..Default::default()
+    })
+    .await;
+    let cfg = f.config_file("");
+    let cfg = cfg.to_str().unwrap();
+    let home = f.dir.path();
+    let (code, _, err) = run_cli(&["rescan", "--config", cfg, "f-1"], &env(), None, home).await;
+    assert_eq!(code, 1, "{err}");
+    let (code, csv_text, err) = run_cli(
+        &["history", "--config", cfg, "--output", "csv"],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let row = reader.records().next().expect("one record").unwrap();
+    assert_eq!(&row[4], format!("'{formula}"), "{csv_text}");
+
+    // `tasks export`: a label from an imported file is text, not a formula.
+    let list = f.write("tasks.csv", b"task_id,label\nf-2,@SUM(A1:A9)\nf-3,+1\n");
+    let (code, _, err) = run_cli(
+        &["tasks", "--config", cfg, "import", list.to_str().unwrap()],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let out = f.path("inventory.csv");
+    let (code, _, err) = run_cli(
+        &["tasks", "--config", cfg, "export", out.to_str().unwrap()],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let labels: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[1].to_owned())
+        .collect();
+    assert!(labels.contains(&"'@SUM(A1:A9)".to_owned()), "{text}");
+    assert!(labels.contains(&"'+1".to_owned()), "{text}");
+}

@@ -37,10 +37,23 @@ pub async fn run(cli: &Cli, args: &HistoryArgs) -> Result<ExitCode, UsageError> 
         HistoryFormat::Csv => Format::Csv,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    export::write(&records, format, &mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| UsageError(format!("cannot write the output: {e}")))?;
-    Ok(ExitCode::SUCCESS)
+    match export::write(&records, format, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => output_error(e),
+    }
+}
+
+/// A failed write to stdout: a closed pipe (`| head`) ends quietly and
+/// successfully, anything else (a full disk) is one line with exit 2.
+pub(super) fn output_error(e: std::io::Error) -> Result<ExitCode, UsageError> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(UsageError(format!(
+            "cannot write the output to standard output: {}",
+            crate::text::io_reason(&e)
+        )))
+    }
 }
 
 fn known_label(label: &str) -> bool {

@@ -65,6 +65,9 @@ struct Row<'a> {
     params: String,
 }
 
+/// [`Row`]'s fields in order: the CSV header.
+const ROW_FIELDS: [&str; 5] = ["task_id", "label", "url", "last_outcome", "params"];
+
 fn row(t: &StoredTask) -> Row<'_> {
     let params = t.params.to_params().masked_query();
     Row {
@@ -242,14 +245,7 @@ fn export(tasks: &[StoredTask], path: &Path) -> Result<(), UsageError> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let written = match ext.as_str() {
-        "csv" => {
-            let mut csv = csv::Writer::from_writer(&mut out);
-            tasks
-                .iter()
-                .try_for_each(|t| csv.serialize(row(t)))
-                .and_then(|()| csv.flush().map_err(Into::into))
-                .map_err(std::io::Error::other)
-        }
+        "csv" => crate::export::write_csv(&mut out, &ROW_FIELDS, tasks.iter().map(row)),
         "json" => {
             serde_json::to_writer_pretty(&mut out, &tasks.iter().map(row).collect::<Vec<_>>())
                 .map_err(std::io::Error::other)

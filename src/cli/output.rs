@@ -83,6 +83,8 @@ pub struct Progress {
     /// Jobs waiting to retry.
     pub retrying: usize,
     last_draw: Option<Instant>,
+    /// A draw was skipped to keep to ten a second: it is owed.
+    owed: bool,
 }
 
 impl Progress {
@@ -96,15 +98,19 @@ impl Progress {
         }
     }
 
-    /// Redraws at most ten times a second.
+    /// Redraws at most ten times a second; a skipped draw is owed (see
+    /// [`Progress::redraw_at`]), or the line would keep showing what was
+    /// true before the last change (a job that went from sending to waiting
+    /// within a tenth of a second stayed "sending" for its whole wait).
     pub fn draw(&mut self) {
-        if !self.enabled
-            || self
-                .last_draw
-                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
-        {
+        if !self.enabled {
             return;
         }
+        if self.last_draw.is_some_and(|t| t.elapsed() < Self::INTERVAL) {
+            self.owed = true;
+            return;
+        }
+        self.owed = false;
         self.last_draw = Some(Instant::now());
         let line = format!(
             "\r\x1b[2K[{}/{}] {} accepted · {} not accepted · {} sending · {} waiting to retry",
@@ -118,6 +124,15 @@ impl Progress {
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
 
+    /// Shortest time between two draws.
+    const INTERVAL: Duration = Duration::from_millis(100);
+
+    /// When the owed draw is due, if one is owed.
+    pub fn redraw_at(&self) -> Option<tokio::time::Instant> {
+        let last = self.last_draw.filter(|_| self.owed)?;
+        Some(tokio::time::Instant::from_std(last + Self::INTERVAL))
+    }
+
     /// Clears the line so a result can be printed in its place.
     pub fn clear(&mut self) {
         if self.enabled {
@@ -127,9 +142,59 @@ impl Progress {
     }
 }
 
+/// The stderr line for a job that waits before its next attempt:
+/// `ID: ANSWER; retrying in 30 s at 2026-12-01T20:31:05Z`. The answer is
+/// server text, sanitised and cut short.
+pub fn wait_line(
+    task: &TaskId,
+    answer: &str,
+    next: &str,
+    delay: Duration,
+    now: jiff::Timestamp,
+) -> String {
+    let secs = delay.as_secs() + u64::from(delay.subsec_nanos() >= 500_000_000);
+    let at = jiff::SignedDuration::try_from(delay)
+        .ok()
+        .and_then(|d| now.checked_add(d).ok())
+        .and_then(|t| t.round(jiff::Unit::Second).ok())
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    format!(
+        "{task}: {}; {next} in {secs} s at {at}",
+        crate::text::sanitize_capped(answer, 200)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wait_line_names_the_task_the_answer_and_the_time() {
+        let task = TaskId::parse("tae-2026-000123").unwrap();
+        let now: jiff::Timestamp = "2026-12-01T20:30:35.4Z".parse().unwrap();
+        let line = wait_line(
+            &task,
+            "HTTP 503 Service Unavailable: busy\n\x1b[2J",
+            "retrying",
+            Duration::from_secs(30),
+            now,
+        );
+        assert_eq!(
+            line,
+            "tae-2026-000123: HTTP 503 Service Unavailable: busy\\n\\e[2J; retrying in 30 s at 2026-12-01T20:31:05Z"
+        );
+    }
+
+    #[test]
+    fn a_skipped_draw_is_owed_and_falls_due() {
+        let mut p = Progress::new(2, true);
+        assert_eq!(p.redraw_at(), None);
+        p.last_draw = Some(Instant::now());
+        p.draw();
+        let due = p.redraw_at().expect("the skipped draw is owed");
+        assert!(due <= tokio::time::Instant::now() + Progress::INTERVAL);
+    }
 
     #[test]
     fn text_lines_keep_their_columns_whatever_the_id_length() {

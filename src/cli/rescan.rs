@@ -1,22 +1,20 @@
 //! `tae-rescan rescan`: ids in, one result line per task out.
 
-use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use super::output::{Progress, ResultLine};
-use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, RescanArgs, UsageError};
+use super::{Cli, EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE, RescanArgs, UsageError};
 use crate::api::client::describe_request;
 use crate::api::params::{parse_bool, validate_file_ext, validate_url};
 use crate::api::{Client, ClientSettings, RescanParams, TaskId};
 use crate::config::{self, Config};
 use crate::import::{Imported, ImportedTask, parse_any, read_text};
 use crate::prompt;
-use crate::store::StoreHandle;
-use crate::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
+
+mod sending;
+use sending::{Ended, send_all};
 
 /// Days before expiry from which we warn about the client certificate.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -27,7 +25,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     let params = build_params(args)?;
     if args.dry_run && !cli.demo {
         let config = Config::load(&cli.overrides())?;
-        return Ok(dry_run(&config, &ids, &params));
+        return dry_run(&config, &ids, &params);
     }
     let (settings, worker_config, data_dir, _demo) = if cli.demo {
         let demo = crate::demo::start().await.map_err(UsageError)?;
@@ -50,13 +48,12 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         )
     };
     if args.dry_run {
-        for id in &ids {
-            println!(
+        return print_all(ids.iter().map(|id| {
+            format!(
                 "{}\n",
                 describe_request(&settings.base_url, &settings.username, id, &params)
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
+            )
+        }));
     }
     warn_about_identity(&settings);
     let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
@@ -64,7 +61,7 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     // On the runtime's worker, with the worker's own tasks: each result
     // then reaches the printer without waking another thread (the main
     // thread only waits for the end).
-    let all_accepted = tokio::spawn(send_all(
+    let ended = tokio::spawn(send_all(
         Arc::new(client),
         worker_config,
         store,
@@ -75,10 +72,10 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
     .await
     // Nothing aborts the task; a panic in it stays a panic.
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-    Ok(if all_accepted {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_NOT_ALL_ACCEPTED)
+    Ok(match ended {
+        Ended::Done(true) | Ended::OutputClosed => ExitCode::SUCCESS,
+        Ended::Done(false) => ExitCode::from(EXIT_NOT_ALL_ACCEPTED),
+        Ended::OutputFailed => ExitCode::from(EXIT_USAGE),
     })
 }
 
@@ -211,7 +208,7 @@ fn build_params(args: &RescanArgs) -> Result<RescanParams, UsageError> {
     Ok(params)
 }
 
-fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
+fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> Result<ExitCode, UsageError> {
     let user = config
         .username
         .as_ref()
@@ -227,13 +224,26 @@ fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> ExitCode {
         .as_ref()
         .map(|p| format!("\n# via proxy {} ({})", p.value, p.whence()))
         .unwrap_or_default();
-    for id in ids {
-        println!(
+    print_all(ids.iter().map(|id| {
+        format!(
             "{}\n{cert}{proxy}\n",
             describe_request(&config.base_url.value, user, id, params)
-        );
+        )
+    }))
+}
+
+/// Prints `blocks` on stdout, one line each. A closed pipe (`| head`) ends
+/// quietly; any other failed write is one line (exit 2), never a panic.
+fn print_all(mut blocks: impl Iterator<Item = String>) -> Result<ExitCode, UsageError> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match blocks
+        .try_for_each(|text| writeln!(out, "{text}"))
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => super::history::output_error(e),
     }
-    ExitCode::SUCCESS
 }
 
 fn warn_about_identity(settings: &ClientSettings) {
@@ -251,124 +261,5 @@ fn warn_about_identity(settings: &ClientSettings) {
                 );
             }
         }
-    }
-}
-
-/// Feeds the worker, prints results as they arrive, cancels what is left on
-/// Ctrl-C. Returns true when every task was accepted.
-async fn send_all(
-    client: Arc<Client>,
-    config: WorkerConfig,
-    store: StoreHandle,
-    ids: Vec<TaskId>,
-    params: RescanParams,
-    format: OutputFormat,
-) -> bool {
-    let total = ids.len();
-    let id_width = ids
-        .iter()
-        .map(|i| i.as_str().len())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    let (worker, mut events) = worker::spawn(client, config, Some(store));
-    for (n, task) in ids.into_iter().enumerate() {
-        worker.submit(Job {
-            id: JobId(n as u64),
-            task,
-            params: params.clone(),
-        });
-    }
-    let mut run = Printer {
-        progress: Progress::new(total, total > 1 && std::io::stderr().is_terminal()),
-        phase: HashMap::new(),
-        out: std::io::BufWriter::new(std::io::stdout()),
-        format,
-        id_width,
-    };
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut cancelled = false;
-    while run.progress.done < total {
-        let event = tokio::select! {
-            event = events.recv() => event,
-            _ = &mut ctrl_c, if !cancelled => {
-                cancelled = true;
-                run.progress.clear();
-                eprintln!("tae-rescan: interrupted: cancelling the tasks that have not finished");
-                worker.cancel_many((0..total as u64).map(JobId).collect());
-                continue;
-            }
-        };
-        let Some(event) = event else { break };
-        run.on_event(event);
-        // Print everything that is ready, then flush once: lines stream to
-        // a pipe promptly without a write per line under load.
-        while let Ok(event) = events.try_recv() {
-            run.on_event(event);
-        }
-        run.flush();
-    }
-    run.progress.clear();
-    run.progress.accepted == total
-}
-
-/// The state of the output while a run is under way.
-struct Printer<W: Write> {
-    progress: Progress,
-    /// Jobs on the wire (true) or waiting to retry (false).
-    phase: HashMap<JobId, bool>,
-    out: W,
-    format: OutputFormat,
-    id_width: usize,
-}
-
-impl<W: Write> Printer<W> {
-    fn on_event(&mut self, event: WorkerEvent) {
-        match event {
-            WorkerEvent::Queued { .. } => {}
-            WorkerEvent::Sending { job, .. } => {
-                self.phase.insert(job, true);
-            }
-            WorkerEvent::Retrying { job, .. } | WorkerEvent::Resending { job, .. } => {
-                self.phase.insert(job, false);
-            }
-            WorkerEvent::RecordFailed { error, .. } => {
-                self.progress.clear();
-                eprintln!("tae-rescan: warning: {error}");
-            }
-            WorkerEvent::Finished {
-                job,
-                task,
-                outcome,
-                status,
-                attempts,
-                elapsed,
-            } => {
-                self.phase.remove(&job);
-                self.progress.done += 1;
-                self.progress.accepted += usize::from(outcome.is_accepted());
-                let line = ResultLine {
-                    task: &task,
-                    status,
-                    outcome: &outcome,
-                    attempts,
-                    elapsed,
-                };
-                let text = match self.format {
-                    OutputFormat::Text => line.text(self.id_width),
-                    OutputFormat::Json => line.json(),
-                };
-                self.progress.clear();
-                let _ = writeln!(self.out, "{text}");
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        let _ = self.out.flush();
-        self.progress.sending = self.phase.values().filter(|on_wire| **on_wire).count();
-        self.progress.retrying = self.phase.len() - self.progress.sending;
-        self.progress.draw();
     }
 }

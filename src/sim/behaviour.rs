@@ -46,6 +46,13 @@ pub enum Behaviour {
     },
     /// Answer with any other status code (e.g. 500, 429) and a JSON error.
     Status(u16),
+    /// Send the 200 status and headers at once and the body only after
+    /// `delay`: an answer that has arrived while the client still reads it
+    /// (for testing that a cancel then keeps the answer).
+    SlowBody {
+        /// How long the body follows the status.
+        delay: Duration,
+    },
 }
 
 impl Behaviour {
@@ -68,7 +75,7 @@ impl FromStr for Behaviour {
 
     /// Parses `accept`, `new-id`, `404`, `451`, `400` (or `400:<error-id>`),
     /// `503`, `503x2`, `503:retry-after=3` (combinable: `503x2:retry-after=3`),
-    /// `drop`, `slow:1500ms` / `slow:2s`, `status:500`.
+    /// `drop`, `slow:1500ms` / `slow:2s`, `slow-body:1500ms`, `status:500`.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let bad = |reason: &str| SimError::BadBehaviour {
             spec: spec.to_owned(),
@@ -103,6 +110,12 @@ impl FromStr for Behaviour {
                     .ok_or_else(|| bad("the delay must look like 1500ms or 2s"))?;
                 Ok(Behaviour::Slow { delay })
             }
+            "slow-body" => {
+                let arg = arg.ok_or_else(|| bad("expected a delay such as slow-body:1500ms"))?;
+                let delay = parse_duration(arg)
+                    .ok_or_else(|| bad("the delay must look like 1500ms or 2s"))?;
+                Ok(Behaviour::SlowBody { delay })
+            }
             "status" => {
                 let arg = arg.ok_or_else(|| bad("expected a code such as status:500"))?;
                 match arg.parse::<u16>() {
@@ -135,7 +148,7 @@ impl FromStr for Behaviour {
                 })
             }
             _ => Err(bad(
-                "expected accept, new-id, 404, 451, 400, 503[xN][:retry-after=S], drop, slow:<ms>ms or status:<code>",
+                "expected accept, new-id, 404, 451, 400, 503[xN][:retry-after=S], drop, slow:<ms>ms, slow-body:<ms>ms or status:<code>",
             )),
         }
     }
@@ -163,6 +176,7 @@ impl fmt::Display for Behaviour {
             Behaviour::Drop => f.write_str("drop"),
             Behaviour::Slow { delay } => write!(f, "slow:{}ms", delay.as_millis()),
             Behaviour::Status(code) => write!(f, "status:{code}"),
+            Behaviour::SlowBody { delay } => write!(f, "slow-body:{}ms", delay.as_millis()),
         }
     }
 }
@@ -239,7 +253,14 @@ mod tests {
             }
         );
         assert_eq!(p("status:500"), Behaviour::Status(500));
+        assert_eq!(
+            p("slow-body:1500ms"),
+            Behaviour::SlowBody {
+                delay: Duration::from_millis(1500)
+            }
+        );
         for b in [
+            p("slow-body:250ms"),
             p("503x2:retry-after=3"),
             p("slow:1500ms"),
             p("400:too-large-file"),
@@ -262,6 +283,7 @@ mod tests {
             "status:42",
             "accept:1",
             "400:a b",
+            "slow-body",
         ] {
             let err = spec.parse::<Behaviour>().expect_err(spec).to_string();
             assert!(err.contains(&format!("\"{spec}\"")), "{err}");

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -51,12 +52,19 @@ impl std::error::Error for DropConnection {}
 
 type Answer = Response<Full<Bytes>>;
 
+/// The body as sent: at once, or (for [`Behaviour::SlowBody`]) later.
+pub(crate) type SentBody = BoxBody<Bytes, std::convert::Infallible>;
+
+/// Marks an answer whose body follows its status after this long.
+#[derive(Clone, Copy)]
+struct BodyDelay(std::time::Duration);
+
 /// Handles one request; `Err` means "drop the connection".
 pub(crate) async fn handle(
     state: &State,
     peer_cn: Option<String>,
     req: Request<Incoming>,
-) -> Result<Answer, DropConnection> {
+) -> Result<Response<SentBody>, DropConnection> {
     let (parts, body) = req.into_parts();
     let mut guard = state.record.begin(describe(&parts, peer_cn));
     let outcome = decide(state, &parts, body, guard.request_mut()).await;
@@ -64,9 +72,13 @@ pub(crate) async fn handle(
         tokio::time::sleep(state.behaviours.latency).await;
     }
     match outcome {
-        Some(answer) => {
+        Some(mut answer) => {
             guard.finish(Some(answer.status().as_u16()));
-            Ok(answer)
+            let delay = answer.extensions_mut().remove::<BodyDelay>();
+            Ok(answer.map(|body| match delay {
+                None => body.boxed(),
+                Some(BodyDelay(delay)) => later(body, delay),
+            }))
         }
         None => {
             guard.finish(None);
@@ -217,6 +229,11 @@ async fn decide(
             tokio::time::sleep(delay).await;
             Some(accepted(task_id, None))
         }
+        Behaviour::SlowBody { delay } => {
+            let mut a = accepted(task_id, None);
+            a.extensions_mut().insert(BodyDelay(delay));
+            Some(a)
+        }
         Behaviour::Status(code) => {
             // 1xx cannot be a final answer; anything odd becomes a plain 500
             let status = Some(code)
@@ -230,6 +247,20 @@ async fn decide(
             ))
         }
     }
+}
+
+/// A body sent `delay` after the status and headers.
+fn later(body: Full<Bytes>, delay: std::time::Duration) -> SentBody {
+    let frame = async move {
+        tokio::time::sleep(delay).await;
+        let bytes = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        Ok(hyper::body::Frame::data(bytes))
+    };
+    StreamBody::new(futures_util::stream::once(frame)).boxed()
 }
 
 /// Counts a 503 for `times`-limited tasks; `u32::MAX` is always unavailable.

@@ -16,7 +16,9 @@ use tokio::time::Instant;
 use crate::api::{Answer, Client, Outcome, RescanParams, TaskId};
 use crate::store::{Intent, StoreHandle};
 
+mod gate;
 mod recorder;
+use gate::{Gate, Phase};
 use recorder::Recorder;
 
 /// How long the first request of a burst keeps the other slots waiting for
@@ -24,6 +26,12 @@ use recorder::Recorder;
 /// server, short enough that a hanging first task delays the rest by a
 /// second, not by its timeout.
 const FIRST_REQUEST_ALONE: Duration = Duration::from_secs(1);
+
+/// How long a cancelled request already on the wire may still bring its
+/// answer: the server has the request and will act on it, so its answer
+/// (when it comes at once) is the truth to record, not `cancelled`. A
+/// second cancel of the same job stops it at once.
+pub const CANCEL_GRACE: Duration = Duration::from_secs(2);
 
 /// Limits and retry policy, from `[worker]` in the config.
 #[derive(Debug, Clone)]
@@ -91,6 +99,9 @@ pub enum Command {
     /// Stop queued, waiting or in-flight jobs; they finish as `cancelled`.
     /// A batch is atomic: once it is processed, none of its jobs can start
     /// a request (a job freed by cancelling another cannot slip through).
+    /// A job whose answer has arrived finishes with that answer (no retry,
+    /// no resend); one whose request is on the wire gets [`CANCEL_GRACE`]
+    /// to bring its answer, or none if it is cancelled a second time.
     Cancel(Vec<JobId>),
 }
 
@@ -227,6 +238,9 @@ enum Report {
     /// The history record the job's request is logged under (`None` once
     /// it is finished), which a cancel completes as `cancelled`.
     Recording(JobId, Option<Intent>),
+    /// A cancelled job's request brought no answer within [`CANCEL_GRACE`];
+    /// the job has stopped and the supervisor reports it cancelled.
+    GaveUp(JobId),
 }
 
 /// What the supervisor remembers of a job until it finishes.
@@ -237,12 +251,9 @@ struct Live {
     queued_at: Instant,
     attempts: u32,
     record: Option<Intent>,
+    /// Cancelled once while its request was on the wire: given the grace.
+    hurried: bool,
 }
-
-/// Set by a cancel; checked (under the same lock) by the job right before
-/// each request. So a request either started before the cancel — and its
-/// `Sending` report is already queued — or never starts.
-type Gate = Arc<std::sync::Mutex<bool>>;
 
 /// The single owner of job state: job tasks report to it, and only it talks
 /// to the front end, so a cancelled job can never also report an outcome.
@@ -277,7 +288,7 @@ async fn supervise(
                     let _ = turns.send((gate.clone(), give));
                     let handle = tokio::spawn(run_job(shared.clone(), job, gate.clone(), first_slot, report_tx.clone()));
                     let abort = handle.abort_handle();
-                    live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None });
+                    live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None, hurried: false });
                 }
                 Some(Command::Cancel(ids)) => cancel(&shared, &mut live, &ids, &mut reports, &events),
                 None => break,
@@ -290,8 +301,10 @@ async fn supervise(
 }
 
 /// Closes the gates of every job in the batch first, then hears out what
-/// they reported before the gates closed, then reports each still-live job
-/// as cancelled (completing its record first).
+/// they reported before the gates closed, then stops each still-live job:
+/// one that has its answer finishes with it, one on the wire is given
+/// [`CANCEL_GRACE`] (once), the others are reported cancelled (their record
+/// completed first).
 fn cancel(
     shared: &Shared,
     live: &mut HashMap<JobId, Live>,
@@ -299,34 +312,56 @@ fn cancel(
     reports: &mut mpsc::UnboundedReceiver<Report>,
     events: &mpsc::UnboundedSender<WorkerEvent>,
 ) {
-    for id in ids {
-        if let Some(entry) = live.get(id) {
-            *entry.gate.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        }
-    }
+    let phases: Vec<(JobId, Phase)> = ids
+        .iter()
+        .filter_map(|id| live.get(id).map(|entry| (*id, entry.gate.cancel())))
+        .collect();
     while let Ok(report) = reports.try_recv() {
         on_report(shared, live, report, events);
     }
-    for id in ids {
-        let Some(job) = live.remove(id) else { continue };
-        job.abort.abort();
-        let elapsed = job.queued_at.elapsed();
-        let finished = WorkerEvent::Finished {
-            job: *id,
-            task: job.task,
-            outcome: Outcome::Cancelled,
-            status: None,
-            attempts: job.attempts,
-            elapsed,
+    for (id, phase) in phases {
+        let Some(entry) = live.get_mut(&id) else {
+            continue;
         };
-        shared.recorder.close_cancelled(
-            *id,
-            job.record,
-            job.attempts,
-            elapsed,
-            Some((finished, events.clone())),
-        );
+        match phase {
+            Phase::Answered => continue,
+            Phase::OnWire if !entry.hurried => {
+                entry.hurried = true;
+                entry.gate.hurry.notify_one();
+                continue;
+            }
+            Phase::OnWire | Phase::Waiting => {}
+        }
+        if let Some(job) = live.remove(&id) {
+            stop_cancelled(shared, id, job, events);
+        }
     }
+}
+
+/// Aborts a job and reports it cancelled once its record is completed.
+fn stop_cancelled(
+    shared: &Shared,
+    id: JobId,
+    job: Live,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    job.abort.abort();
+    let elapsed = job.queued_at.elapsed();
+    let finished = WorkerEvent::Finished {
+        job: id,
+        task: job.task,
+        outcome: Outcome::Cancelled,
+        status: None,
+        attempts: job.attempts,
+        elapsed,
+    };
+    shared.recorder.close_cancelled(
+        id,
+        job.record,
+        job.attempts,
+        elapsed,
+        Some((finished, events.clone())),
+    );
 }
 
 fn on_report(
@@ -344,6 +379,11 @@ fn on_report(
                 .recorder
                 .close_cancelled(job, record, 0, Duration::ZERO, None),
         },
+        Report::GaveUp(job) => {
+            if let Some(entry) = live.remove(&job) {
+                stop_cancelled(shared, job, entry, events);
+            }
+        }
     }
 }
 
@@ -426,11 +466,15 @@ async fn run_job(
         }
         let resend_after = shared.config.retry_failed_or_hung_after.filter(|_| !resent);
         if let (Outcome::FailedOrHung, Some(delay)) = (&answer.outcome, resend_after) {
-            resent = true;
+            // The record is complete: a cancel from here on must not touch
+            // it; one that came while it was written stops the resend.
             let _ = report.send(Report::Recording(job.id, None));
-            event(WorkerEvent::Resending { job: job.id, delay });
-            tokio::time::sleep(delay).await;
-            continue;
+            if gate.answered(true) {
+                resent = true;
+                event(WorkerEvent::Resending { job: job.id, delay });
+                tokio::time::sleep(delay).await;
+                continue;
+            }
         }
         tracing::info!(task = %job.task, outcome = answer.outcome.label(), status = answer.status, attempts, "finished");
         event(WorkerEvent::Finished {
@@ -497,25 +541,35 @@ async fn send_with_retries(
             if attempt == 1 {
                 record = shared.recorder.begin(job, report).map_err(Stop::NoRecord)?;
             }
-            {
-                let cancelled = gate.lock().unwrap_or_else(|e| e.into_inner());
-                if *cancelled {
-                    return Err(Stop::Cancelled);
-                }
+            let announce = || {
                 event(WorkerEvent::Sending {
                     job: job.id,
                     attempt,
-                });
+                })
+            };
+            if !gate.start_request(announce) {
+                return Err(Stop::Cancelled);
             }
-            let request = shared.client.rescan(&job.task, &job.params);
-            let answer = match lent {
-                None => request.await,
-                Some(lent) => return_lent_slots_early(request, lent).await,
+            let request = async {
+                let request = shared.client.rescan(&job.task, &job.params);
+                match lent {
+                    None => request.await,
+                    Some(lent) => return_lent_slots_early(request, lent).await,
+                }
+            };
+            let answer = tokio::select! {
+                biased;
+                answer = request => answer,
+                () = gate.grace_over() => {
+                    let _ = report.send(Report::GaveUp(job.id));
+                    return Err(Stop::Cancelled);
+                }
             };
             drop(slot);
             answer
         };
-        if !(answer.transient && attempt <= shared.config.max_retries) {
+        let retry = answer.transient && attempt <= shared.config.max_retries;
+        if !gate.answered(retry) {
             return Ok(Sent {
                 answer,
                 attempts: attempt,
@@ -578,8 +632,7 @@ async fn hand_out_slots(
     mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<OwnedSemaphorePermit>)>,
 ) {
     while let Some((gate, give)) = queue.recv().await {
-        let cancelled = *gate.lock().unwrap_or_else(|e| e.into_inner());
-        if cancelled || give.is_closed() {
+        if gate.is_cancelled() || give.is_closed() {
             continue;
         }
         let idle = slots.available_permits() == concurrency;

@@ -1,0 +1,112 @@
+//! The lock a job and the supervisor share: whether the job is cancelled
+//! and where it stands, so a cancel and the job's own steps never cross.
+
+use std::sync::Arc;
+
+use super::CANCEL_GRACE;
+
+/// Shared by a job and the supervisor: whether the job is cancelled and
+/// where it stands, changed only under one lock. So a request either
+/// started before the cancel — and its `Sending` report is already queued —
+/// or never starts; and an answer either arrived before the cancel — and
+/// stands — or the job is stopped.
+pub(super) type Gate = Arc<GateCell>;
+
+/// See [`Gate`].
+#[derive(Default)]
+pub(super) struct GateCell {
+    state: std::sync::Mutex<GateState>,
+    /// Wakes a job whose request is on the wire when it is cancelled.
+    pub(super) hurry: tokio::sync::Notify,
+}
+
+#[derive(Default, Clone, Copy)]
+struct GateState {
+    cancelled: bool,
+    phase: Phase,
+}
+
+/// Where a job stands, as far as cancelling it is concerned.
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Phase {
+    /// Queued, waiting for a slot, a retry or a resend: stopped at once.
+    #[default]
+    Waiting,
+    /// A request is on the wire: its answer may still come.
+    OnWire,
+    /// Its final answer arrived: it is being recorded and stands.
+    Answered,
+}
+
+impl GateCell {
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn is_cancelled(&self) -> bool {
+        self.lock().cancelled
+    }
+
+    /// Marks the job cancelled; returns where it stood.
+    pub(super) fn cancel(&self) -> Phase {
+        let mut state = self.lock();
+        state.cancelled = true;
+        state.phase
+    }
+
+    /// Puts a request on the wire unless the job is cancelled; `announce`
+    /// runs under the lock, so its report precedes any cancel's.
+    pub(super) fn start_request(&self, announce: impl FnOnce()) -> bool {
+        let mut state = self.lock();
+        if state.cancelled {
+            return false;
+        }
+        state.phase = Phase::OnWire;
+        announce();
+        true
+    }
+
+    /// An answer arrived. With `retry` wanted and the job not cancelled, it
+    /// goes back to waiting (returns true); otherwise the answer is final.
+    pub(super) fn answered(&self, retry: bool) -> bool {
+        let mut state = self.lock();
+        if retry && !state.cancelled {
+            state.phase = Phase::Waiting;
+            true
+        } else {
+            state.phase = Phase::Answered;
+            false
+        }
+    }
+
+    /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job.
+    pub(super) async fn grace_over(&self) {
+        self.hurry.notified().await;
+        tokio::time::sleep(CANCEL_GRACE).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancel_sees_where_the_job_stands_and_the_job_sees_the_cancel() {
+        let gate = Gate::default();
+        assert_eq!(gate.cancel(), Phase::Waiting);
+        assert!(!gate.start_request(|| panic!("no request after a cancel")));
+
+        let gate = Gate::default();
+        let mut announced = false;
+        assert!(gate.start_request(|| announced = true));
+        assert!(announced);
+        assert_eq!(gate.cancel(), Phase::OnWire);
+        assert!(!gate.answered(true), "no retry once cancelled");
+        assert_eq!(gate.cancel(), Phase::Answered, "the answer stands");
+
+        let gate = Gate::default();
+        assert!(gate.start_request(|| {}));
+        assert!(gate.answered(true), "retries while not cancelled");
+        assert_eq!(gate.cancel(), Phase::Waiting);
+    }
+}

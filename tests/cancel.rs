@@ -1,0 +1,189 @@
+//! Cancelling never hides an answer that has arrived: a request whose 200
+//! status reached us before the cancel (worker `Cancel`, Ctrl-C, SIGTERM)
+//! is recorded and printed with that answer, not `cancelled`.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{Fixture, PASSWORD, run_cli, scripted};
+use tae_rescan::api::{Client, Outcome, RescanParams, TaskId};
+use tae_rescan::sim::{Behaviour, Record};
+use tae_rescan::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
+
+/// The simulator sends the 200 status and headers at once, the body this
+/// much later: well inside the worker's grace, well after the cancel.
+const BODY_AFTER: Duration = Duration::from_millis(800);
+
+async fn late_body() -> Fixture {
+    Fixture::start(scripted(&[(
+        "late-body",
+        Behaviour::SlowBody { delay: BODY_AFTER },
+    )]))
+    .await
+}
+
+/// Polls the simulator (no event says it has answered), with a deadline.
+async fn until_status_sent(record: &Record) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while record.count_status(200) == 0 {
+        assert!(Instant::now() < deadline, "the simulator never answered");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn finished(events: &mut tokio::sync::mpsc::UnboundedReceiver<WorkerEvent>) -> Outcome {
+    let deadline = Duration::from_secs(20);
+    loop {
+        let event = tokio::time::timeout(deadline, events.recv())
+            .await
+            .expect("a Finished event within 20 s")
+            .expect("the worker is running");
+        if let WorkerEvent::Finished { outcome, .. } = event {
+            return outcome;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_after_the_status_arrived_keeps_the_answer() {
+    let f = late_body().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let (handle, mut events) = worker::spawn(
+        Arc::new(Client::new(&f.settings()).unwrap()),
+        WorkerConfig::default(),
+        Some(store.clone()),
+    );
+    handle.submit(Job {
+        id: JobId(1),
+        task: TaskId::parse("late-body").unwrap(),
+        params: RescanParams::default(),
+    });
+    until_status_sent(&f.sim.record()).await;
+    handle.cancel(JobId(1));
+    let outcome = finished(&mut events).await;
+    assert!(outcome.is_accepted(), "{outcome:?}");
+    let records = store.history(Default::default()).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, "accepted");
+    assert_eq!(records[0].status, Some(200));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_cancel_stops_a_request_on_the_wire_at_once() {
+    let f = Fixture::start(scripted(&[(
+        "hangs",
+        Behaviour::Slow {
+            delay: Duration::from_secs(60),
+        },
+    )]))
+    .await;
+    let (handle, mut events) = worker::spawn(
+        Arc::new(Client::new(&f.settings()).unwrap()),
+        WorkerConfig::default(),
+        None,
+    );
+    handle.submit(Job {
+        id: JobId(1),
+        task: TaskId::parse("hangs").unwrap(),
+        params: RescanParams::default(),
+    });
+    let record = f.sim.record();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while record.in_flight() == 0 {
+        assert!(Instant::now() < deadline, "the request never arrived");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = Instant::now();
+    handle.cancel(JobId(1));
+    handle.cancel(JobId(1));
+    assert_eq!(finished(&mut events).await, Outcome::Cancelled);
+    assert!(
+        started.elapsed() < worker::CANCEL_GRACE,
+        "stopped at once, not after the grace: {:?}",
+        started.elapsed()
+    );
+}
+
+/// `rescan` of the late-body task, interrupted by `signal` once the
+/// simulator has sent the status: the printed line and the history both
+/// say `accepted`, and the run exits 0.
+async fn signal_after_the_status(signal: &str) {
+    let f = late_body().await;
+    let cfg = f.config_file("");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+        .args([
+            "rescan",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            "json",
+            "late-body",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", f.dir.path())
+        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
+        .env("XDG_DATA_HOME", f.dir.path().join("data"))
+        .env("TIP_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    until_status_sent(&f.sim.record()).await;
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("the run ends within 20 s")
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr),
+    );
+    assert_eq!(done.status.code(), Some(0), "{signal}: {err}");
+    assert!(err.contains("interrupted"), "{signal}: {err}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| {
+        panic!("{signal}: one JSON line expected ({e}): {out:?}; stderr {err}")
+    });
+    assert_eq!(line["outcome"], "accepted", "{signal}: {out}");
+    let (code, history, err) = run_cli(
+        &[
+            "history",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            "json",
+        ],
+        &[("TIP_PASSWORD", PASSWORD)],
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let records: Vec<serde_json::Value> = history
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{history}");
+    assert_eq!(records[0]["outcome"], "accepted", "{signal}: {history}");
+    assert_eq!(records[0]["status"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_after_the_status_arrived_records_the_answer() {
+    signal_after_the_status("-INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_is_handled_like_ctrl_c_and_keeps_the_answer() {
+    signal_after_the_status("-TERM").await;
+}
