@@ -111,11 +111,24 @@ pub fn write(records: &[HistoryRecord], format: Format, out: &mut dyn Write) -> 
 
 /// Starts a cell with `'` when a spreadsheet would otherwise run it as a
 /// formula (`=`, `+`, `-`, `@`, a tab or a carriage return first): server
-/// text, labels and URLs end up in CSV files that analysts open.
+/// text, labels and URLs end up in CSV files that analysts open. A cell
+/// that already starts with `'` gets one more, since a spreadsheet hides
+/// the first one and [`csv_uncell`] must tell the two apart.
 pub fn csv_cell(cell: &str) -> Cow<'_, str> {
     match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
+    }
+}
+
+/// [`csv_cell`] undone, for reading our own exports back (`tasks import`
+/// of a `tasks export`): a `'` that stands before a character a
+/// spreadsheet would run (or before another `'`) is dropped, so `'-abc` is
+/// the task id `-abc` again.
+pub fn csv_uncell(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'', ..] => &cell[1..],
+        _ => cell,
     }
 }
 
@@ -205,6 +218,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_quoted_cell_reads_back_as_it_was() {
+        for raw in [
+            "-abc", "=1+2", "+x", "@SUM(A1)", "\tt", "\rr", "plain", "'kept", "'=x", "''", "",
+        ] {
+            assert_eq!(csv_uncell(&csv_cell(raw)), raw, "{raw:?}");
+        }
+    }
+
+    #[test]
     fn cells_a_spreadsheet_would_run_get_a_quote_first() {
         for (raw, safe) in [
             ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
@@ -216,7 +238,9 @@ mod tests {
             ("plain", "plain"),
             ("a=b", "a=b"),
             ("", ""),
-            ("'=already", "'=already"),
+            // A spreadsheet hides a leading quote: one more keeps it shown,
+            // and lets an import tell it from ours.
+            ("'=already", "''=already"),
         ] {
             assert_eq!(csv_cell(raw), safe, "{raw:?}");
         }

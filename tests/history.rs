@@ -542,7 +542,10 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
     assert_eq!(&row[4], format!("'{formula}"), "{csv_text}");
 
     // `tasks export`: a label from an imported file is text, not a formula.
-    let list = f.write("tasks.csv", b"task_id,label\nf-2,@SUM(A1:A9)\nf-3,+1\n");
+    let list = f.write(
+        "tasks.csv",
+        b"task_id,label\nf-2,@SUM(A1:A9)\nf-3,+1\n-f-4,'=x\n",
+    );
     let (code, _, err) = run_cli(
         &["tasks", "--config", cfg, "import", list.to_str().unwrap()],
         &env(),
@@ -567,4 +570,51 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
         .collect();
     assert!(labels.contains(&"'@SUM(A1:A9)".to_owned()), "{text}");
     assert!(labels.contains(&"'+1".to_owned()), "{text}");
+
+    // ... and the export reads back as it was: the quotes are ours (a
+    // quote before a formula character is read as such on import too).
+    let again = tempfile::tempdir().unwrap();
+    let dir = again.path().to_str().unwrap();
+    let out_path = out.to_str().unwrap();
+    let (code, _, err) = run_cli(
+        &[
+            "tasks",
+            "--config",
+            cfg,
+            "--data-dir",
+            dir,
+            "import",
+            out_path,
+        ],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, listed, err) = run_cli(
+        &[
+            "tasks",
+            "--config",
+            cfg,
+            "--data-dir",
+            dir,
+            "list",
+            "--output",
+            "json",
+        ],
+        &env(),
+        None,
+        home,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    for (id, label) in [("f-2", "@SUM(A1:A9)"), ("f-3", "+1"), ("-f-4", "=x")] {
+        let row = listed
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| v["task_id"] == id)
+            .unwrap_or_else(|| panic!("{id} not re-imported: {listed}"));
+        assert_eq!(row["label"], label, "{listed}");
+    }
 }

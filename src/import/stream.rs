@@ -11,6 +11,7 @@ use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use super::checked::{Checked, not_utf8, read_error_text};
 use super::{ImportedTask, clean};
 use crate::api::TaskId;
+use crate::export::csv_uncell;
 
 /// One entry of an import, in file order. Duplicates are handed on too:
 /// whether an id counts as new depends on what the receiver already has.
@@ -145,8 +146,9 @@ fn csv<E>(
         let entry = match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                let get = |c: Option<usize>| c.and_then(|c| record.get(c));
-                match record.get(id_col) {
+                // Our own exports quote cells a spreadsheet would run.
+                let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(csv_uncell);
+                match get(Some(id_col)) {
                     Some(id) if !id.is_empty() => {
                         entry_of(where_, id, get(label_col), get(url_col))
                     }
