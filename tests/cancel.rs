@@ -48,7 +48,21 @@ async fn finished(events: &mut tokio::sync::mpsc::UnboundedReceiver<WorkerEvent>
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancel_after_the_status_arrived_keeps_the_answer() {
-    let f = late_body().await;
+    cancel_after_the_status(late_body().await).await;
+}
+
+/// A body that comes later than the cancel's grace: the status had
+/// arrived, so the answer still stands.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_slower_than_the_grace_still_keeps_the_answer() {
+    let delay = worker::CANCEL_GRACE + Duration::from_secs(1);
+    let f = Fixture::start(scripted(&[("late-body", Behaviour::SlowBody { delay })])).await;
+    cancel_after_the_status(f).await;
+}
+
+/// Submits `late-body`, cancels once the simulator has sent its 200
+/// status, and checks that the outcome and the record are `accepted`.
+async fn cancel_after_the_status(f: Fixture) {
     let dir = tempfile::tempdir().unwrap();
     let store =
         tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());

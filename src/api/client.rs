@@ -120,6 +120,18 @@ impl Client {
     /// Sends one rescan and maps the answer. Never panics, never returns the
     /// URL (which may carry an unzip password) in an error.
     pub async fn rescan(&self, task: &TaskId, params: &RescanParams) -> Answer {
+        self.rescan_noting_status(task, params, || {}).await
+    }
+
+    /// [`Client::rescan`], calling `on_status` as soon as the status line has
+    /// arrived, before the body is read: from then on the verdict is the
+    /// server's, so a cancel must let the answer be recorded.
+    pub async fn rescan_noting_status(
+        &self,
+        task: &TaskId,
+        params: &RescanParams,
+        on_status: impl FnOnce(),
+    ) -> Answer {
         tracing::debug!(url = %endpoint_url(&self.base_url, task, params, Reveal::Masked), "PUT");
         let url = endpoint_url(&self.base_url, task, params, Reveal::Secret);
         let request = self
@@ -128,7 +140,10 @@ impl Client {
             .header(AUTHORIZATION, self.authorization.clone())
             .header(CONTENT_LENGTH, "0");
         match request.send().await {
-            Ok(response) => read_answer(response, task).await,
+            Ok(response) => {
+                on_status();
+                read_answer(response, task).await
+            }
             Err(e) => match self.proxy.as_ref().and_then(|p| socks_answer(&e, p)) {
                 Some(answer) => answer,
                 None => network_answer(e),

@@ -34,6 +34,9 @@ pub(super) enum Phase {
     Waiting,
     /// A request is on the wire: its answer may still come.
     OnWire,
+    /// The status line of its answer arrived; the body is being read. The
+    /// verdict is the server's: a cancel's grace never cuts it short.
+    Reading,
     /// Its final answer arrived: it is being recorded and stands.
     Answered,
 }
@@ -66,6 +69,14 @@ impl GateCell {
         true
     }
 
+    /// The status line of the answer to the request on the wire arrived.
+    pub(super) fn status_arrived(&self) {
+        let mut state = self.lock();
+        if state.phase == Phase::OnWire {
+            state.phase = Phase::Reading;
+        }
+    }
+
     /// An answer arrived. With `retry` wanted and the job not cancelled, it
     /// goes back to waiting (returns true); otherwise the answer is final.
     pub(super) fn answered(&self, retry: bool) -> bool {
@@ -79,10 +90,15 @@ impl GateCell {
         }
     }
 
-    /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job.
+    /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job,
+    /// unless the answer's status has arrived by then: that answer stands
+    /// (its body is bounded by the request timeout and the read limit).
     pub(super) async fn grace_over(&self) {
         self.hurry.notified().await;
         tokio::time::sleep(CANCEL_GRACE).await;
+        if self.lock().phase == Phase::Reading {
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -103,6 +119,12 @@ mod tests {
         assert_eq!(gate.cancel(), Phase::OnWire);
         assert!(!gate.answered(true), "no retry once cancelled");
         assert_eq!(gate.cancel(), Phase::Answered, "the answer stands");
+
+        let gate = Gate::default();
+        assert!(gate.start_request(|| {}));
+        gate.status_arrived();
+        assert_eq!(gate.cancel(), Phase::Reading, "its status arrived");
+        assert!(!gate.answered(true), "no retry once cancelled");
 
         let gate = Gate::default();
         assert!(gate.start_request(|| {}));

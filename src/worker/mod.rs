@@ -302,8 +302,8 @@ async fn supervise(
 
 /// Closes the gates of every job in the batch first, then hears out what
 /// they reported before the gates closed, then stops each still-live job:
-/// one that has its answer finishes with it, one on the wire is given
-/// [`CANCEL_GRACE`] (once), the others are reported cancelled (their record
+/// one that has its answer (or its answer's status line) finishes with it,
+/// one on the wire is given [`CANCEL_GRACE`] (once), the others are reported cancelled (their record
 /// completed first).
 fn cancel(
     shared: &Shared,
@@ -325,12 +325,14 @@ fn cancel(
         };
         match phase {
             Phase::Answered => continue,
-            Phase::OnWire if !entry.hurried => {
+            // Reading: its status arrived, so the grace never runs out; a
+            // second cancel still stops it.
+            Phase::OnWire | Phase::Reading if !entry.hurried => {
                 entry.hurried = true;
                 entry.gate.hurry.notify_one();
                 continue;
             }
-            Phase::OnWire | Phase::Waiting => {}
+            Phase::OnWire | Phase::Reading | Phase::Waiting => {}
         }
         if let Some(job) = live.remove(&id) {
             stop_cancelled(shared, id, job, events);
@@ -551,7 +553,9 @@ async fn send_with_retries(
                 return Err(Stop::Cancelled);
             }
             let request = async {
-                let request = shared.client.rescan(&job.task, &job.params);
+                let request = shared
+                    .client
+                    .rescan_noting_status(&job.task, &job.params, || gate.status_arrived());
                 match lent {
                     None => request.await,
                     Some(lent) => return_lent_slots_early(request, lent).await,
