@@ -270,7 +270,33 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         return failure::certificate_problem("the certificate", cert);
     }
     let text = parts.last().cloned().unwrap_or_else(|| e.to_string());
-    crate::text::sanitize_capped(&text, 300)
+    crate::text::sanitize_capped(&without_byte_literals(&text), 300)
+}
+
+/// `reason (b"too_many_continuations")` as `reason (too_many_continuations)`:
+/// h2 names some reasons as Rust byte strings, which mean nothing to people.
+fn without_byte_literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("b\"") {
+        let starts_word = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        match rest[at + 2..].find('"') {
+            Some(end) if starts_word => {
+                out.push_str(&rest[..at]);
+                out.push_str(&rest[at + 2..at + 2 + end]);
+                rest = &rest[at + 3 + end..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 2]);
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The full request URL; `Reveal::Masked` gives the one to show people.
@@ -345,6 +371,18 @@ pub fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_string_literals_become_words() {
+        assert_eq!(
+            without_byte_literals(
+                r#"connection error detected: detected excessive load generating behavior (b"too_many_continuations")"#
+            ),
+            "connection error detected: detected excessive load generating behavior (too_many_continuations)"
+        );
+        assert_eq!(without_byte_literals("plain b\"x"), "plain b\"x");
+        assert_eq!(without_byte_literals(r#"a verb"x""#), r#"a verb"x""#);
+    }
 
     #[test]
     fn retry_after_huge_values_saturate_and_malformed_ones_are_ignored() {
