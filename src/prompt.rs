@@ -7,8 +7,13 @@
 //! prompt is written (so nothing typed early is echoed by the terminal
 //! itself) and left on every way out, Ctrl-C included: raw mode turns
 //! Ctrl-C into a key instead of a signal that would kill us mid-prompt.
+//! SIGTERM and SIGHUP, which raw mode cannot turn into keys, are noted
+//! while the prompt waits and end it the same way, the terminal restored.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
@@ -19,7 +24,8 @@ use secrecy::zeroize::Zeroizing;
 pub enum Answer {
     /// Typed something and pressed Enter (possibly nothing).
     Typed(SecretString),
-    /// Left with Esc, Ctrl-C, or Ctrl-D on an empty line.
+    /// Left with Esc, Ctrl-C, or Ctrl-D on an empty line, or ended by
+    /// SIGTERM or SIGHUP.
     Cancelled,
 }
 
@@ -49,12 +55,20 @@ pub fn can_ask(out: &impl IsTerminal) -> bool {
 /// anything that could print or log it.
 pub fn ask_secret(prompt: &str, out: &mut impl Write, echo: Echo) -> io::Result<Answer> {
     let raw = RawMode::enter()?;
+    let stop = StopSignals::watch()?;
     write!(out, "{prompt}")?;
     out.flush()?;
     // Room for any real password, so typing never reallocates (and so
     // never leaves a copy behind); zeroed when dropped.
     let mut typed = Zeroizing::new(String::with_capacity(256));
     let answer = loop {
+        if stop.arrived() {
+            break Answer::Cancelled;
+        }
+        // Polled, so a signal is seen within a tenth of a second.
+        if !event::poll(Duration::from_millis(100))? {
+            continue;
+        }
         let Event::Key(key) = event::read()? else {
             continue;
         };
@@ -75,8 +89,39 @@ pub fn ask_secret(prompt: &str, out: &mut impl Write, echo: Echo) -> io::Result<
     // Raw mode does not turn "\n" into a new line: return the carriage too.
     write!(out, "\r\n")?;
     out.flush()?;
+    drop(stop);
     drop(raw);
     Ok(answer)
+}
+
+/// SIGTERM and SIGHUP noted as a flag for as long as it lives, instead of
+/// ending the process with the terminal still raw.
+struct StopSignals {
+    flag: Arc<AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl StopSignals {
+    fn watch() -> io::Result<Self> {
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut ids = Vec::new();
+        for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+            ids.push(signal_hook::flag::register(signal, flag.clone())?);
+        }
+        Ok(Self { flag, ids })
+    }
+
+    fn arrived(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for StopSignals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// Raw mode for as long as it lives.

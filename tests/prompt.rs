@@ -114,6 +114,24 @@ fn ctrl_c_at_the_prompt_stops_and_gives_the_terminal_back_as_it_was() {
     assert_never_shown(&tui, "half typed");
 }
 
+/// Raw mode cannot turn SIGTERM into a key: the prompt notes it and ends
+/// as for Ctrl-C, so the terminal is never left without echo.
+#[test]
+fn sigterm_at_the_prompt_gives_the_terminal_back_as_it_was() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let mut tui = rescan_on_a_terminal(&f, "prompt-term");
+    tui.wait_text(PROMPT);
+    assert_eq!(tui.line_modes(), (false, false), "no echo while asking");
+    tui.send(b"half typed");
+    tui.signal(libc::SIGTERM);
+    let status = tui.wait_exit();
+    assert_ne!(status.exit_code(), 0, "{}", tui.contents());
+    assert_eq!(tui.line_modes(), (true, true), "echo and line editing back");
+    assert!(f.sim.record().is_empty(), "nothing sent");
+    assert_never_shown(&tui, "half typed");
+}
+
 #[test]
 fn rescan_without_a_terminal_names_every_way_to_give_the_password() {
     let rt = runtime();

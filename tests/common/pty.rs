@@ -44,6 +44,7 @@ pub struct Tui {
     shared: Arc<Shared>,
     writer: Box<dyn Write + Send>,
     killer: Box<dyn ChildKiller + Send + Sync>,
+    pid: Option<u32>,
     // Kept so the pty stays open (and its size fixed) while the test runs.
     _master: Box<dyn MasterPty + Send>,
 }
@@ -83,6 +84,7 @@ impl Tui {
         // Only the child holds the slave now, so reads end when it exits.
         drop(pair.slave);
         let killer = child.clone_killer();
+        let pid = child.process_id();
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         let shared = Arc::new(Shared {
@@ -128,6 +130,7 @@ impl Tui {
             shared,
             writer,
             killer,
+            pid,
             _master: pair.master,
         }
     }
@@ -166,6 +169,13 @@ impl Tui {
     /// Whether the terminal is (still) on the alternate screen.
     pub fn alternate_screen(&self) -> bool {
         self.shared.lock().parser.screen().alternate_screen()
+    }
+
+    /// Sends the program a signal (`libc::SIGTERM`, ...), as `kill` would.
+    pub fn signal(&self, signal: i32) {
+        let pid = self.pid.expect("the program's pid") as libc::pid_t;
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill {pid}");
     }
 
     /// The terminal's line modes as the program set or left them:
