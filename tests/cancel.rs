@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, PASSWORD, run_cli, scripted};
-use tae_rescan::api::{Client, Outcome, RescanParams, TaskId};
+use common::{Fixture, history_json, rescan_json, scripted};
+use tae_rescan::api::{Outcome, RescanParams, TaskId};
 use tae_rescan::sim::{Behaviour, Record};
 use tae_rescan::worker::{self, Job, JobId, WorkerConfig, WorkerEvent};
 
@@ -63,14 +62,7 @@ async fn a_body_slower_than_the_grace_still_keeps_the_answer() {
 /// Submits `late-body`, cancels once the simulator has sent its 200
 /// status, and checks that the outcome and the record are `accepted`.
 async fn cancel_after_the_status(f: Fixture) {
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
-    let (handle, mut events) = worker::spawn(
-        Arc::new(Client::new(&f.settings()).unwrap()),
-        WorkerConfig::default(),
-        Some(store.clone()),
-    );
+    let (_dir, store, handle, mut events) = f.stored_worker(WorkerConfig::default());
     handle.submit(Job {
         id: JobId(1),
         task: TaskId::parse("late-body").unwrap(),
@@ -88,18 +80,8 @@ async fn cancel_after_the_status(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_cancel_stops_a_request_on_the_wire_at_once() {
-    let f = Fixture::start(scripted(&[(
-        "hangs",
-        Behaviour::Slow {
-            delay: Duration::from_secs(60),
-        },
-    )]))
-    .await;
-    let (handle, mut events) = worker::spawn(
-        Arc::new(Client::new(&f.settings()).unwrap()),
-        WorkerConfig::default(),
-        None,
-    );
+    let f = Fixture::with_slow("hangs", Duration::from_secs(60)).await;
+    let (handle, mut events) = f.worker(WorkerConfig::default());
     handle.submit(Job {
         id: JobId(1),
         task: TaskId::parse("hangs").unwrap(),
@@ -128,21 +110,8 @@ async fn a_second_cancel_stops_a_request_on_the_wire_at_once() {
 async fn signal_after_the_status(signal: &str) {
     let f = late_body().await;
     let cfg = f.config_file("");
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
-        .args([
-            "rescan",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--output",
-            "json",
-            "late-body",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", f.dir.path())
-        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
-        .env("XDG_DATA_HOME", f.dir.path().join("data"))
-        .env("TIP_PASSWORD", PASSWORD)
+    let child = rescan_json(f.dir.path(), &cfg)
+        .arg("late-body")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -169,26 +138,9 @@ async fn signal_after_the_status(signal: &str) {
         panic!("{signal}: one JSON line expected ({e}): {out:?}; stderr {err}")
     });
     assert_eq!(line["outcome"], "accepted", "{signal}: {out}");
-    let (code, history, err) = run_cli(
-        &[
-            "history",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--output",
-            "json",
-        ],
-        &[("TIP_PASSWORD", PASSWORD)],
-        None,
-        f.dir.path(),
-    )
-    .await;
-    assert_eq!(code, 0, "{err}");
-    let records: Vec<serde_json::Value> = history
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(records.len(), 1, "{history}");
-    assert_eq!(records[0]["outcome"], "accepted", "{signal}: {history}");
+    let records = history_json(&cfg, f.dir.path()).await;
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["outcome"], "accepted", "{signal}: {records:?}");
     assert_eq!(records[0]["status"], 200);
 }
 

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{Fixture, PASSWORD, run_cli, scripted};
+use common::{
+    Fixture, PASSWORD, binary, history_json, rescan_json, run_cli, run_with_password, scripted,
+};
 use tae_rescan::sim::{Behaviour, Behaviours};
 
 fn with_password() -> Vec<(&'static str, &'static str)> {
@@ -18,12 +20,10 @@ async fn rescan_prints_json_lines_and_exits_by_outcome() {
     .await;
     let config = f.config_file("");
     let cfg = config.to_str().unwrap();
-    let (code, out, err) = run_cli(
+    let (code, out, err) = run_with_password(
         &[
             "rescan", "--config", cfg, "--output", "json", "ok-1", "fresh",
         ],
-        &with_password(),
-        None,
         f.dir.path(),
     )
     .await;
@@ -61,13 +61,8 @@ async fn rescan_prints_json_lines_and_exits_by_outcome() {
     let fresh = lines.iter().find(|l| l["task_id"] == "fresh").unwrap();
     assert!(fresh["new_task_id"].as_str().is_some_and(|n| n != "fresh"));
 
-    let (code, out, _) = run_cli(
-        &["--config", cfg, "rescan", "ok-2", "hung"],
-        &with_password(),
-        None,
-        f.dir.path(),
-    )
-    .await;
+    let (code, out, _) =
+        run_with_password(&["--config", cfg, "rescan", "ok-2", "hung"], f.dir.path()).await;
     assert_eq!(code, 1, "any task not accepted exits 1");
     assert!(
         out.lines()
@@ -114,7 +109,7 @@ async fn validation_errors_exit_2_and_send_nothing() {
     for (args, names) in cases {
         let mut full = vec!["rescan", "--config", cfg];
         full.extend_from_slice(args);
-        let (code, out, err) = run_cli(&full, &with_password(), None, f.dir.path()).await;
+        let (code, out, err) = run_with_password(&full, f.dir.path()).await;
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty(), "{args:?}: {out}");
         assert!(err.contains(names), "{args:?}: {err}");
@@ -132,7 +127,7 @@ async fn ids_come_from_files_and_stdin() {
         "ids.txt",
         b"\xef\xbb\xbf# from the ticket\r\nfile-1\r\n\r\nfile-2  # second\r\nfile-1\r\n",
     );
-    let (code, _, err) = run_cli(
+    let (code, _, err) = run_with_password(
         &[
             "rescan",
             "--config",
@@ -141,8 +136,6 @@ async fn ids_come_from_files_and_stdin() {
             list.to_str().unwrap(),
             "arg-1",
         ],
-        &with_password(),
-        None,
         f.dir.path(),
     )
     .await;
@@ -245,13 +238,8 @@ async fn config_and_credential_errors_are_one_clear_line() {
         .unwrap()
         .replace("client.pem", "client.p12");
     std::fs::write(&p12, text).unwrap();
-    let (code, _, err) = run_cli(
-        &["rescan", "--config", p12.to_str().unwrap(), "t1"],
-        &with_password(),
-        None,
-        home,
-    )
-    .await;
+    let (code, _, err) =
+        run_with_password(&["rescan", "--config", p12.to_str().unwrap(), "t1"], home).await;
     assert_eq!(code, 2);
     assert!(
         err.contains("client.p12: wrong certificate password"),
@@ -267,10 +255,8 @@ async fn config_and_credential_errors_are_one_clear_line() {
         )
         .as_bytes(),
     );
-    let (code, out, err) = run_cli(
+    let (code, out, err) = run_with_password(
         &["rescan", "--config", no_cert.to_str().unwrap(), "t1"],
-        &with_password(),
-        None,
         home,
     )
     .await;
@@ -286,10 +272,8 @@ async fn config_and_credential_errors_are_one_clear_line() {
         )
         .as_bytes(),
     );
-    let (code, out, _) = run_cli(
+    let (code, out, _) = run_with_password(
         &["rescan", "--config", untrusted.to_str().unwrap(), "t1"],
-        &with_password(),
-        None,
         home,
     )
     .await;
@@ -443,7 +427,7 @@ async fn the_config_file_is_found_by_variable_and_platform_dir() {
         .replace("\"client.pem\"", &format!("{:?}", f.path("client.pem")))
         .replace("\"ca.pem\"", &format!("{:?}", f.path("ca.pem")));
     std::fs::write(platform.join("config.toml"), text).unwrap();
-    let (code, _, err) = run_cli(&["rescan", "t2"], &with_password(), None, f.dir.path()).await;
+    let (code, _, err) = run_with_password(&["rescan", "t2"], f.dir.path()).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(f.sim.record().len(), 2);
 }
@@ -458,22 +442,9 @@ fn rescan_child(
     let cfg = f.config_file("[worker]\nconcurrency = 4\n");
     let list: String = (0..ids).map(|n| format!("out-{n:05}\n")).collect();
     let file = f.write("ids.txt", list.as_bytes());
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
-        .args([
-            "rescan",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--output",
-            "json",
-        ])
+    let child = rescan_json(f.dir.path(), &cfg)
         .arg("--from-file")
         .arg(&file)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", f.dir.path())
-        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
-        .env("XDG_DATA_HOME", f.dir.path().join("data"))
-        .env("TIP_PASSWORD", PASSWORD)
         .stdin(std::process::Stdio::null())
         .stdout(stdout)
         .stderr(std::process::Stdio::piped())
@@ -518,24 +489,7 @@ async fn a_failed_write_of_results_stops_sending_says_so_and_exits_2() {
     );
     let sent = f.sim.record();
     assert!(sent.len() < IDS / 4, "stopped sending: {} sent", sent.len());
-    let (code, history, e) = run_cli(
-        &[
-            "history",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--output",
-            "json",
-        ],
-        &with_password(),
-        None,
-        f.dir.path(),
-    )
-    .await;
-    assert_eq!(code, 0, "{e}");
-    let records: Vec<serde_json::Value> = history
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = history_json(&cfg, f.dir.path()).await;
     let accepted: Vec<&str> = records
         .iter()
         .filter(|r| r["outcome"] == "accepted")
@@ -596,13 +550,8 @@ async fn a_closed_pipe_stops_sending_quietly() {
 /// the first line (as `| head -1` does); returns (exit code, stderr).
 async fn into_head(f: &Fixture, args: &[&str]) -> (Option<i32>, String) {
     use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+    let mut child = tokio::process::Command::from(binary(f.dir.path()))
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", f.dir.path())
-        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
-        .env("XDG_DATA_HOME", f.dir.path().join("data"))
         .env("TIP_PASSWORD", PASSWORD)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -640,7 +589,7 @@ async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
     )
     .await;
     assert_eq!((code, err.as_str()), (Some(0), ""), "dry run");
-    let (code, _, err) = run_cli(
+    let (code, _, err) = run_with_password(
         &[
             "rescan",
             "--config",
@@ -650,8 +599,6 @@ async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
             "--from-file",
             file,
         ],
-        &with_password(),
-        None,
         f.dir.path(),
     )
     .await;

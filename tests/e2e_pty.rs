@@ -15,22 +15,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{Fixture, PASSWORD, USER};
-use pty::{Tui, eventually};
+use pty::{Tui, eventually, runtime};
 use tae_rescan::sim::{Behaviour, Behaviours};
 
 const SIZE: (u16, u16) = (120, 40);
 /// At 120 columns the task list spans the full width, the details below it
 /// (side by side only from 150 columns), so a list row is a whole screen row.
 const LIST_WIDTH: u16 = SIZE.0;
-
-/// The simulator runs on this runtime while the test thread drives the pty.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 /// The dashboard against the fixture's simulator, password from the env.
 fn dashboard(f: &Fixture) -> Tui {

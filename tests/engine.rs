@@ -451,13 +451,7 @@ async fn four_xx_answers_are_never_retried() {
 
 #[tokio::test]
 async fn cancellation_stops_queued_work() {
-    let f = Fixture::start(scripted(&[(
-        "slow",
-        Behaviour::Slow {
-            delay: Duration::from_millis(300),
-        },
-    )]))
-    .await;
+    let f = Fixture::with_slow("slow", Duration::from_millis(300)).await;
     let config = WorkerConfig {
         concurrency: 1,
         ..WorkerConfig::default()
@@ -535,18 +529,11 @@ async fn dropped_connections_are_retried_then_reported_as_errors() {
 #[tokio::test]
 async fn failed_or_hung_is_sent_once_more_after_the_delay_and_recorded_twice() {
     let f = Fixture::start(scripted(&[("hung", Behaviour::NotFound)])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
     let config = WorkerConfig {
         retry_failed_or_hung_after: Some(Duration::from_millis(50)),
         ..WorkerConfig::default()
     };
-    let (handle, mut events) = worker::spawn(
-        Arc::new(Client::new(&f.settings()).unwrap()),
-        config,
-        Some(store.clone()),
-    );
+    let (_dir, store, handle, mut events) = f.stored_worker(config);
     handle.submit(Job {
         id: JobId(1),
         task: id("hung"),
@@ -587,21 +574,8 @@ async fn failed_or_hung_is_sent_once_more_after_the_delay_and_recorded_twice() {
 
 #[tokio::test]
 async fn cancelling_a_request_in_flight_completes_its_record_before_reporting() {
-    let f = Fixture::start(scripted(&[(
-        "slow",
-        Behaviour::Slow {
-            delay: Duration::from_secs(30),
-        },
-    )]))
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
-    let (handle, mut events) = worker::spawn(
-        Arc::new(Client::new(&f.settings()).unwrap()),
-        WorkerConfig::default(),
-        Some(store.clone()),
-    );
+    let f = Fixture::with_slow("slow", Duration::from_secs(30)).await;
+    let (_dir, store, handle, mut events) = f.stored_worker(WorkerConfig::default());
     handle.submit(Job {
         id: JobId(7),
         task: id("slow"),
@@ -689,19 +663,12 @@ async fn a_hanging_first_request_does_not_hold_up_the_rest() {
     // The first request of a burst is lent every slot so it can open the
     // shared connection; it gives them back after a second without an
     // answer, so the rest go ahead while it hangs.
-    let f = Fixture::start(scripted(&[(
-        "hangs",
-        Behaviour::Slow {
-            delay: Duration::from_secs(120),
-        },
-    )]))
-    .await;
+    let f = Fixture::with_slow("hangs", Duration::from_secs(120)).await;
     let config = WorkerConfig {
         concurrency: 4,
         ..WorkerConfig::default()
     };
-    let (handle, mut events) =
-        worker::spawn(Arc::new(Client::new(&f.settings()).unwrap()), config, None);
+    let (handle, mut events) = f.worker(config);
     for (n, t) in ["hangs", "a", "b", "c", "d"].iter().enumerate() {
         handle.submit(Job {
             id: JobId(n as u64),

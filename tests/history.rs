@@ -6,18 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Fixture, PASSWORD, run_cli};
+use common::{
+    Fixture, PASSWORD, binary, history_json, json_lines, rejected, run_with_password, scripted,
+};
 use tae_rescan::sim::{Behaviour, Behaviours};
-
-fn env() -> Vec<(&'static str, &'static str)> {
-    vec![("TIP_PASSWORD", PASSWORD)]
-}
-
-fn json_lines(out: &str) -> Vec<serde_json::Value> {
-    out.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
 
 /// Polls a condition that no event announces (another process's progress),
 /// with a deadline.
@@ -40,19 +32,15 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     let cfg = cfg.to_str().unwrap();
     let home = f.dir.path();
     let list = f.write("tasks.csv", b"task_id,label\nh-1,first\nh-2,second\n");
-    let (code, out, err) = run_cli(
+    let (code, out, err) = run_with_password(
         &["tasks", "--config", cfg, "import", list.to_str().unwrap()],
-        &env(),
-        None,
         home,
     )
     .await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("imported 2 tasks"), "{out}");
-    let (code, _, _) = run_cli(
+    let (code, _, _) = run_with_password(
         &["rescan", "--config", cfg, "--file-ext", "zip", "h-1", "h-2"],
-        &env(),
-        None,
         home,
     )
     .await;
@@ -62,10 +50,8 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
         Vec::<String>::new(),
         "every intent has its record: no log is left behind"
     );
-    let (code, out, _) = run_cli(
+    let (code, out, _) = run_with_password(
         &["tasks", "--config", cfg, "list", "--output", "json"],
-        &env(),
-        None,
         home,
     )
     .await;
@@ -78,15 +64,7 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     );
     assert_eq!(tasks[0]["last_outcome"], "accepted");
     assert_eq!(tasks[1]["last_outcome"], "failed or hung");
-    let (code, out, _) = run_cli(
-        &["history", "--config", cfg, "--output", "json"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
-    assert_eq!(code, 0);
-    let records = json_lines(&out);
+    let records = history_json(cfg, home).await;
     assert_eq!(records.len(), 2);
     for r in &records {
         assert_eq!(r["params"], "file_ext=zip");
@@ -100,50 +78,30 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
             "RFC 3339: {r}"
         );
     }
-    let (_, out, _) = run_cli(
+    let (_, out, _) = run_with_password(
         &["history", "--config", cfg, "--outcome", "failed or hung"],
-        &env(),
-        None,
         home,
     )
     .await;
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("h-2"));
-    let (code, _, err) = run_cli(
-        &["history", "--config", cfg, "--outcome", "acepted"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
+    let (code, _, err) =
+        run_with_password(&["history", "--config", cfg, "--outcome", "acepted"], home).await;
     assert_eq!(code, 2);
     assert!(
         err.contains("--outcome: 'acepted' is not an outcome"),
         "{err}"
     );
-    let (_, out, _) = run_cli(
+    let (_, out, _) = run_with_password(
         &["history", "--config", cfg, "--since", "1h", "--task", "h-1"],
-        &env(),
-        None,
         home,
     )
     .await;
     assert_eq!(out.lines().count(), 1);
-    let (code, out, _) = run_cli(
-        &["tasks", "--config", cfg, "remove", "h-1"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
+    let (code, out, _) =
+        run_with_password(&["tasks", "--config", cfg, "remove", "h-1"], home).await;
     assert_eq!(code, 0, "{out}");
-    let (_, out, _) = run_cli(
-        &["history", "--config", cfg, "--task", "h-1"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
+    let (_, out, _) = run_with_password(&["history", "--config", cfg, "--task", "h-1"], home).await;
     assert_eq!(out.lines().count(), 1, "history outlives the inventory");
 }
 
@@ -177,13 +135,8 @@ async fn bulk_stuck_after_six(
         "json",
     ];
     args.extend(ids.iter().map(String::as_str));
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+    let child = tokio::process::Command::from(binary(f.dir.path()))
         .args(&args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", f.dir.path())
-        .env("XDG_CONFIG_HOME", f.dir.path().join("config"))
-        .env("XDG_DATA_HOME", f.dir.path().join("data"))
         .env("TIP_PASSWORD", PASSWORD)
         .stdout(stdout)
         .stderr(std::process::Stdio::piped())
@@ -206,24 +159,6 @@ fn intent_logs(data: &std::path::Path) -> Vec<String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.contains(".intents-"))
         .collect()
-}
-
-async fn history_of(f: &Fixture, cfg: &std::path::Path) -> Vec<serde_json::Value> {
-    let (code, out, err) = run_cli(
-        &[
-            "history",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--output",
-            "json",
-        ],
-        &env(),
-        None,
-        f.dir.path(),
-    )
-    .await;
-    assert_eq!(code, 0, "{err}");
-    json_lines(&out)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -251,7 +186,7 @@ async fn ctrl_c_mid_bulk_cancels_the_rest_and_completes_every_record() {
         (count(&lines, "accepted"), count(&lines, "cancelled")),
         (6, 24)
     );
-    let records = history_of(&f, &cfg).await;
+    let records = history_json(&cfg, f.dir.path()).await;
     assert_eq!(
         (
             count(&records, "accepted"),
@@ -303,7 +238,7 @@ async fn kill_9_after_the_hanging_requests_show_in_flight_leaves_them_interrupte
     let (f, cfg, child) = bulk_stuck_after_six(std::process::Stdio::null()).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let records = history_of(&f, &cfg).await;
+        let records = history_json(&cfg, f.dir.path()).await;
         if records
             .iter()
             .filter(|r| r["outcome"] == "in flight")
@@ -328,7 +263,7 @@ async fn kill_and_check_the_history(
 ) {
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
-    let records = history_of(f, cfg).await;
+    let records = history_json(cfg, f.dir.path()).await;
     let out = format!("{records:?}");
     let count = |label: &str| records.iter().filter(|r| r["outcome"] == label).count();
     assert_eq!(count("accepted"), 6);
@@ -373,7 +308,7 @@ async fn a_file_that_is_not_the_database_is_refused_and_left_alone() {
     for args in [vec!["rescan", "t1"], vec!["history"], vec!["tasks", "list"]] {
         let mut full = args.clone();
         full.extend(["--config", cfg.to_str().unwrap()]);
-        let (code, out, err) = run_cli(&full, &env(), None, f.dir.path()).await;
+        let (code, out, err) = run_with_password(&full, f.dir.path()).await;
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(
@@ -409,63 +344,24 @@ async fn two_instances_on_one_data_dir_record_everything() {
     let ra: Vec<&str> = args_a.iter().map(String::as_str).collect();
     let rb: Vec<&str> = args_b.iter().map(String::as_str).collect();
     let home = f.dir.path();
-    let env = env();
-    let ((code_a, _, err_a), (code_b, _, err_b)) = tokio::join!(
-        run_cli(&ra, &env, None, home),
-        run_cli(&rb, &env, None, home)
-    );
+    let ((code_a, _, err_a), (code_b, _, err_b)) =
+        tokio::join!(run_with_password(&ra, home), run_with_password(&rb, home));
     assert_eq!((code_a, code_b), (0, 0), "{err_a}{err_b}");
-    let (_, out, _) = run_cli(
-        &["history", "--config", cfg, "--output", "json"],
-        &env,
-        None,
-        home,
-    )
-    .await;
-    let records = json_lines(&out);
+    let records = history_json(cfg, home).await;
     assert_eq!(records.len(), 120);
     assert!(records.iter().all(|r| r["outcome"] == "accepted"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exports_parse_back_and_match_the_history() {
-    let f = Fixture::start(Behaviours {
-        per_task: [(
-            "x-2".to_owned(),
-            Behaviour::Reject {
-                error: "invalid-params".into(),
-                description: "url, \"quoted\"\nnew line".into(),
-            },
-        )]
-        .into(),
-        ..Default::default()
-    })
-    .await;
+    let f = Fixture::start(scripted(&[("x-2", rejected("url, \"quoted\"\nnew line"))])).await;
     let cfg = f.config_file("");
     let cfg = cfg.to_str().unwrap();
     let home = f.dir.path();
-    run_cli(
-        &["rescan", "--config", cfg, "x-1", "x-2", "x-3"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
-    let (_, json, _) = run_cli(
-        &["history", "--config", cfg, "--output", "json"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
-    let (_, csv_text, _) = run_cli(
-        &["history", "--config", cfg, "--output", "csv"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
-    let json = json_lines(&json);
+    run_with_password(&["rescan", "--config", cfg, "x-1", "x-2", "x-3"], home).await;
+    let json = history_json(cfg, home).await;
+    let (_, csv_text, _) =
+        run_with_password(&["history", "--config", cfg, "--output", "csv"], home).await;
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -512,30 +408,14 @@ async fn exports_parse_back_and_match_the_history() {
 #[tokio::test(flavor = "multi_thread")]
 async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
     let formula = "=HYPERLINK(\"http://evil.example/\",\"click\")";
-    let f = Fixture::start(Behaviours {
-        per_task: [(
-            "f-1".to_owned(),
-            Behaviour::Reject {
-                error: "invalid-params".into(),
-                description: formula.into(),
-            },
-        )]
-        .into(),
-        ..Default::default()
-    })
-    .await;
+    let f = Fixture::start(scripted(&[("f-1", rejected(formula))])).await;
     let cfg = f.config_file("");
     let cfg = cfg.to_str().unwrap();
     let home = f.dir.path();
-    let (code, _, err) = run_cli(&["rescan", "--config", cfg, "f-1"], &env(), None, home).await;
+    let (code, _, err) = run_with_password(&["rescan", "--config", cfg, "f-1"], home).await;
     assert_eq!(code, 1, "{err}");
-    let (code, csv_text, err) = run_cli(
-        &["history", "--config", cfg, "--output", "csv"],
-        &env(),
-        None,
-        home,
-    )
-    .await;
+    let (code, csv_text, err) =
+        run_with_password(&["history", "--config", cfg, "--output", "csv"], home).await;
     assert_eq!(code, 0, "{err}");
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let row = reader.records().next().expect("one record").unwrap();
@@ -546,19 +426,15 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
         "tasks.csv",
         b"task_id,label\nf-2,@SUM(A1:A9)\nf-3,+1\n-f-4,'=x\n",
     );
-    let (code, _, err) = run_cli(
+    let (code, _, err) = run_with_password(
         &["tasks", "--config", cfg, "import", list.to_str().unwrap()],
-        &env(),
-        None,
         home,
     )
     .await;
     assert_eq!(code, 0, "{err}");
     let out = f.path("inventory.csv");
-    let (code, _, err) = run_cli(
+    let (code, _, err) = run_with_password(
         &["tasks", "--config", cfg, "export", out.to_str().unwrap()],
-        &env(),
-        None,
         home,
     )
     .await;
@@ -576,7 +452,7 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
     let again = tempfile::tempdir().unwrap();
     let dir = again.path().to_str().unwrap();
     let out_path = out.to_str().unwrap();
-    let (code, _, err) = run_cli(
+    let (code, _, err) = run_with_password(
         &[
             "tasks",
             "--config",
@@ -586,13 +462,11 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
             "import",
             out_path,
         ],
-        &env(),
-        None,
         home,
     )
     .await;
     assert_eq!(code, 0, "{err}");
-    let (code, listed, err) = run_cli(
+    let (code, listed, err) = run_with_password(
         &[
             "tasks",
             "--config",
@@ -603,8 +477,6 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
             "--output",
             "json",
         ],
-        &env(),
-        None,
         home,
     )
     .await;

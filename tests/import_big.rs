@@ -5,9 +5,13 @@
 //! set of every listed id at once). Memory, not time, is asserted: it does
 //! not depend on how busy the machine is.
 
+mod common;
+
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use common::binary;
 
 const IDS: usize = 200_000;
 /// Peak RSS allowed for either command. Streaming needs about 20 MB
@@ -26,13 +30,8 @@ struct Run {
 // Reaped by wait4, which also reports the child's own peak RSS.
 #[allow(clippy::zombie_processes)]
 fn run(args: &[&str], home: &Path) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+    let mut child = binary(home)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -86,6 +86,35 @@ impl Lab {
         sign(self.path(), key, "/CN=analyst", out, Some("client.cnf"));
     }
 
+    /// A v1 client certificate for `client.key` (`client-v1.pem`): no
+    /// extensions, as `openssl x509 -req` writes without `-extfile`.
+    fn v1_cert(&self) {
+        sign(
+            self.path(),
+            "client.key",
+            "/CN=analyst",
+            "client-v1.pem",
+            None,
+        );
+    }
+
+    /// `key` encrypted as PKCS#8 (PBES2, AES-256-CBC) with the test password,
+    /// as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it.
+    fn encrypted_pkcs8_key(&self, key: &str, out: &str) {
+        self.openssl(&[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            key,
+            "-out",
+            out,
+            "-passout",
+            &pass_arg(),
+        ]);
+    }
+
     /// A PKCS#12 file of the v3 certificate and `client.key`.
     fn p12(&self, out: &str, extra: &[&str]) {
         self.v3_cert("client.key", "client-v3.pem");
@@ -162,6 +191,19 @@ impl Lab {
             "nginx saw {:?}",
             self.nginx.requests()
         );
+    }
+
+    /// `cert` with `key` beside it, then both in one PEM file (what curl's
+    /// `--cert` takes either way): each rescan goes through.
+    async fn assert_accepted_separate_and_combined(&self, cert: &str, key: &str, tag: &str) {
+        let config = self.config(cert, Some(key), "");
+        self.assert_accepted(&config, &format!("{tag}-separate"), &[])
+            .await;
+        let combined = format!("{}-combined.pem", cert.trim_end_matches(".pem"));
+        cat(self.path(), &[cert, key], &combined);
+        let config = self.config(&combined, None, "");
+        self.assert_accepted(&config, &format!("{tag}-combined"), &[])
+            .await;
     }
 
     /// The run stops at start-up: exit 2, one line naming the password
@@ -253,13 +295,7 @@ fn cat(dir: &Path, parts: &[&str], out: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn x509_v1_client_certificate_with_its_key() {
     let lab = Lab::start();
-    sign(
-        lab.path(),
-        "client.key",
-        "/CN=analyst",
-        "client-v1.pem",
-        None,
-    );
+    lab.v1_cert();
     let text = Command::new("openssl")
         .args(["x509", "-noout", "-text", "-in", "client-v1.pem"])
         .current_dir(lab.path())
@@ -269,27 +305,14 @@ async fn x509_v1_client_certificate_with_its_key() {
         String::from_utf8_lossy(&text.stdout).contains("Version: 1 (0x0)"),
         "the test needs a v1 certificate"
     );
-    let config = lab.config("client-v1.pem", Some("client.key"), "");
-    lab.assert_accepted(&config, "v1-separate", &[]).await;
-    cat(
-        lab.path(),
-        &["client-v1.pem", "client.key"],
-        "client-v1-combined.pem",
-    );
-    let config = lab.config("client-v1-combined.pem", None, "");
-    lab.assert_accepted(&config, "v1-combined", &[]).await;
+    lab.assert_accepted_separate_and_combined("client-v1.pem", "client.key", "v1")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn x509_v1_client_certificate_with_another_key_is_refused_naming_both_files() {
     let lab = Lab::start();
-    sign(
-        lab.path(),
-        "client.key",
-        "/CN=analyst",
-        "client-v1.pem",
-        None,
-    );
+    lab.v1_cert();
     lab.openssl(&["genpkey", "-algorithm", "RSA", "-out", "other.key"]);
     let config = lab.config("client-v1.pem", Some("other.key"), "");
     let (code, _, err) = lab.rescan(&config, "never-sent", &[]).await;
@@ -307,15 +330,8 @@ async fn x509_v1_client_certificate_with_another_key_is_refused_naming_both_file
 async fn x509_v3_client_certificate_with_its_key() {
     let lab = Lab::start();
     lab.v3_cert("client.key", "client-v3.pem");
-    let config = lab.config("client-v3.pem", Some("client.key"), "");
-    lab.assert_accepted(&config, "v3-separate", &[]).await;
-    cat(
-        lab.path(),
-        &["client-v3.pem", "client.key"],
-        "client-v3-combined.pem",
-    );
-    let config = lab.config("client-v3-combined.pem", None, "");
-    lab.assert_accepted(&config, "v3-combined", &[]).await;
+    lab.assert_accepted_separate_and_combined("client-v3.pem", "client.key", "v3")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -344,18 +360,7 @@ async fn combined_pem_from_pkcs12_with_encrypted_pkcs8_key() {
 async fn separate_pkcs8_encrypted_key_file_unlocked_by_the_environment() {
     let lab = Lab::start();
     lab.v3_cert("client.key", "client-v3.pem");
-    lab.openssl(&[
-        "pkcs8",
-        "-topk8",
-        "-v2",
-        "aes-256-cbc",
-        "-in",
-        "client.key",
-        "-out",
-        "client-enc.key",
-        "-passout",
-        &pass_arg(),
-    ]);
+    lab.encrypted_pkcs8_key("client.key", "client-enc.key");
     let config = lab.config("client-v3.pem", Some("client-enc.key"), "");
     lab.assert_accepted(
         &config,
@@ -460,18 +465,7 @@ async fn client_cert_password_command_unlocks_pkcs12_and_encrypted_key() {
     lab.p12("client.p12", &["-passout", &pass_arg()]);
     let config = lab.config("client.p12", None, &command);
     lab.assert_accepted(&config, "command-p12", &[]).await;
-    lab.openssl(&[
-        "pkcs8",
-        "-topk8",
-        "-v2",
-        "aes-256-cbc",
-        "-in",
-        "client.key",
-        "-out",
-        "client-enc.key",
-        "-passout",
-        &pass_arg(),
-    ]);
+    lab.encrypted_pkcs8_key("client.key", "client-enc.key");
     let config = lab.config("client-v3.pem", Some("client-enc.key"), &command);
     lab.assert_accepted(&config, "command-pkcs8", &[]).await;
 }

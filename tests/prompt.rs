@@ -10,20 +10,12 @@ mod common;
 #[path = "common/pty.rs"]
 mod pty;
 
-use common::{Fixture, PASSWORD, USER};
-use pty::{Tui, eventually};
+use common::{Fixture, PASSWORD, USER, binary};
+use pty::{Tui, eventually, runtime};
 use tae_rescan::sim::Behaviours;
 
 const SIZE: (u16, u16) = (120, 40);
 const PROMPT: &str = "TIP password for analyst: ";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 /// `tae-rescan rescan ID` on a pty with a config that has no password.
 fn rescan_on_a_terminal(f: &Fixture, id: &str) -> Tui {
@@ -138,13 +130,8 @@ fn rescan_without_a_terminal_names_every_way_to_give_the_password() {
     let f = rt.block_on(Fixture::start(Behaviours::default()));
     let config = f.config_file("");
     let home = f.dir.path();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"))
+    let out = binary(home)
         .args(["--config", config.to_str().unwrap(), "rescan", "no-tty"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
         .stdin(std::process::Stdio::null())
         .output()
         .expect("binary runs");

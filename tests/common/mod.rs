@@ -8,8 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::SecretString;
+use std::sync::Arc;
+use tae_rescan::api::Client;
 use tae_rescan::api::{ClientIdentity, ClientSettings, IdentityFiles};
 use tae_rescan::sim::{self, Behaviours, Pki, SimConfig, SimHandle};
+use tae_rescan::store::{Store, StoreHandle, spawn_store_thread};
+use tae_rescan::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
+use tokio::sync::mpsc::UnboundedReceiver;
 use url::Url;
 
 /// Behaviours that script these tasks; every other task is accepted.
@@ -55,6 +60,43 @@ impl Fixture {
         f.write("client.p12", &f.pki.client_p12);
         f.write("ca.pem", f.pki.ca_cert_pem.as_bytes());
         f
+    }
+
+    /// A simulator on which `task` answers only after `delay` (every other
+    /// task at once): a request that stays on the wire.
+    pub async fn with_slow(task: &str, delay: Duration) -> Fixture {
+        Fixture::start(scripted(&[(task, sim::Behaviour::Slow { delay })])).await
+    }
+
+    /// A worker against this simulator that records nothing.
+    pub fn worker(&self, config: WorkerConfig) -> (WorkerHandle, UnboundedReceiver<WorkerEvent>) {
+        worker::spawn(
+            Arc::new(Client::new(&self.settings()).expect("client")),
+            config,
+            None,
+        )
+    }
+
+    /// A worker against this simulator that records into its own store in
+    /// a fresh folder (kept while the returned folder lives), as both faces
+    /// run one.
+    pub fn stored_worker(
+        &self,
+        config: WorkerConfig,
+    ) -> (
+        tempfile::TempDir,
+        StoreHandle,
+        WorkerHandle,
+        UnboundedReceiver<WorkerEvent>,
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = spawn_store_thread(Store::open(dir.path()).expect("store opens"));
+        let (handle, events) = worker::spawn(
+            Arc::new(Client::new(&self.settings()).expect("client")),
+            config,
+            Some(store.clone()),
+        );
+        (dir, store, handle, events)
     }
 
     pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
@@ -143,13 +185,8 @@ pub async fn run_cli(
     home: &Path,
 ) -> (i32, String, String) {
     use tokio::io::AsyncWriteExt;
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"));
+    let mut cmd = tokio::process::Command::from(binary(home));
     cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -171,4 +208,58 @@ pub async fn run_cli(
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The real binary with a clean environment whose home, config and data
+/// folders are under `home`: nothing of the developer's own setup leaks in.
+pub fn binary(home: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"));
+    cmd
+}
+
+/// `rescan --config CONFIG --output json` with the account's password in
+/// the environment; the caller adds the ids and the pipes.
+pub fn rescan_json(home: &Path, config: &Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::from(binary(home));
+    cmd.args(["rescan", "--config"])
+        .arg(config)
+        .args(["--output", "json"])
+        .env("TIP_PASSWORD", PASSWORD);
+    cmd
+}
+
+/// The 400 answer `invalid-params` with this description.
+pub fn rejected(description: &str) -> sim::Behaviour {
+    sim::Behaviour::Reject {
+        error: "invalid-params".into(),
+        description: description.into(),
+    }
+}
+
+/// The binary with the account's password in `TIP_PASSWORD` and nothing on
+/// stdin: how most tests run it.
+pub async fn run_with_password(args: &[&str], home: &Path) -> (i32, String, String) {
+    run_cli(args, &[("TIP_PASSWORD", PASSWORD)], None, home).await
+}
+
+/// One JSON value per line, as `--output json` prints them.
+pub fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// `history --output json` of the data dir `config` points at, which must
+/// succeed: every record, newest first.
+pub async fn history_json(config: impl AsRef<Path>, home: &Path) -> Vec<serde_json::Value> {
+    let config = config.as_ref().to_str().unwrap();
+    let (code, out, err) =
+        run_with_password(&["history", "--config", config, "--output", "json"], home).await;
+    assert_eq!(code, 0, "{err}");
+    json_lines(&out)
 }

@@ -291,3 +291,12 @@ pub fn eventually(what: &str, cond: impl Fn() -> bool) {
 fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a terminal size is never zero")
 }
+
+/// The simulator runs on this runtime while the test thread drives the pty.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
