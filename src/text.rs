@@ -47,15 +47,35 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || is_format_char(c)
 }
 
-/// Bidi embeddings, overrides and isolates, and the invisible marks that
-/// can hide them: never acceptable in identifiers or URLs.
+/// Every Unicode format character (general category Cf: bidi embeddings,
+/// overrides and isolates, zero-width marks, the Arabic letter mark U+061C,
+/// the tag characters U+E0000–E007F, ...) and the line and paragraph
+/// separators: invisible, they can reorder or hide what the analyst reads,
+/// so they are shown escaped and never accepted in identifiers or URLs.
+///
+/// A table rather than a Unicode database lookup: this runs for every
+/// character drawn. The test below holds it to the Unicode database.
 pub fn is_format_char(c: char) -> bool {
     matches!(c,
-            '\u{200b}'..='\u{200f}'
+            '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
             | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2069}'
+            | '\u{2060}'..='\u{206f}'
             | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}')
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e007f}')
 }
 
 /// True when `haystack` contains `needle` ignoring case; `needle` must
@@ -109,6 +129,25 @@ mod tests {
         let safe = sanitize(hostile);
         assert!(!safe.chars().any(|c| c.is_control()), "{safe:?}");
         assert_eq!(safe, "a\\e]0;pwned\\u{7}b\\e[2Jc\\u{9b}31md");
+    }
+
+    #[test]
+    fn every_format_character_is_escaped() {
+        use unicode_general_category::{GeneralCategory, get_general_category};
+        let format: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|&c| get_general_category(c) == GeneralCategory::Format)
+            .collect();
+        assert!(format.contains(&'\u{61c}') && format.contains(&'\u{e0041}'));
+        for c in format {
+            let shown = sanitize(&format!("a{c}b"));
+            assert_eq!(
+                shown,
+                format!("a\\u{{{:x}}}b", c as u32),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]
