@@ -62,8 +62,9 @@ fn known_label(label: &str) -> bool {
         || label == crate::store::IN_FLIGHT
 }
 
-/// `--since`: `90s`, `15m`, `1h`, `2d`, `1w` back from now, or an RFC 3339
-/// time. Returns unix milliseconds.
+/// `--since`: a span back from now as jiff reads spans (`90s`, `1h30m`,
+/// `2 days`, `1w`, ISO 8601 `PT90M`), or an RFC 3339 time. Returns unix
+/// milliseconds. Days, weeks, months and years count back in UTC's calendar.
 pub fn parse_since(raw: &str) -> Result<i64, UsageError> {
     let raw = raw.trim();
     if let Ok(ts) = raw.parse::<jiff::Timestamp>() {
@@ -71,24 +72,16 @@ pub fn parse_since(raw: &str) -> Result<i64, UsageError> {
     }
     let bad = || {
         UsageError(format!(
-            "--since: '{raw}' is neither a duration (90s, 15m, 1h, 2d, 1w) nor an RFC 3339 time (2026-11-26T10:00:00Z)"
+            "--since: '{raw}' is neither a span back from now (90s, 1h30m, 2 days, PT90M) nor an RFC 3339 time (2026-11-26T10:00:00Z)"
         ))
     };
-    let unit_at = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (number, unit) = raw.split_at(unit_at);
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return Err(bad()),
-    };
-    let back_ms = n.checked_mul(seconds * 1000).ok_or_else(bad)?;
-    Ok(jiff::Timestamp::now()
-        .as_millisecond()
-        .saturating_sub(back_ms))
+    let span: jiff::Span = raw.parse().map_err(|_| bad())?;
+    if span.is_negative() {
+        return Err(bad());
+    }
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let then = now.checked_sub(span).map_err(|_| bad())?;
+    Ok(then.timestamp().as_millisecond())
 }
 
 #[cfg(test)]
@@ -98,13 +91,30 @@ mod tests {
     #[test]
     fn since_takes_durations_and_times() {
         let now = jiff::Timestamp::now().as_millisecond();
-        let hour = parse_since("1h").unwrap();
-        assert!((now - hour - 3_600_000).abs() < 5_000);
+        for (span, ms) in [
+            ("1h", 3_600_000),
+            ("90s", 90_000),
+            ("15m", 900_000),
+            ("1h30m", 5_400_000),
+            ("2 days", 172_800_000),
+            ("1w", 604_800_000),
+            ("PT90M", 5_400_000),
+        ] {
+            let back = now - parse_since(span).unwrap();
+            assert!((back - ms).abs() < 5_000, "{span}: {back} ms");
+        }
         assert_eq!(
             parse_since("2026-11-26T10:00:00Z").unwrap(),
             1_795_687_200_000
         );
-        for bad in ["", "h", "1y", "yesterday", "-1h", "99999999999999999w"] {
+        for bad in [
+            "",
+            "h",
+            "1 fortnight",
+            "yesterday",
+            "-1h",
+            "99999999999999999w",
+        ] {
             assert!(parse_since(bad).is_err(), "{bad}");
         }
     }

@@ -131,8 +131,8 @@ pub enum TasksAction {
 /// `tae-rescan history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Only rescans sent since then: a duration back from now (`90s`, `15m`,
-    /// `1h`, `2d`, `1w`) or an RFC 3339 time (`2026-11-26T10:00:00Z`).
+    /// Only rescans sent since then: a span back from now (`90s`, `1h30m`,
+    /// `2 days`, `PT90M`) or an RFC 3339 time (`2026-11-26T10:00:00Z`).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this outcome label (`accepted`, `failed or hung`, `interrupted`, ...).
