@@ -93,7 +93,9 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
         "{err}"
     );
     let (_, out, _) = run_with_password(
-        &["history", "--config", cfg, "--since", "1h30m", "--task", "h-1"],
+        &[
+            "history", "--config", cfg, "--since", "1h30m", "--task", "h-1",
+        ],
         home,
     )
     .await;

@@ -137,6 +137,7 @@ fn no_secret_in_files_logs_screen_output_or_child_arguments() {
     let written: Vec<_> = files(&home.join("config"))
         .into_iter()
         .chain(files(&home.join("data")))
+        .chain(files(&home.join("state")))
         .collect();
     assert!(
         written.iter().any(|p| p.ends_with("tae-rescan.log")),

@@ -36,7 +36,7 @@ async fn run(f: &Fixture, config: &Path, args: &[&str]) -> (i32, String, String)
 }
 
 fn log_file(f: &Fixture) -> PathBuf {
-    f.dir.path().join("data/tae-rescan/tae-rescan.log")
+    f.dir.path().join("state/tae-rescan/tae-rescan.log")
 }
 
 /// Fails if the proxy password is in any output, the log (which must exist

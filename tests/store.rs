@@ -633,6 +633,7 @@ fn run_binary(args: &[&str], env: &[(&str, &str)], home: &Path) -> (i32, String)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("xdg-data"))
+        .env("XDG_STATE_HOME", home.join("state"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -648,18 +649,25 @@ fn run_binary(args: &[&str], env: &[(&str, &str)], home: &Path) -> (i32, String)
 
 #[test]
 fn the_cli_refuses_a_symlinked_database_or_log_with_exit_2() {
-    for (name, env) in [
-        (DB_FILE_NAME, &[][..]),
-        ("tae-rescan.db-wal", &[][..]),
-        ("tae-rescan.log", &[("TAE_RESCAN_LOG", "info")][..]),
+    for (name, folder, env) in [
+        (DB_FILE_NAME, "data", &[][..]),
+        ("tae-rescan.db-wal", "data", &[][..]),
+        // The log lives in the state dir ($XDG_STATE_HOME/tae-rescan).
+        (
+            "tae-rescan.log",
+            "state/tae-rescan",
+            &[("TAE_RESCAN_LOG", "info")][..],
+        ),
     ] {
         let home = tempfile::tempdir().unwrap();
-        let dir = home.path().join("data");
-        std::fs::create_dir(&dir).unwrap();
+        let dir = home.path().join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
         let link = dir.join(name);
         let target = home.path().join("planted");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let data = dir.to_str().unwrap();
+        let data = home.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let data = data.to_str().unwrap();
         let (code, err) = run_binary(&["history", "--data-dir", data], env, home.path());
         assert_eq!(code, 2, "{name}: {err}");
         let lines: Vec<&str> = err.lines().collect();

@@ -182,6 +182,14 @@ pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "tae-rescan").map(|d| d.data_dir().to_owned())
 }
 
+/// The platform's state dir for tae-rescan, where the log goes:
+/// `$XDG_STATE_HOME/tae-rescan` (`~/.local/state/tae-rescan`) on Linux;
+/// `None` where the platform has none (macOS, Windows).
+pub fn default_state_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tae-rescan")
+        .and_then(|d| d.state_dir().map(Path::to_owned))
+}
+
 /// Where the task inventory and history live: `--data-dir`, else the
 /// platform data dir; demo mode uses its `demo` folder so demo runs never
 /// mix with real history. `None` only when the platform has no data dir.

@@ -210,15 +210,16 @@ pub async fn run_cli(
     )
 }
 
-/// The real binary with a clean environment whose home, config and data
-/// folders are under `home`: nothing of the developer's own setup leaks in.
+/// The real binary with a clean environment whose home, config, data and
+/// state (log) folders are under `home`: nothing of the developer's own setup leaks in.
 pub fn binary(home: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tae-rescan"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"));
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"));
     cmd
 }
 

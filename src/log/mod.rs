@@ -1,7 +1,9 @@
 //! The optional log file, for diagnosing a run after the fact. Off unless
 //! `TAE_RESCAN_LOG` names a level or filter (`info`, `debug`,
-//! `tae_rescan=trace`); then it goes to `tae-rescan.log` in the data dir
-//! (never to the terminal the dashboard draws on). Nothing secret is ever
+//! `tae_rescan=trace`); then it goes to `tae-rescan.log` in the platform
+//! state dir (`$XDG_STATE_HOME/tae-rescan`; the data dir where the platform
+//! has none), never to the terminal the dashboard draws on, rotated by size
+//! ([`rotate`]). Nothing secret is ever
 //! logged: URLs are logged masked, and the Authorization header is built
 //! once, marked sensitive, and never formatted.
 
@@ -12,9 +14,11 @@ use tracing_subscriber::EnvFilter;
 
 use crate::text::io_reason;
 
+pub mod rotate;
+
 /// The variable that turns logging on and sets its filter.
 pub const LOG_ENV: &str = "TAE_RESCAN_LOG";
-/// The log file's name inside the data dir.
+/// The log file's name inside the state dir.
 pub const LOG_FILE: &str = "tae-rescan.log";
 
 /// Why the log was not started.
@@ -46,18 +50,24 @@ impl LogError {
     }
 }
 
-/// Starts logging to `<data_dir>/tae-rescan.log` when `TAE_RESCAN_LOG` is
-/// set; returns the file's path. The file is created 0600 and never opened
-/// through a symbolic link.
+/// Starts logging to `tae-rescan.log` in the state dir (or `data_dir` where
+/// the platform has no state dir) when `TAE_RESCAN_LOG` is set; returns the
+/// file's path. The file is created 0600, never opened through a symbolic
+/// link, and rotated past [`rotate::MAX_BYTES`].
 pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, LogError> {
     let Some(filter) = std::env::var(LOG_ENV).ok().filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     let filter = EnvFilter::try_new(&filter)
         .map_err(|e| format!("{LOG_ENV}: '{filter}' is not a log filter ({e})"))?;
-    let dir = data_dir.ok_or_else(|| {
-        format!("{LOG_ENV} is set but there is no data dir for the log: pass --data-dir")
-    })?;
+    let dir = crate::config::default_state_dir()
+        .or_else(|| data_dir.map(Path::to_owned))
+        .ok_or_else(|| {
+            format!(
+                "{LOG_ENV} is set but there is no state or data dir for the log: pass --data-dir"
+            )
+        })?;
+    let dir = dir.as_path();
     crate::store::create_private_dir(dir).map_err(|e| {
         format!(
             "{LOG_ENV}: cannot create {}: {}",
@@ -76,10 +86,7 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, LogError> {
     if crate::fs::is_symlink(&path).map_err(|e| cannot_open(&e))? {
         return Err(LogError::Symlink(path));
     }
-    let file = crate::fs::no_follow(&mut crate::store::private_file_options())
-        .create(true)
-        .append(true)
-        .open(&path)
+    let file = rotate::RotatingFile::open(&path, rotate::MAX_BYTES, rotate::KEEP)
         .map_err(|e| cannot_open(&e))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
