@@ -1,22 +1,47 @@
-//! Entry point: parse the command line, dispatch, and turn any failure into
-//! one line on stderr with exit code 2.
+//! Entry point: parse the command line and dispatch to one of the two
+//! faces, the headless commands (`cli`) or the dashboard (`tui`); any
+//! failure becomes one line on stderr with exit code 2.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use tae_rescan::cli::{self, Cli, EXIT_USAGE};
+use tae_rescan::cli::{self, Cli};
+use tae_rescan::edge::{EXIT_USAGE, UsageError};
+use tae_rescan::{startup, tui};
 
 fn main() -> ExitCode {
     fix_mmap_threshold();
     tae_rescan::api::client::install_crypto_provider();
     let cli = Cli::parse();
-    match cli::run(cli) {
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tae-rescan: error: {e}");
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// How long the dashboard's leftover background work may delay the exit.
+const DASHBOARD_SHUTDOWN: Duration = Duration::from_millis(500);
+
+fn run(cli: Cli) -> Result<ExitCode, UsageError> {
+    let serves = cli.command.as_ref().is_some_and(cli::CommandKind::serves);
+    let runtime = startup::begin(cli::data_dir(&cli), serves)?;
+    let Some(command) = &cli.command else {
+        let result = runtime.block_on(tui::run(tui::Options {
+            demo: cli.demo,
+            overrides: cli.overrides(),
+            tasks_file: cli.tasks.clone(),
+        }));
+        // Once the dashboard is closed, nothing left on the runtime
+        // matters (the store has its own thread): a read still blocked in
+        // an import must not keep the process alive after `q`.
+        runtime.shutdown_timeout(DASHBOARD_SHUTDOWN);
+        return result;
+    };
+    runtime.block_on(cli::run(&cli, command))
 }
 
 /// Keeps large temporary buffers (the inventory arrives from the store

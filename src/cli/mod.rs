@@ -1,11 +1,11 @@
-//! The command line: clap definitions and the headless commands. The
-//! dashboard is the default when no subcommand is given.
+//! The headless face: the clap definitions of the whole command line and
+//! the headless commands. `main` opens the dashboard when no subcommand is
+//! given; this face never imports it.
 
 mod history;
 mod inventory;
 mod output;
 mod rescan;
-pub use rescan::EXPIRY_WARNING_DAYS;
 mod simulate;
 
 use std::path::PathBuf;
@@ -14,22 +14,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{CONFIG_ENV, Overrides};
-
-/// Exit code when nothing was sent because of a usage, config or validation error.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code when something was sent but not every task was accepted.
-pub const EXIT_NOT_ALL_ACCEPTED: u8 = 1;
-
-/// A failure before anything was sent: printed as one line, exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-impl From<crate::config::ConfigError> for UsageError {
-    fn from(e: crate::config::ConfigError) -> Self {
-        UsageError(e.0)
-    }
-}
+// The commands below report through these, as `super::...`.
+use crate::edge::{EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE, UsageError};
+use crate::startup::{open_store, open_store_here};
 
 /// tae-rescan: rescan Kaspersky TIP Cloud Threat Attribution Engine
 /// file-from-URL tasks from a dashboard or the command line.
@@ -91,6 +78,14 @@ pub enum CommandKind {
     Tasks(TasksArgs),
     /// Every recorded rescan, filtered, as text, JSON lines or CSV.
     History(HistoryArgs),
+}
+
+impl CommandKind {
+    /// True for the command that is a server (`simulate`): its runtime
+    /// keeps a worker per core.
+    pub fn serves(&self) -> bool {
+        matches!(self, CommandKind::Simulate(_))
+    }
 }
 
 /// `tae-rescan tasks`.
@@ -265,63 +260,12 @@ pub fn check_config(cli: &Cli) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// Opens the history database in `dir` on its own thread. A file that is
-/// not our database is reported (and left alone): exit code 2.
-pub fn open_store(dir: Option<PathBuf>) -> Result<crate::store::StoreHandle, UsageError> {
-    open_store_here(dir).map(crate::store::spawn_store_thread)
-}
-
-/// [`open_store`] for a command that uses the database from this thread
-/// only (`tasks import`, one long transaction).
-pub fn open_store_here(dir: Option<PathBuf>) -> Result<crate::store::Store, UsageError> {
-    let dir = dir.ok_or_else(|| {
-        UsageError("no data directory on this platform: pass --data-dir DIR".into())
-    })?;
-    let store = crate::store::Store::open(&dir).map_err(|e| UsageError(e.to_string()))?;
-    tracing::info!(path = %store.path().display(), "history database opened");
-    Ok(store)
-}
-
-/// Runs the parsed command line; returns the process exit code.
-pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
-    match crate::log::init(data_dir(&cli).as_deref()) {
-        Err(e) if e.is_fatal() => return Err(UsageError(e.to_string())),
-        Err(e) => eprintln!("tae-rescan: warning: {e}"),
-        Ok(_) => {}
-    }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "tae-rescan starts");
-    // The client's threads are the caller's (the dashboard's UI or the
-    // printer), the store's and one runtime worker for the requests; a
-    // second worker only adds wake-ups across threads (bulk rescans ran
-    // ~10-20% faster with one, measured with benches/bulk.sh). The
-    // simulator is a server and keeps one worker per core.
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if !matches!(cli.command, Some(CommandKind::Simulate(_))) {
-        runtime.worker_threads(1);
-    }
-    let runtime = runtime
-        .enable_all()
-        .build()
-        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
-    match &cli.command {
-        Some(CommandKind::Rescan(args)) => runtime.block_on(rescan::run(&cli, args)),
-        Some(CommandKind::Simulate(args)) => runtime.block_on(simulate::run(args)),
-        Some(CommandKind::Tasks(args)) => runtime.block_on(inventory::run(&cli, args)),
-        Some(CommandKind::History(args)) => runtime.block_on(history::run(&cli, args)),
-        None => {
-            let result = runtime.block_on(crate::tui::run(crate::tui::Startup {
-                demo: cli.demo,
-                overrides: cli.overrides(),
-                tasks_file: cli.tasks.clone(),
-            }));
-            // Once the dashboard is closed, nothing left on the runtime
-            // matters (the store has its own thread): a read still blocked
-            // in an import must not keep the process alive after `q`.
-            runtime.shutdown_timeout(DASHBOARD_SHUTDOWN);
-            result
-        }
+/// Runs a headless command; returns the process exit code.
+pub async fn run(cli: &Cli, command: &CommandKind) -> Result<ExitCode, UsageError> {
+    match command {
+        CommandKind::Rescan(args) => rescan::run(cli, args).await,
+        CommandKind::Simulate(args) => simulate::run(args).await,
+        CommandKind::Tasks(args) => inventory::run(cli, args).await,
+        CommandKind::History(args) => history::run(cli, args).await,
     }
 }
-
-/// How long the dashboard's leftover background work may delay the exit.
-const DASHBOARD_SHUTDOWN: std::time::Duration = std::time::Duration::from_millis(500);

@@ -8,16 +8,14 @@ use secrecy::SecretString;
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE, RescanArgs, UsageError};
 use crate::api::client::describe_request;
 use crate::api::params::{parse_bool, validate_file_ext, validate_url};
-use crate::api::{Client, ClientSettings, RescanParams, TaskId};
+use crate::api::{Client, RescanParams, TaskId};
 use crate::config::{self, Config};
 use crate::import::{Imported, ImportedTask, parse_any, read_text};
-use crate::prompt;
+use crate::startup::Connection;
+use crate::term::prompt;
 
 mod sending;
 use sending::{Ended, send_all};
-
-/// Days before expiry from which we warn about the client certificate.
-pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
 /// Runs the command; errors before sending are [`UsageError`]s (exit 2).
 pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
@@ -27,26 +25,15 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
         let config = Config::load(&cli.overrides())?;
         return dry_run(&config, &ids, &params);
     }
-    let (settings, worker_config, data_dir, _demo) = if cli.demo {
-        let demo = crate::demo::start().await.map_err(UsageError)?;
-        let worker = Config::load_with(&cli.overrides(), &|_| None)
-            .map(|c| c.worker)
-            .unwrap_or_default();
-        (
-            demo.settings.clone(),
-            worker,
-            super::data_dir(cli),
-            Some(demo),
-        )
+    // Kept to the end: in demo mode it holds the simulator.
+    let connection = if cli.demo {
+        Connection::demo(&cli.overrides())
+            .await
+            .map_err(UsageError)?
     } else {
-        let config = Config::load(&cli.overrides())?;
-        (
-            config::client_settings_asking(&config, &mut ask_password)?,
-            config.worker.clone(),
-            super::data_dir(cli),
-            None,
-        )
+        Connection::account(&Config::load(&cli.overrides())?, &mut ask_password)?
     };
+    let settings = &connection.settings;
     if args.dry_run {
         return print_all(ids.iter().map(|id| {
             format!(
@@ -55,15 +42,15 @@ pub async fn run(cli: &Cli, args: &RescanArgs) -> Result<ExitCode, UsageError> {
             )
         }));
     }
-    warn_about_identity(&settings);
-    let client = Client::new(&settings).map_err(|e| UsageError(e.to_string()))?;
-    let store = super::open_store(data_dir)?;
+    warn_about_identity(&connection);
+    let client = Client::new(settings).map_err(|e| UsageError(e.to_string()))?;
+    let store = super::open_store(super::data_dir(cli))?;
     // On the runtime's worker, with the worker's own tasks: each result
     // then reaches the printer without waking another thread (the main
     // thread only waits for the end).
     let ended = tokio::spawn(send_all(
         Arc::new(client),
-        worker_config,
+        connection.worker.clone(),
         store,
         ids,
         params,
@@ -246,20 +233,18 @@ fn print_all(mut blocks: impl Iterator<Item = String>) -> Result<ExitCode, Usage
     }
 }
 
-fn warn_about_identity(settings: &ClientSettings) {
-    match &settings.identity {
-        None => eprintln!(
+fn warn_about_identity(connection: &Connection) {
+    let Some(id) = &connection.settings.identity else {
+        eprintln!(
             "tae-rescan: warning: no client certificate configured ([api] client_cert or TIP_CLIENT_CERT); TAE answers 403 without one"
-        ),
-        Some(id) => {
-            let days = id.days_left(config::unix_now());
-            if days < EXPIRY_WARNING_DAYS {
-                eprintln!(
-                    "tae-rescan: warning: the client certificate ({}) expires on {} ({days} days left): renew it on the portal",
-                    crate::text::sanitize(&id.subject),
-                    id.not_after_text
-                );
-            }
-        }
+        );
+        return;
+    };
+    if let Some(days) = connection.expires_soon() {
+        eprintln!(
+            "tae-rescan: warning: the client certificate ({}) expires on {} ({days} days left): renew it on the portal",
+            crate::text::sanitize(&id.subject),
+            id.not_after_text
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! The dashboard: state (`app`), the one place it changes (`update`), the
-//! drawing (`view`), and `run`, the loop that feeds them keys, worker events
-//! and ticks and carries out the commands `update` returns.
+//! The dashboard face: state (`app`), the one place it changes (`update`),
+//! the drawing (`view`), and `run`, the loop that feeds them keys, worker
+//! events, signals and ticks and hands the commands `update` returns to the
+//! session to carry out. It never imports the headless face.
 
 pub mod actions;
 pub mod app;
@@ -14,8 +15,10 @@ pub mod rows;
 pub mod update;
 pub mod view;
 
+mod inventory;
 mod password;
 mod session;
+mod signals;
 mod terminal;
 
 use std::io::IsTerminal;
@@ -30,11 +33,12 @@ use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::sync::mpsc;
 
 use self::app::{App, Theme};
-use self::message::{Command, Message};
+use self::message::Message;
 use self::session::Session;
+use self::signals::Signals;
 use self::terminal::TerminalGuard;
-use crate::cli::UsageError;
 use crate::config::Overrides;
+use crate::edge::UsageError;
 use crate::text::io_reason;
 
 /// How often spinners and countdowns move while something is in flight.
@@ -47,9 +51,9 @@ const FRAME: Duration = Duration::from_millis(16);
 /// are read and the screen moves even while a huge load streams in.
 const APPLY_BUDGET: Duration = Duration::from_millis(50);
 
-/// What the dashboard starts with.
+/// What the dashboard is started with.
 #[derive(Debug, Clone)]
-pub struct Startup {
+pub struct Options {
     /// `--demo`: the embedded simulator.
     pub demo: bool,
     /// Flags overriding the config.
@@ -59,7 +63,7 @@ pub struct Startup {
 }
 
 /// Opens the dashboard and runs it until the user quits.
-pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
+pub async fn run(options: Options) -> Result<ExitCode, UsageError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "the dashboard needs a terminal; for scripts use `tae-rescan rescan` (see --help)"
@@ -73,7 +77,7 @@ pub async fn run(startup: Startup) -> Result<ExitCode, UsageError> {
     let mut app = App::new(Default::default(), size, theme, TimeZone::system());
     app.now = Timestamp::now();
     let (internal_tx, internal_rx) = mpsc::unbounded_channel();
-    let Some(mut session) = Session::start(&startup, &mut app, internal_tx).await? else {
+    let Some(mut session) = Session::start(&options, &mut app, internal_tx).await? else {
         return Ok(ExitCode::SUCCESS);
     };
     let mut guard = TerminalGuard::enter()
@@ -92,7 +96,7 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut terminate = session::termination_signals();
+    let mut terminate = Signals::register();
     // Drawn at once after input; otherwise at most once per FRAME, so a
     // burst of worker events or load chunks costs one frame, not one each.
     let (mut dirty, mut urgent, mut drawn) = (true, true, Instant::now());
@@ -161,10 +165,7 @@ fn apply_ready(
 
 fn handle(app: &mut App, session: &mut Session, guard: &mut TerminalGuard, message: Message) {
     for command in update::update(app, message) {
-        match command {
-            Command::Copy(text) => guard.write_raw(osc52(&text).as_bytes()),
-            other => session.execute(other),
-        }
+        session.execute(command, guard);
     }
 }
 
@@ -186,15 +187,6 @@ fn to_message(event: Event) -> Option<Message> {
         Event::Resize(w, h) => Some(Message::Resize(w, h)),
         _ => None,
     }
-}
-
-/// The OSC 52 sequence that asks the terminal to put `text` on the clipboard.
-pub fn osc52(text: &str) -> String {
-    use base64::Engine;
-    format!(
-        "\x1b]52;c;{}\x07",
-        base64::engine::general_purpose::STANDARD.encode(text)
-    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use secrecy::SecretString;
 
 use crate::config::ConfigError;
-use crate::prompt::{self, Answer, Echo};
+use crate::term::prompt::{self, Answer, Echo};
 use crate::text::io_reason;
 
 /// Asks for the password of `user` on stdout (the dashboard's terminal).

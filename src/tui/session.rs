@@ -1,37 +1,38 @@
 //! The dashboard's connection to the world: the account it was started
-//! with (or the first-run screen), the worker, demo mode, file imports.
+//! with (or the first-run screen), the worker, demo mode, the store. What
+//! `update` asks of them is carried out in [`effects`]; the inventory read
+//! at start is [`super::inventory`].
 
+mod effects;
+
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::Startup;
+use super::Options;
 use super::app::{Account, App, FirstRun, Mode};
-use super::message::{Command, Message};
-use crate::api::{Client, ClientSettings};
-use crate::cli::EXPIRY_WARNING_DAYS;
-use crate::cli::UsageError;
-use crate::config::{self, Config, default_config_path};
+use super::inventory;
+use super::message::Message;
+use crate::api::Client;
+use crate::config::{self, Config, Overrides, default_config_path};
 use crate::demo::Demo;
-use crate::import::ImportedTask;
-use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask, TaskChunk};
-use crate::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
+use crate::edge::UsageError;
+use crate::startup::{self, Connection};
+use crate::store::{StoreHandle, TaskChunk};
+use crate::worker::{self, WorkerEvent, WorkerHandle};
 
 /// Results of background work, delivered to the loop.
 pub enum Internal {
     /// Ready to be handled as a message.
     Message(Message),
-    /// Demo mode finished starting.
-    Demo(Result<Demo, String>),
+    /// Demo mode finished starting (boxed: much larger than the others).
+    Demo(Result<Box<Connection>, String>),
     /// A chunk of the stored inventory; the sender is dropped when it is
-    /// handed to `update` (see [`LOAD_WINDOW`]).
+    /// handed to `update` (see [`inventory::stream`]).
     Chunk(Result<TaskChunk, String>, oneshot::Sender<()>),
 }
-
-/// Chunks of the inventory load (1,000 tasks each) that may be on their way
-/// to `update` at once.
-const LOAD_WINDOW: usize = 3;
 
 /// The worker, the store, and what keeps them connected.
 pub struct Session {
@@ -39,11 +40,10 @@ pub struct Session {
     events: Option<mpsc::UnboundedReceiver<WorkerEvent>>,
     demo: Option<Demo>,
     store: Option<StoreHandle>,
-    /// `--data-dir`, if given.
-    data_dir: Option<PathBuf>,
+    /// The flags the dashboard was started with (`--data-dir`, `--config`).
+    overrides: Overrides,
     remember_unzip_passwords: bool,
     internal: mpsc::UnboundedSender<Internal>,
-    worker_config: WorkerConfig,
 }
 
 impl Session {
@@ -54,7 +54,7 @@ impl Session {
     /// the terminal is taken over. `None`: the person left at the password
     /// prompt.
     pub async fn start(
-        startup: &Startup,
+        options: &Options,
         app: &mut App,
         internal: mpsc::UnboundedSender<Internal>,
     ) -> Result<Option<Session>, UsageError> {
@@ -63,39 +63,35 @@ impl Session {
             events: None,
             demo: None,
             store: None,
-            data_dir: startup.overrides.data_dir.clone(),
+            overrides: options.overrides.clone(),
             remember_unzip_passwords: false,
             internal,
-            worker_config: WorkerConfig::default(),
         };
-        if startup.demo {
+        if options.demo {
             session.open_store(true)?;
-            let demo = crate::demo::start().await.map_err(UsageError)?;
-            session.worker_config = Config::load_with(&startup.overrides, &|_| None)
-                .map(|c| c.worker)
-                .unwrap_or_default();
-            let account = session.connect_demo(demo).map_err(UsageError)?;
+            let connection = Connection::demo(&options.overrides)
+                .await
+                .map_err(UsageError)?;
+            let account = session.connect_demo(connection).map_err(UsageError)?;
             app.loading = true;
-            session.load(startup.tasks_file.clone(), Some(account));
+            session.load(options.tasks_file.clone(), Some(account));
             return Ok(Some(session));
         }
-        match configured(&startup.overrides) {
-            Ok((settings, account, config)) => {
-                session.worker_config = config.worker.clone();
-                session.remember_unzip_passwords = config.remember_unzip_passwords;
+        match configured(&options.overrides) {
+            Ok((connection, account)) => {
                 session.open_store(false)?;
-                match session.connect(&settings) {
+                match session.connect(connection) {
                     Ok(()) => {
                         app.account = account;
                         app.loading = true;
-                        session.load(startup.tasks_file.clone(), None);
+                        session.load(options.tasks_file.clone(), None);
                     }
-                    Err(problem) => app.mode = first_run(&startup.overrides, Some(problem)),
+                    Err(problem) => app.mode = first_run(&options.overrides, Some(problem)),
                 }
             }
             Err(Unconfigured::Left) => return Ok(None),
             Err(Unconfigured::Problem(problem)) => {
-                app.mode = first_run(&startup.overrides, problem)
+                app.mode = first_run(&options.overrides, problem)
             }
         }
         Ok(Some(session))
@@ -103,76 +99,51 @@ impl Session {
 
     /// Opens the store in the data dir (its `demo` folder for demo mode).
     fn open_store(&mut self, demo: bool) -> Result<(), UsageError> {
-        let dir = config::data_dir(self.data_dir.as_deref(), demo);
-        self.store = Some(crate::cli::open_store(dir)?);
+        let dir = config::data_dir(self.overrides.data_dir.as_deref(), demo);
+        self.store = Some(startup::open_store(dir)?);
         Ok(())
     }
 
-    /// Reads the inventory, then the `--tasks` file, then (demo) the demo
-    /// tasks, delivering each as a message in that order.
+    /// Starts the inventory stream; `demo_account`: then switch to demo
+    /// mode with the demo's tasks.
     fn load(&self, tasks_file: Option<PathBuf>, demo_account: Option<Account>) {
         let Some(store) = self.store.clone() else {
             return;
         };
-        let tx = self.internal.clone();
-        let demo_tasks = self.demo.as_ref().map(demo_tasks).unwrap_or_default();
-        tokio::spawn(async move {
-            let mut chunks = store.load_tasks_in_chunks();
-            // At most LOAD_WINDOW chunks handed over and not yet taken by
-            // `update`: enough that the store thread rarely waits for the
-            // screen, few enough that the inventory is never queued whole.
-            let mut untaken = std::collections::VecDeque::new();
-            while let Some(chunk) = chunks.recv().await {
-                let (taken, applied) = oneshot::channel::<()>();
-                let _ = tx.send(Internal::Chunk(chunk.map_err(|e| e.to_string()), taken));
-                untaken.push_back(applied);
-                if untaken.len() >= LOAD_WINDOW
-                    && let Some(oldest) = untaken.pop_front()
-                {
-                    let _ = oldest.await;
-                }
-            }
-            let _ = tx.send(Internal::Message(Message::LoadFinished));
-            if let Some(path) = tasks_file {
-                let shown = format!("--tasks {}", path.display());
-                let result = super::actions::read_import(&path);
-                let _ = tx.send(Internal::Message(Message::Imported {
-                    source: shown,
-                    result,
-                }));
-            }
-            if let Some(account) = demo_account {
-                let _ = tx.send(Internal::Message(Message::DemoReady {
-                    account,
-                    tasks: demo_tasks,
-                }));
-            }
+        let demo_ready = demo_account.map(|account| Message::DemoReady {
+            account,
+            tasks: self
+                .demo
+                .as_ref()
+                .map(inventory::demo_tasks)
+                .unwrap_or_default(),
         });
+        inventory::stream(store, self.internal.clone(), tasks_file, demo_ready);
     }
 
-    fn connect(&mut self, settings: &ClientSettings) -> Result<(), String> {
-        let client = Client::new(settings).map_err(|e| e.to_string())?;
-        let (handle, events) = worker::spawn(
-            Arc::new(client),
-            self.worker_config.clone(),
-            self.store.clone(),
-        );
+    /// Starts the worker on `connection`, which the session then keeps.
+    fn connect(&mut self, connection: Connection) -> Result<(), String> {
+        let client = Client::new(&connection.settings).map_err(|e| e.to_string())?;
+        let (handle, events) =
+            worker::spawn(Arc::new(client), connection.worker, self.store.clone());
         self.worker = Some(handle);
         self.events = Some(events);
+        self.remember_unzip_passwords = connection.remember_unzip_passwords;
+        self.demo = connection.demo;
         Ok(())
     }
 
-    fn connect_demo(&mut self, demo: Demo) -> Result<Account, String> {
-        self.connect(&demo.settings)?;
+    fn connect_demo(&mut self, connection: Connection) -> Result<Account, String> {
+        let settings = &connection.settings;
         let account = Account {
-            user: demo.settings.username.clone(),
-            cert_subject: demo.settings.identity.as_ref().map(|i| i.subject.clone()),
+            user: settings.username.clone(),
+            cert_subject: settings.identity.as_ref().map(|i| i.subject.clone()),
             cert_path: None,
             base_label: "demo".into(),
-            base_url: Some(demo.settings.base_url.clone()),
+            base_url: Some(settings.base_url.clone()),
             warning: None,
         };
-        self.demo = Some(demo);
+        self.connect(connection)?;
         Ok(account)
     }
 
@@ -196,7 +167,7 @@ impl Session {
     pub fn on_internal(&mut self, note: Internal) -> Option<Message> {
         match note {
             Internal::Message(m) => Some(m),
-            Internal::Demo(Ok(demo)) => match self.connect_demo(demo) {
+            Internal::Demo(Ok(demo)) => match self.connect_demo(*demo) {
                 Ok(account) => {
                     self.load(None, Some(account));
                     None
@@ -207,129 +178,6 @@ impl Session {
             Internal::Chunk(chunk, _taken) => Some(Message::Loaded(chunk)),
         }
     }
-
-    /// Carries out a command from `update` (all but the clipboard, which
-    /// needs the terminal).
-    pub fn execute(&mut self, command: Command) {
-        match command {
-            Command::Submit(jobs) => {
-                if let Some(worker) = &self.worker {
-                    jobs.into_iter().for_each(|job| {
-                        worker.submit(job);
-                    });
-                }
-            }
-            Command::Cancel(jobs) => {
-                if let Some(worker) = &self.worker {
-                    worker.cancel_many(jobs);
-                }
-            }
-            Command::Import(path) => {
-                let tx = self.internal.clone();
-                tokio::task::spawn_blocking(move || {
-                    let shown = path.display().to_string();
-                    let result = super::actions::read_import(&path);
-                    let _ = tx.send(Internal::Message(Message::Imported {
-                        source: shown,
-                        result,
-                    }));
-                });
-            }
-            Command::StartDemo => {
-                if let Err(e) = self.open_store(true) {
-                    let _ = self
-                        .internal
-                        .send(Internal::Message(Message::DemoFailed(e.0)));
-                    return;
-                }
-                let tx = self.internal.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Internal::Demo(crate::demo::start().await));
-                });
-            }
-            Command::Copy(_) => {}
-            other => self.store_command(other),
-        }
-    }
-
-    /// Commands answered by the store thread, each in its own task.
-    fn store_command(&self, command: Command) {
-        let Some(store) = self.store.clone() else {
-            return;
-        };
-        let tx = self.internal.clone();
-        let send = move |m: Message| {
-            let _ = tx.send(Internal::Message(m));
-        };
-        let remember = self.remember_unzip_passwords;
-        tokio::spawn(async move {
-            match command {
-                Command::SaveTasks(tasks) => {
-                    let stored = tasks
-                        .into_iter()
-                        .map(|t| StoredTask {
-                            id: t.id,
-                            label: t.label,
-                            url: t.url,
-                            params: StoredParams::from_params(&t.params, remember),
-                            last: None,
-                        })
-                        .collect();
-                    if let Err(e) = store.upsert_tasks(stored).await {
-                        send(Message::StoreFailed(e.to_string()));
-                    }
-                }
-                Command::RemoveTasks(ids) => {
-                    if let Err(e) = store.remove_tasks(ids).await {
-                        send(Message::StoreFailed(e.to_string()));
-                    }
-                }
-                Command::LoadHistory(task) => {
-                    let q = HistoryQuery {
-                        task: Some(task.to_string()),
-                        limit: Some(HISTORY_SHOWN),
-                        ..Default::default()
-                    };
-                    let result = store.history(q).await.map_err(|e| e.to_string());
-                    send(Message::History { task, result });
-                }
-                Command::LoadMonitor(q) => send(Message::Monitor(
-                    store.monitor(q).await.map_err(|e| e.to_string()),
-                )),
-                Command::Export { path, query } => {
-                    let result = match store.history(query).await {
-                        Ok(records) => crate::export::to_new_file(&records, &path).map(|()| {
-                            format!(
-                                "exported {} history records to {}",
-                                records.len(),
-                                path.display()
-                            )
-                        }),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    send(Message::Exported(result));
-                }
-                _ => {}
-            }
-        });
-    }
-}
-
-/// Most history records kept for one task's details.
-const HISTORY_SHOWN: usize = 200;
-
-fn demo_tasks(demo: &Demo) -> Vec<ImportedTask> {
-    demo.tasks
-        .iter()
-        .filter_map(|t| {
-            let id = crate::api::TaskId::parse(&t.id).ok()?;
-            Some(ImportedTask {
-                id,
-                label: Some(t.label.clone()),
-                url: Some(t.url.clone()),
-            })
-        })
-        .collect()
 }
 
 /// Why the dashboard has no account to connect with.
@@ -343,30 +191,30 @@ enum Unconfigured {
 
 /// The configured account (asking for a password nothing configures), or
 /// why there is none.
-fn configured(
-    overrides: &config::Overrides,
-) -> Result<(ClientSettings, Account, Config), Unconfigured> {
+fn configured(overrides: &Overrides) -> Result<(Connection, Account), Unconfigured> {
     let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
     if !config.has_account() {
         return Err(Unconfigured::Problem(None));
     }
-    let left = std::cell::Cell::new(false);
-    let settings = config::client_settings_asking(&config, &mut |user| {
+    let left = Cell::new(false);
+    let connection = Connection::account(&config, &mut |user| {
         super::password::ask_masked(user, &left)
     })
     .map_err(|e| match left.get() {
         true => Unconfigured::Left,
         false => Unconfigured::Problem(Some(e.0)),
     })?;
-    let warning = settings.identity.as_ref().and_then(|id| {
-        let days = id.days_left(config::unix_now());
-        (days < EXPIRY_WARNING_DAYS).then(|| {
+    let settings = &connection.settings;
+    let warning = settings
+        .identity
+        .as_ref()
+        .zip(connection.expires_soon())
+        .map(|(id, days)| {
             format!(
                 "client certificate expires in {days} days ({}): renew it",
                 id.not_after_text
             )
-        })
-    });
+        });
     let account = Account {
         user: settings.username.clone(),
         cert_subject: settings.identity.as_ref().map(|i| i.subject.clone()),
@@ -375,61 +223,12 @@ fn configured(
         base_url: Some(settings.base_url.clone()),
         warning,
     };
-    Ok((settings, account, config))
+    Ok((connection, account))
 }
 
-fn first_run(overrides: &config::Overrides, problem: Option<String>) -> Mode {
+fn first_run(overrides: &Overrides, problem: Option<String>) -> Mode {
     Mode::FirstRun(FirstRun {
         config_path: overrides.config.clone().or_else(default_config_path),
         problem,
     })
-}
-
-/// SIGTERM and SIGHUP: leave cleanly, restoring the terminal.
-pub struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    /// Resolves when one of the signals arrives (never, if none could be registered).
-    pub async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let term = async {
-                match &mut self.term {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let hup = async {
-                match &mut self.hup {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = term => {},
-                _ = hup => {},
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
-    }
-}
-
-/// Registers the termination signals.
-pub fn termination_signals() -> Signals {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        Signals {
-            term: signal(SignalKind::terminate()).ok(),
-            hup: signal(SignalKind::hangup()).ok(),
-        }
-    }
-    #[cfg(not(unix))]
-    Signals {}
 }

@@ -1,7 +1,6 @@
 //! Asking the person at the terminal for a secret, the way `curl -u USER`
 //! asks for the password: the headless commands ask without echo, the
-//! dashboard shows a `*` per character. Shared by both faces (neither may
-//! import the other), kept out of the core, which never touches a terminal.
+//! dashboard shows a `*` per character.
 //!
 //! The terminal is in raw mode while the prompt waits, entered before the
 //! prompt is written (so nothing typed early is echoed by the terminal

@@ -1,0 +1,140 @@
+//! Carrying out what `update` asks for. Every [`Command`] is matched here,
+//! once, with no catch-all arm: a new command does not compile until it is
+//! carried out. Answers come back to the loop as messages.
+
+use std::future::Future;
+
+use super::{Internal, Session};
+use crate::startup::Connection;
+use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask};
+use crate::tui::message::{Command, Message};
+use crate::tui::terminal::TerminalGuard;
+
+/// Most history records kept for one task's details.
+const HISTORY_SHOWN: usize = 200;
+
+impl Session {
+    /// Carries out one command; the clipboard needs the terminal.
+    pub fn execute(&mut self, command: Command, terminal: &mut TerminalGuard) {
+        match command {
+            Command::Submit(jobs) => {
+                if let Some(worker) = &self.worker {
+                    jobs.into_iter().for_each(|job| {
+                        worker.submit(job);
+                    });
+                }
+            }
+            Command::Cancel(jobs) => {
+                if let Some(worker) = &self.worker {
+                    worker.cancel_many(jobs);
+                }
+            }
+            Command::Copy(text) => terminal.write_raw(osc52(&text).as_bytes()),
+            Command::Import(path) => {
+                let tx = self.internal.clone();
+                tokio::task::spawn_blocking(move || {
+                    let shown = path.display().to_string();
+                    let result = crate::tui::actions::read_import(&path);
+                    let _ = tx.send(Internal::Message(Message::Imported {
+                        source: shown,
+                        result,
+                    }));
+                });
+            }
+            Command::StartDemo => self.start_demo(),
+            Command::SaveTasks(tasks) => {
+                let remember = self.remember_unzip_passwords;
+                self.ask_store(|store| async move {
+                    let stored = tasks
+                        .into_iter()
+                        .map(|t| StoredTask {
+                            id: t.id,
+                            label: t.label,
+                            url: t.url,
+                            params: StoredParams::from_params(&t.params, remember),
+                            last: None,
+                        })
+                        .collect();
+                    let saved = store.upsert_tasks(stored).await;
+                    saved.err().map(|e| Message::StoreFailed(e.to_string()))
+                });
+            }
+            Command::RemoveTasks(ids) => self.ask_store(|store| async move {
+                let removed = store.remove_tasks(ids).await;
+                removed.err().map(|e| Message::StoreFailed(e.to_string()))
+            }),
+            Command::LoadHistory(task) => self.ask_store(|store| async move {
+                let q = HistoryQuery {
+                    task: Some(task.to_string()),
+                    limit: Some(HISTORY_SHOWN),
+                    ..Default::default()
+                };
+                let result = store.history(q).await.map_err(|e| e.to_string());
+                Some(Message::History { task, result })
+            }),
+            Command::LoadMonitor(q) => self.ask_store(|store| async move {
+                Some(Message::Monitor(
+                    store.monitor(q).await.map_err(|e| e.to_string()),
+                ))
+            }),
+            Command::Export { path, query } => self.ask_store(|store| async move {
+                let result = match store.history(query).await {
+                    Ok(records) => crate::export::to_new_file(&records, &path).map(|()| {
+                        format!(
+                            "exported {} history records to {}",
+                            records.len(),
+                            path.display()
+                        )
+                    }),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Message::Exported(result))
+            }),
+        }
+    }
+
+    /// Opens the demo store, then starts the simulator in the background;
+    /// the loop switches to it on `Internal::Demo`.
+    fn start_demo(&mut self) {
+        if let Err(e) = self.open_store(true) {
+            let _ = self
+                .internal
+                .send(Internal::Message(Message::DemoFailed(e.0)));
+            return;
+        }
+        let tx = self.internal.clone();
+        let overrides = self.overrides.clone();
+        tokio::spawn(async move {
+            let connection = Connection::demo(&overrides).await.map(Box::new);
+            let _ = tx.send(Internal::Demo(connection));
+        });
+    }
+
+    /// Runs `ask` against the store in its own task and hands its answer,
+    /// if any, to the loop. Without a store there is nobody to ask.
+    fn ask_store<F, A>(&self, ask: F)
+    where
+        F: FnOnce(StoreHandle) -> A,
+        A: Future<Output = Option<Message>> + Send + 'static,
+    {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let tx = self.internal.clone();
+        let answer = ask(store);
+        tokio::spawn(async move {
+            if let Some(message) = answer.await {
+                let _ = tx.send(Internal::Message(message));
+            }
+        });
+    }
+}
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the clipboard.
+fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
