@@ -25,11 +25,18 @@ async fn tls_sim(per_task: &[(&str, &str)]) -> (SimHandle, Pki) {
     (sim::start(cfg).await.expect("start"), pki)
 }
 
+/// A reqwest builder with the crypto provider the binary installs (ring,
+/// the only one built in) in place.
+fn builder() -> reqwest::ClientBuilder {
+    tae_rescan::api::client::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 /// A client trusting only the simulator CA, pinned to its address, with an
 /// optional identity (combined PEM).
 fn client(sim: &SimHandle, pki: &Pki, identity: Option<&str>, http1_only: bool) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(pki.ca_cert_pem.as_bytes()).expect("ca");
-    let mut b = reqwest::Client::builder()
+    let mut b = builder()
         .no_proxy()
         .tls_certs_only([ca])
         .resolve("localhost", sim.addr());
@@ -532,10 +539,7 @@ async fn in_flight_gauge_and_shutdown_drop_pending_requests() {
 async fn plain_http_works_on_loopback_and_is_refused_elsewhere() {
     let sim = sim::start(SimConfig::default()).await.expect("plain start");
     assert!(sim.base_url().starts_with("http://127.0.0.1:"));
-    let c = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
+    let c = builder().no_proxy().build().expect("client");
     let resp = put(&c, &sim, "t1", &[]).send().await.expect("send");
     assert_eq!(resp.status(), 200, "no 403 without TLS");
     assert_eq!(sim.record().requests()[0].client_cert_cn, None);
@@ -648,10 +652,7 @@ async fn demo_tasks_drive_the_simulator() {
     })
     .await
     .expect("start");
-    let c = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
+    let c = builder().no_proxy().build().expect("client");
     let expected: HashMap<&str, u16> = [
         ("tae-2026-000241", 451),
         ("c07e6d3b1a2f48e59c8d7b4a3e2f1d06", 404),
@@ -686,10 +687,7 @@ async fn shares_apply_to_unscripted_tasks_under_load() {
         ..SimConfig::default()
     };
     let sim = sim::start(cfg).await.expect("start");
-    let c = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
+    let c = builder().no_proxy().build().expect("client");
     let mut set = tokio::task::JoinSet::new();
     for i in 0..500 {
         set.spawn(put(&c, &sim, &format!("load-{i}"), &[]).send());

@@ -23,10 +23,11 @@ pub const USER_AGENT: &str = concat!("tae-rescan/", env!("CARGO_PKG_VERSION"));
 const BODY_READ_LIMIT: usize = 64 * 1024;
 
 /// Makes `ring` rustls's process-wide crypto provider, which the pooled
-/// client then uses. Called first thing by the binary: aws-lc-rs (rustls's
-/// default) seeds its random generator from CPU jitter on first use, ~40 ms
-/// of CPU per process, a third of a 2,000-request bulk run; ring reads the
-/// OS generator. A no-op when a provider is already installed.
+/// client then uses. Called first thing by the binary. ring is the only
+/// provider built in (aws-lc-rs, rustls's default, seeds its random
+/// generator from CPU jitter on first use, ~40 ms of CPU per process, a
+/// third of a 2,000-request bulk run; ring reads the OS generator). A no-op
+/// when a provider is already installed.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

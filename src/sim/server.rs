@@ -256,10 +256,8 @@ enum ClientAuth {
 /// rustls server config: the PKI's server certificate, client certificates
 /// as `client_auth` says, ALPN h2 and http/1.1.
 fn tls_acceptor(pki: &Pki, client_auth: ClientAuth) -> Result<TlsAcceptor, SimError> {
-    // Builders panic if several providers are compiled in and none is the
-    // process default; a second install attempt fails harmlessly.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // ring, as the client uses: the one crypto library built in.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let bad = |what: &str, e: &dyn std::fmt::Display| SimError::BadPem {
         path: what.into(),
         reason: e.to_string(),

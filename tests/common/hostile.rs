@@ -206,7 +206,7 @@ fn acceptor(tls: &Tls) -> Option<TlsAcceptor> {
             key_pem,
         } => (pki, cert_pem, key_pem),
     };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
     roots
         .add(CertificateDer::from_pem_slice(pki.ca_cert_pem.as_bytes()).unwrap())
