@@ -31,8 +31,7 @@ pub use monitor::{Bucket, MonitorData, MonitorQuery};
 pub use tasks::NewTasks;
 pub use thread::{IN_FLIGHT_AFTER, StoreHandle, spawn_store_thread};
 pub use types::{
-    Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,
-    StoredTask, TaskChunk,
+    Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredParams, StoredTask, TaskChunk,
 };
 
 /// The database's file name inside the data directory.

@@ -15,9 +15,15 @@ fn rec(task: &str, time: i64) -> NewRecord {
 
 fn fin(outcome: &str, description: &str) -> Finish {
     Finish {
-        outcome: outcome.into(),
+        status: None,
+        outcome: outcome.parse().unwrap(),
+        error: None,
         description: Some(description.into()),
-        ..Default::default()
+        new_task_id: None,
+        body: None,
+        attempts: 0,
+        elapsed_ms: 0,
+        finished_at: 0,
     }
 }
 
@@ -55,7 +61,7 @@ fn history_filters_by_since_outcome_task_text_and_limit() {
     };
     let q = HistoryQuery::default;
     let outcome = |o: &str| HistoryQuery {
-        outcome: Some(o.into()),
+        outcome: Some(o.parse().unwrap()),
         ..q()
     };
     let text = |t: &str| HistoryQuery {
@@ -96,7 +102,7 @@ fn history_filters_by_since_outcome_task_text_and_limit() {
     assert_eq!(times(text("%")), [400]);
     let both = HistoryQuery {
         since: Some(150),
-        outcome: Some("rejected".into()),
+        outcome: Some("rejected".parse().unwrap()),
         text: Some("large".into()),
         limit: Some(5),
         ..q()
@@ -195,7 +201,7 @@ fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
     let all = store.history(&HistoryQuery::default()).unwrap();
     let seen: Vec<(&str, i64, &str)> = all
         .iter()
-        .map(|r| (r.task_id.as_str(), r.time, r.outcome.as_str()))
+        .map(|r| (r.task_id.as_str(), r.time, r.outcome.label()))
         .collect();
     assert_eq!(
         seen,
