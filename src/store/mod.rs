@@ -252,6 +252,11 @@ impl Store {
 
     /// Wraps a SQLite error with our path.
     fn sql(&self, source: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, e) = &source
+            && let Some(unknown) = e.downcast_ref::<crate::api::outcome::UnknownOutcome>()
+        {
+            return self.bad(format!("a history record's outcome: {unknown}"));
+        }
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
