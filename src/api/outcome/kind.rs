@@ -206,6 +206,18 @@ mod tests {
         assert_eq!(symbols.len(), OutcomeKind::ALL.len() - 1);
     }
 
+    /// The README's table of outcomes names every kind, so what a user
+    /// reads there is what `history --outcome` takes.
+    #[test]
+    fn the_readme_lists_every_label() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
+        for kind in OutcomeKind::ALL {
+            let row = format!("\n| `{}` |", kind.label());
+            assert!(readme.contains(&row), "README lacks the row {row:?}");
+        }
+    }
+
     /// The labels (and "never sent") are spelled only in this file: as a
     /// Rust string (`"failed or hung"`, `"  never sent"`) or an SQL one
     /// (`'accepted'`) in any other source file, tests aside, they fail here. `error` is left out
