@@ -43,7 +43,7 @@ pub fn outcome(theme: Theme, kind: OutcomeKind) -> (&'static str, Style) {
 }
 
 /// The dashboard's colours for the core's style classes.
-pub fn tone(theme: Theme, tone: Tone) -> Style {
+fn tone(theme: Theme, tone: Tone) -> Style {
     match tone {
         Tone::Good => fg(theme, Color::Green),
         Tone::Bad => fg(theme, Color::Red),
