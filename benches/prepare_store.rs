@@ -60,7 +60,7 @@ fn finish(i: usize, id: &TaskId, time: i64) -> Finish {
     };
     Finish {
         status: Some(status),
-        outcome: outcome.into(),
+        outcome: outcome.parse().unwrap(),
         error: error.map(str::to_owned),
         description: Some(description.into()),
         new_task_id: None,

@@ -70,7 +70,7 @@ fn exported(r: &HistoryRecord) -> Exported<'_> {
     Exported {
         task_id: &r.task_id,
         status: r.status,
-        outcome: &r.outcome,
+        outcome: r.outcome.label(),
         error: r.error.as_deref(),
         description: r.description.as_deref(),
         new_task_id: r.new_task_id.as_deref(),
@@ -253,7 +253,7 @@ mod tests {
             time: 0,
             params: String::new(),
             status: Some(400),
-            outcome: "rejected".into(),
+            outcome: crate::api::outcome::OutcomeKind::Rejected,
             error: Some("@err".into()),
             description: Some(description.into()),
             new_task_id: None,

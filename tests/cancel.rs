@@ -74,7 +74,7 @@ async fn cancel_after_the_status(f: Fixture) {
     assert!(outcome.is_accepted(), "{outcome:?}");
     let records = store.history(Default::default()).await.unwrap();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].outcome, "accepted");
+    assert_eq!(records[0].outcome.label(), "accepted");
     assert_eq!(records[0].status, Some(200));
 }
 

@@ -566,7 +566,7 @@ async fn failed_or_hung_is_sent_once_more_after_the_delay_and_recorded_twice() {
     assert_eq!(
         records
             .iter()
-            .map(|r| r.outcome.as_str())
+            .map(|r| r.outcome.label())
             .collect::<Vec<_>>(),
         ["failed or hung", "failed or hung"]
     );
@@ -596,7 +596,8 @@ async fn cancelling_a_request_in_flight_completes_its_record_before_reporting() 
     let records = store.history(Default::default()).await.unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(
-        records[0].outcome, "cancelled",
+        records[0].outcome.label(),
+        "cancelled",
         "the record was completed before Finished was sent"
     );
     assert!(records[0].finished);

@@ -85,11 +85,20 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     .await;
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("h-2"));
+    // The label is read as the dashboard's filters read it: any case,
+    // blanks around it ignored.
+    let (_, loose, _) = run_with_password(
+        &["history", "--config", cfg, "--outcome", " Failed Or HUNG "],
+        home,
+    )
+    .await;
+    assert_eq!(loose, out);
     let (code, _, err) =
         run_with_password(&["history", "--config", cfg, "--outcome", "acepted"], home).await;
     assert_eq!(code, 2);
     assert!(
-        err.contains("--outcome: 'acepted' is not an outcome"),
+        err.contains("--outcome: 'acepted' is not an outcome")
+            && err.contains("cancelled, interrupted, in flight"),
         "{err}"
     );
     let (_, out, _) = run_with_password(

@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
 use secrecy::SecretString;
-use tae_rescan::api::outcome::{self, BODY_KEEP_CHARS, LABELS};
+use tae_rescan::api::outcome::{self, BODY_KEEP_CHARS, OutcomeKind};
 use tae_rescan::api::params::{validate_file_ext, validate_url};
 use tae_rescan::api::{ProcessingType, RescanParams, TaskId};
 use tae_rescan::config::{Config, Overrides};
@@ -316,7 +316,7 @@ proptest! {
     ) {
         let a = outcome::from_response(status, &body, &sent, None);
         let label = a.outcome.label();
-        prop_assert!(LABELS.contains(&label), "{}", label);
+        prop_assert!(OutcomeKind::ALL.map(OutcomeKind::label).contains(&label), "{}", label);
         prop_assert_eq!(a.status, Some(status));
         if let Some(b) = a.outcome.body() {
             prop_assert!(b.chars().count() <= BODY_KEEP_CHARS, "{} chars", b.chars().count());

@@ -271,7 +271,7 @@ fn monitor_tab() {
         time: T0 * 1000 - n * 30_000,
         params: "file_ext=exe".into(),
         status: Some(404),
-        outcome: outcome.into(),
+        outcome: outcome.parse().unwrap(),
         error: None,
         description: Some(description.into()),
         new_task_id: None,
@@ -283,9 +283,9 @@ fn monitor_tab() {
     };
     let data = MonitorData {
         counts: vec![
-            ("accepted".into(), 41),
-            ("failed or hung".into(), 3),
-            ("interrupted".into(), 1),
+            ("accepted".parse().unwrap(), 41),
+            ("failed or hung".parse().unwrap(), 3),
+            ("interrupted".parse().unwrap(), 1),
         ],
         buckets: (0..20)
             .map(|n| Bucket {

@@ -215,10 +215,10 @@ async fn five_thousand_rescans_with_faults_each_finish_once_and_are_recorded_onc
     let mut labels: HashMap<&str, usize> = HashMap::new();
     for r in &records {
         *per_task.entry(r.task_id.as_str()).or_default() += 1;
-        *labels.entry(r.outcome.as_str()).or_default() += 1;
+        *labels.entry(r.outcome.label()).or_default() += 1;
         assert!(r.finished, "unfinished record: {r:?}");
         assert!(
-            r.outcome != "in flight" && r.outcome != "interrupted",
+            r.outcome.label() != "in flight" && r.outcome.label() != "interrupted",
             "{r:?}"
         );
     }
@@ -232,7 +232,7 @@ async fn five_thousand_rescans_with_faults_each_finish_once_and_are_recorded_onc
         .collect();
     for r in &records {
         let (outcome, status, attempts) = by_task[&r.task_id];
-        assert_eq!(r.outcome, outcome.label(), "{r:?}");
+        assert_eq!(r.outcome, outcome.kind(), "{r:?}");
         assert_eq!(r.status, *status, "{r:?}");
         assert_eq!(r.attempts, *attempts, "{r:?}");
     }
@@ -285,13 +285,16 @@ async fn after_cancelling_everything_no_request_reaches_the_simulator() {
     let records = cancel_storm().await;
     // (records left "in flight" by the race below are checked, ignored, in
     // `cancelled_jobs_leave_no_record_in_flight`)
-    let in_flight = records.iter().filter(|r| r.outcome == "in flight").count();
+    let in_flight = records
+        .iter()
+        .filter(|r| r.outcome.label() == "in flight")
+        .count();
     println!("cancel: {in_flight} records left in flight");
     assert!(
         records
             .iter()
-            .filter(|r| r.outcome != "in flight")
-            .all(|r| r.finished && (r.outcome == "cancelled" || r.task_id == "sentinel")),
+            .filter(|r| r.outcome.label() != "in flight")
+            .all(|r| r.finished && (r.outcome.label() == "cancelled" || r.task_id == "sentinel")),
         "{records:?}"
     );
 }
@@ -306,7 +309,7 @@ async fn cancelled_jobs_leave_no_record_in_flight() {
         let records = cancel_storm().await;
         let stuck: Vec<_> = records
             .iter()
-            .filter(|r| r.outcome == "in flight")
+            .filter(|r| r.outcome.label() == "in flight")
             .collect();
         assert!(stuck.is_empty(), "round {round}: {stuck:?}");
     }
@@ -453,16 +456,22 @@ async fn cancel_storm() -> Vec<tae_rescan::store::HistoryRecord> {
         .collect();
     // Cancelled jobs that held a slot are recorded `cancelled` — also one
     // cancelled between writing its record and sending — never answered.
-    let cancelled = records.iter().filter(|r| r.outcome == "cancelled").count();
+    let cancelled = records
+        .iter()
+        .filter(|r| r.outcome.label() == "cancelled")
+        .count();
     assert!(cancelled >= CONCURRENCY, "{cancelled} cancelled records");
     assert!(
         records
             .iter()
-            .filter(|r| r.outcome == "cancelled")
+            .filter(|r| r.outcome.label() == "cancelled")
             .all(|r| r.status.is_none() && r.attempts <= 1)
     );
     assert_eq!(
-        records.iter().filter(|r| r.outcome == "accepted").count(),
+        records
+            .iter()
+            .filter(|r| r.outcome.label() == "accepted")
+            .count(),
         1,
         "only the sentinel was accepted"
     );

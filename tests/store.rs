@@ -38,12 +38,14 @@ fn rec(task: &str, time: i64) -> NewRecord {
 fn fin(outcome: &str, description: &str) -> Finish {
     Finish {
         status: Some(200),
-        outcome: outcome.into(),
+        outcome: outcome.parse().unwrap(),
         description: Some(description.into()),
         attempts: 1,
         elapsed_ms: 42,
         finished_at: 2_000,
-        ..Default::default()
+        error: None,
+        new_task_id: None,
+        body: None,
     }
 }
 
@@ -105,7 +107,7 @@ fn restart_keeps_tasks_params_history_and_last_outcomes() {
     assert_eq!(tasks[0].url.as_deref(), Some("https://example.com/b.zip"));
     assert!(tasks[0].last.is_none());
     let last = tasks[1].last.as_ref().unwrap();
-    assert_eq!(last.outcome, "accepted");
+    assert_eq!(last.outcome.label(), "accepted");
     assert_eq!(last.time, 1_500);
     assert_eq!(
         (last.new_task_id.as_deref(), last.body.as_deref()),
@@ -373,7 +375,10 @@ fn two_stores_on_one_dir_write_concurrently() {
     for name in ["left", "right"] {
         let mine: Vec<_> = all.iter().filter(|r| r.task_id == name).collect();
         assert_eq!(mine.len(), 200, "{name}");
-        assert!(mine.iter().all(|r| r.finished && r.outcome == "accepted"));
+        assert!(
+            mine.iter()
+                .all(|r| r.finished && r.outcome.label() == "accepted")
+        );
     }
 }
 
@@ -414,7 +419,7 @@ fn mark_interrupted_touches_only_dead_writers() {
     assert_eq!(first.mark_interrupted().unwrap(), 2);
     let outcome = |s: &Store, r: RecordId| {
         let all = s.history(&HistoryQuery::default()).unwrap();
-        all.into_iter().find(|h| h.id == r).unwrap().outcome
+        all.into_iter().find(|h| h.id == r).unwrap().outcome.label()
     };
     assert_eq!(outcome(&first, ours), "in flight");
     assert_eq!(outcome(&first, dead), "interrupted");
@@ -455,10 +460,10 @@ async fn the_store_thread_round_trips_every_call() {
     assert_eq!(handle.remove_tasks(vec![id("b")]).await.unwrap(), 1);
     let tasks = handle.load_tasks().await.unwrap();
     assert_eq!(tasks.len(), 1);
-    assert_eq!(tasks[0].last.as_ref().unwrap().outcome, "accepted");
+    assert_eq!(tasks[0].last.as_ref().unwrap().outcome.label(), "accepted");
     let hist = handle.history(HistoryQuery::default()).await.unwrap();
     assert_eq!((hist[0].task_id.as_str(), hist[0].time), ("a", 7));
-    let err = h2.finish(r, fin("x", "")).await.unwrap_err();
+    let err = h2.finish(r, fin("error", "")).await.unwrap_err();
     assert!(err.to_string().contains(DB_FILE_NAME), "{err}");
     drop((handle, h2));
     // Everything was committed: a fresh open sees it.
@@ -494,14 +499,14 @@ async fn an_unanswered_record_shows_in_flight_after_the_grace_period() {
     };
     assert!(began.elapsed() >= tae_rescan::store::IN_FLIGHT_AFTER);
     assert_eq!(
-        (shown[0].task_id.as_str(), shown[0].outcome.as_str()),
+        (shown[0].task_id.as_str(), shown[0].outcome.label()),
         ("slow", "in flight")
     );
     handle.finish(slow, fin("rejected", "bad")).await.unwrap();
     let all = handle.history(HistoryQuery::default()).await.unwrap();
     let seen: Vec<_> = all
         .iter()
-        .map(|r| (r.id, r.task_id.as_str(), r.outcome.as_str()))
+        .map(|r| (r.id, r.task_id.as_str(), r.outcome.label()))
         .collect();
     assert_eq!(
         seen,

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::{Cli, HistoryArgs, HistoryFormat, UsageError};
+use crate::api::outcome::OutcomeKind;
 use crate::export::{self, Format};
 use crate::store::HistoryQuery;
 
@@ -11,18 +12,16 @@ use crate::store::HistoryQuery;
 pub async fn run(cli: &Cli, args: &HistoryArgs) -> Result<ExitCode, UsageError> {
     super::check_config(cli)?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
-    if let Some(label) = &args.outcome
-        && !known_label(label)
-    {
-        return Err(UsageError(format!(
-            "--outcome: '{label}' is not an outcome; use one of: {}, interrupted, in flight",
-            crate::api::outcome::LABELS.join(", ")
-        )));
-    }
+    let outcome = args
+        .outcome
+        .as_deref()
+        .map(OutcomeKind::parse)
+        .transpose()
+        .map_err(|e| UsageError(format!("--outcome: {e}")))?;
     let store = super::open_store(super::data_dir(cli))?;
     let query = HistoryQuery {
         since,
-        outcome: args.outcome.clone(),
+        outcome,
         task: args.task.clone(),
         oldest_first: true,
         ..HistoryQuery::default()
@@ -54,12 +53,6 @@ pub(super) fn output_error(e: std::io::Error) -> Result<ExitCode, UsageError> {
             crate::text::io_reason(&e)
         )))
     }
-}
-
-fn known_label(label: &str) -> bool {
-    crate::api::outcome::LABELS.contains(&label)
-        || label == crate::store::INTERRUPTED
-        || label == crate::store::IN_FLIGHT
 }
 
 /// `--since`: a span back from now as jiff reads spans (`90s`, `1h30m`,

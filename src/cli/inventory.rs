@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, TasksAction, TasksArgs, UsageError};
 use crate::api::TaskId;
+use crate::api::outcome::NEVER_SENT;
 use crate::import::{Entry, Stopped, open_input, stream_any};
 use crate::store::{StoreHandle, StoredTask};
 use crate::text::io_reason;
@@ -74,7 +75,7 @@ fn row(t: &StoredTask) -> Row<'_> {
         task_id: t.id.as_str(),
         label: &t.label,
         url: t.url.as_deref(),
-        last_outcome: t.last.as_ref().map(|l| l.outcome.as_str()),
+        last_outcome: t.last.as_ref().map(|l| l.outcome.label()),
         params,
     }
 }
@@ -106,7 +107,7 @@ fn print_tasks(
                 out.write_all(b"\n")?;
             }
             OutputFormat::Text => {
-                let last = t.last.as_ref().map_or("never sent", |l| l.outcome.as_str());
+                let last = t.last.as_ref().map_or(NEVER_SENT, |l| l.outcome.label());
                 let label = crate::text::sanitize(&t.label);
                 writeln!(out, "{:<34}  {:<20}  {label}", t.id, last)?;
             }

@@ -88,6 +88,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::NUDGE_EVERY;
+    use crate::api::outcome::OutcomeKind;
     use crate::api::params::TaskId;
     use crate::store::{Finish, NewRecord, Store, spawn_store_thread};
 
@@ -108,7 +109,18 @@ mod tests {
                 params: String::new(),
             };
             let intent = handle.begin(rec).unwrap();
-            handle.finish(intent, Finish::default()).await.unwrap();
+            let fin = Finish {
+                status: Some(200),
+                outcome: OutcomeKind::Accepted,
+                error: None,
+                description: None,
+                new_task_id: None,
+                body: None,
+                attempts: 1,
+                elapsed_ms: 1,
+                finished_at: i64::from(n),
+            };
+            handle.finish(intent, fin).await.unwrap();
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while size() <= before {

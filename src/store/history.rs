@@ -2,15 +2,14 @@
 //! completed with the final answer, so a crash mid-job leaves a trace that
 //! later shows as `interrupted`.
 
-use rusqlite::types::Value;
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{Connection, Row, TransactionBehavior, params, params_from_iter};
 
 use super::intents::{Intent, dead_logs};
 use super::liveness::Writer;
-use super::types::{
-    Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId,
-};
+use super::types::{Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId};
 use super::{Store, StoreError, to_sql_int};
+use crate::api::outcome::OutcomeKind;
 
 /// The history columns in the order [`RawRecord::from_row`] reads them:
 /// the nine of the summary ([`RawRecord::summary_from_row`]: what the task
@@ -22,6 +21,8 @@ pub(crate) const HISTORY_COLUMNS: &str = "id, time, pid, instance, status, outco
 /// for unfinished rows is made.
 pub(crate) struct RawRecord {
     record: HistoryRecord,
+    /// The outcome column held a label (it is NULL until an answer).
+    answered: bool,
     writer: Writer,
 }
 
@@ -46,6 +47,7 @@ impl RawRecord {
     pub(crate) fn summary_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
         let finished_at: Option<i64> = row.get(at + 8)?;
         let elapsed: Option<i64> = row.get(at + 7)?;
+        let outcome = outcome_at(row, at + 5)?;
         let record = HistoryRecord {
             id: RecordId(row.get(at)?),
             task_id: String::new(),
@@ -53,7 +55,7 @@ impl RawRecord {
             params: String::new(),
             status: row.get(at + 4)?,
             finished: finished_at.is_some(),
-            outcome: row.get::<_, Option<String>>(at + 5)?.unwrap_or_default(),
+            outcome: outcome.unwrap_or(OutcomeKind::InFlight),
             error: None,
             description: None,
             new_task_id: None,
@@ -64,6 +66,7 @@ impl RawRecord {
         };
         Ok(RawRecord {
             record,
+            answered: outcome.is_some(),
             writer: Writer {
                 pid: row.get(at + 2)?,
                 // Stored as the same 64 bits in SQLite's signed integer.
@@ -77,15 +80,32 @@ impl RawRecord {
     /// `mark_interrupted` writes that down).
     pub(crate) fn into_record(self) -> HistoryRecord {
         let mut record = self.record;
-        if record.outcome.is_empty() {
-            record.outcome = if self.writer.alive() {
-                IN_FLIGHT
-            } else {
-                INTERRUPTED
-            }
-            .to_owned();
+        if !self.answered && !self.writer.alive() {
+            record.outcome = OutcomeKind::Interrupted;
         }
         record
+    }
+}
+
+/// The outcome column at `at`: `None` while unanswered (NULL). A label this
+/// build does not know is an error naming it, never a guess.
+pub(crate) fn outcome_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<OutcomeKind>> {
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(at, Type::Text, e)
+    };
+    match row.get_ref(at)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => {
+            let text = std::str::from_utf8(bytes).map_err(|e| bad(Box::new(e)))?;
+            OutcomeKind::parse(text)
+                .map(Some)
+                .map_err(|e| bad(Box::new(e)))
+        }
+        other => Err(rusqlite::Error::InvalidColumnType(
+            at,
+            "outcome".into(),
+            other.data_type(),
+        )),
     }
 }
 
@@ -139,7 +159,7 @@ impl Store {
             .execute(params![
                 id.0,
                 fin.status,
-                fin.outcome,
+                fin.outcome.label(),
                 fin.error,
                 fin.description,
                 fin.new_task_id,
@@ -206,7 +226,9 @@ impl Store {
                 .prepare_cached("UPDATE history SET outcome = ?2 WHERE id = ?1 AND outcome IS NULL")
                 .map_err(sql)?;
             for id in dead {
-                marked += stmt.execute(params![id, INTERRUPTED]).map_err(sql)?;
+                marked += stmt
+                    .execute(params![id, OutcomeKind::Interrupted.label()])
+                    .map_err(sql)?;
             }
         }
         tx.commit().map_err(sql)?;
@@ -274,12 +296,15 @@ impl Store {
         // Unfinished rows are "in flight" or "interrupted" depending on
         // whether their writer lives, which only Rust can tell: fetch them
         // for both labels and filter (and limit) after deciding.
-        let unfinished_label = matches!(q.outcome.as_deref(), Some(IN_FLIGHT | INTERRUPTED));
-        if let Some(outcome) = &q.outcome {
-            if outcome == IN_FLIGHT {
+        let unfinished_label = matches!(
+            q.outcome,
+            Some(OutcomeKind::InFlight | OutcomeKind::Interrupted)
+        );
+        if let Some(outcome) = q.outcome {
+            if outcome == OutcomeKind::InFlight {
                 sql.push_str(" AND outcome IS NULL");
             } else {
-                args.push(Value::Text(outcome.clone()));
+                args.push(Value::Text(outcome.label().to_owned()));
                 let n = args.len();
                 if unfinished_label {
                     sql.push_str(&format!(" AND (outcome = ?{n} OR outcome IS NULL)"));
@@ -304,7 +329,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let record = row.map_err(|e| self.sql(e))?.into_record();
-            if q.outcome.as_ref().is_some_and(|o| *o != record.outcome) {
+            if q.outcome.is_some_and(|o| o != record.outcome) {
                 continue;
             }
             if q.limit.is_some_and(|l| out.len() >= l) {
@@ -335,13 +360,11 @@ fn insert_record(
     intent: Option<Intent>,
     end: End<'_>,
 ) -> rusqlite::Result<RecordId> {
-    let none = Finish::default();
     let (fin, outcome) = match end {
-        End::InFlight => (&none, None),
-        End::Finished(fin) => (fin, Some(fin.outcome.as_str())),
-        End::Interrupted => (&none, Some(INTERRUPTED)),
+        End::InFlight => (None, None),
+        End::Finished(fin) => (Some(fin), Some(fin.outcome)),
+        End::Interrupted => (None, Some(OutcomeKind::Interrupted)),
     };
-    let finished = matches!(end, End::Finished(_));
     conn.prepare_cached(
         "INSERT INTO history (task_id, time, params, pid, instance, intent, status, outcome, \
          error, description, new_task_id, body, attempts, elapsed_ms, finished_at) \
@@ -355,15 +378,15 @@ fn insert_record(
         // Stored as the same 64 bits in SQLite's signed integer.
         by.instance as i64,
         intent.map(|i| to_sql_int(i.0)),
-        fin.status,
-        outcome,
-        fin.error,
-        fin.description,
-        fin.new_task_id,
-        fin.body,
-        fin.attempts,
-        finished.then(|| to_sql_int(fin.elapsed_ms)),
-        finished.then_some(fin.finished_at),
+        fin.and_then(|f| f.status),
+        outcome.map(OutcomeKind::label),
+        fin.and_then(|f| f.error.as_deref()),
+        fin.and_then(|f| f.description.as_deref()),
+        fin.and_then(|f| f.new_task_id.as_deref()),
+        fin.and_then(|f| f.body.as_deref()),
+        fin.map_or(0, |f| f.attempts),
+        fin.map(|f| to_sql_int(f.elapsed_ms)),
+        fin.map(|f| f.finished_at),
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("UPDATE tasks SET last_history = ?1 WHERE id = ?2")?

@@ -31,8 +31,7 @@ pub use monitor::{Bucket, MonitorData, MonitorQuery};
 pub use tasks::NewTasks;
 pub use thread::{IN_FLIGHT_AFTER, StoreHandle, spawn_store_thread};
 pub use types::{
-    Finish, HistoryQuery, HistoryRecord, IN_FLIGHT, INTERRUPTED, NewRecord, RecordId, StoredParams,
-    StoredTask, TaskChunk,
+    Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredParams, StoredTask, TaskChunk,
 };
 
 /// The database's file name inside the data directory.
@@ -253,6 +252,11 @@ impl Store {
 
     /// Wraps a SQLite error with our path.
     fn sql(&self, source: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, e) = &source
+            && let Some(unknown) = e.downcast_ref::<crate::api::outcome::UnknownOutcome>()
+        {
+            return self.bad(format!("a history record's outcome: {unknown}"));
+        }
         StoreError::Sqlite {
             path: self.path.clone(),
             source,

@@ -5,17 +5,18 @@
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::history::{HISTORY_COLUMNS, RawRecord, like_pattern};
-use super::types::{HistoryRecord, IN_FLIGHT};
+use super::history::{HISTORY_COLUMNS, RawRecord, like_pattern, outcome_at};
+use super::types::HistoryRecord;
 use super::{Store, StoreError};
+use crate::api::outcome::OutcomeKind;
 
 /// What the monitoring view asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonitorQuery {
     /// Only records sent at or after this time (unix ms); `None` = all.
     pub since: Option<i64>,
-    /// Only this outcome label.
-    pub outcome: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<OutcomeKind>,
     /// Only records whose task id, error or description contain this.
     pub text: Option<String>,
     /// Width of a chart bucket in milliseconds (at least 1).
@@ -38,8 +39,8 @@ pub struct Bucket {
 /// The monitoring view's numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MonitorData {
-    /// Records per outcome label (unfinished ones as `in flight`), most first.
-    pub counts: Vec<(String, u64)>,
+    /// Records per outcome (unfinished ones as `in flight`), most first.
+    pub counts: Vec<(OutcomeKind, u64)>,
     /// Outcomes per bucket, oldest first; empty buckets are absent.
     pub buckets: Vec<Bucket>,
     /// The latest records that did not end `accepted`, newest first.
@@ -51,16 +52,19 @@ impl Store {
     pub fn monitor(&self, q: &MonitorQuery) -> Result<MonitorData, StoreError> {
         let (filter, args) = filter(q);
         let sql_err = |e| self.sql(e);
+        let accepted = OutcomeKind::Accepted.label();
         let mut counts = Vec::new();
         {
             let sql = format!(
-                "SELECT COALESCE(outcome, '{IN_FLIGHT}') AS o, count(*) FROM history WHERE {filter} \
-                 GROUP BY o ORDER BY count(*) DESC"
+                "SELECT COALESCE(outcome, '{}') AS o, count(*) FROM history WHERE {filter} \
+                 GROUP BY o ORDER BY count(*) DESC",
+                OutcomeKind::InFlight.label()
             );
             let mut stmt = self.conn.prepare(&sql).map_err(sql_err)?;
             let rows = stmt
                 .query_map(params_from_iter(args.clone()), |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                    let kind = outcome_at(r, 0)?.unwrap_or(OutcomeKind::InFlight);
+                    Ok((kind, r.get::<_, i64>(1)?))
                 })
                 .map_err(sql_err)?;
             for row in rows {
@@ -73,7 +77,8 @@ impl Store {
             let width = q.bucket_ms.max(1);
             let sql = format!(
                 "SELECT (time / {width}) * {width} AS b, \
-                 SUM(outcome = 'accepted'), SUM(outcome IS NOT NULL AND outcome != 'accepted') \
+                 SUM(outcome = '{accepted}'), \
+                 SUM(outcome IS NOT NULL AND outcome != '{accepted}') \
                  FROM history WHERE {filter} GROUP BY b ORDER BY b"
             );
             let mut stmt = self.conn.prepare(&sql).map_err(sql_err)?;
@@ -94,7 +99,7 @@ impl Store {
         {
             let sql = format!(
                 "SELECT {HISTORY_COLUMNS} FROM history WHERE {filter} \
-                 AND outcome IS NOT NULL AND outcome != 'accepted' ORDER BY id DESC LIMIT {}",
+                 AND outcome IS NOT NULL AND outcome != '{accepted}' ORDER BY id DESC LIMIT {}",
                 q.failures
             );
             let mut stmt = self.conn.prepare(&sql).map_err(sql_err)?;
@@ -121,10 +126,10 @@ fn filter(q: &MonitorQuery) -> (String, Vec<Value>) {
         args.push(Value::Integer(since));
         sql.push_str(&format!(" AND time >= ?{}", args.len()));
     }
-    match q.outcome.as_deref() {
-        Some(IN_FLIGHT) => sql.push_str(" AND outcome IS NULL"),
-        Some(label) => {
-            args.push(Value::Text(label.to_owned()));
+    match q.outcome {
+        Some(OutcomeKind::InFlight) => sql.push_str(" AND outcome IS NULL"),
+        Some(kind) => {
+            args.push(Value::Text(kind.label().to_owned()));
             sql.push_str(&format!(" AND outcome = ?{}", args.len()));
         }
         None => {}

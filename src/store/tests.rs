@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{Finish, HistoryQuery, NewRecord, Store, StoreError};
+use super::{Finish, HistoryQuery, MonitorQuery, NewRecord, Store, StoreError};
+use crate::api::outcome::OutcomeKind;
 use crate::api::params::TaskId;
 
 fn rec(task: &str, time: i64) -> NewRecord {
@@ -15,9 +16,15 @@ fn rec(task: &str, time: i64) -> NewRecord {
 
 fn fin(outcome: &str, description: &str) -> Finish {
     Finish {
-        outcome: outcome.into(),
+        status: None,
+        outcome: outcome.parse().unwrap(),
+        error: None,
         description: Some(description.into()),
-        ..Default::default()
+        new_task_id: None,
+        body: None,
+        attempts: 0,
+        elapsed_ms: 0,
+        finished_at: 0,
     }
 }
 
@@ -55,7 +62,7 @@ fn history_filters_by_since_outcome_task_text_and_limit() {
     };
     let q = HistoryQuery::default;
     let outcome = |o: &str| HistoryQuery {
-        outcome: Some(o.into()),
+        outcome: Some(o.parse().unwrap()),
         ..q()
     };
     let text = |t: &str| HistoryQuery {
@@ -96,7 +103,7 @@ fn history_filters_by_since_outcome_task_text_and_limit() {
     assert_eq!(times(text("%")), [400]);
     let both = HistoryQuery {
         since: Some(150),
-        outcome: Some("rejected".into()),
+        outcome: Some("rejected".parse().unwrap()),
         text: Some("large".into()),
         limit: Some(5),
         ..q()
@@ -195,7 +202,7 @@ fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
     let all = store.history(&HistoryQuery::default()).unwrap();
     let seen: Vec<(&str, i64, &str)> = all
         .iter()
-        .map(|r| (r.task_id.as_str(), r.time, r.outcome.as_str()))
+        .map(|r| (r.task_id.as_str(), r.time, r.outcome.label()))
         .collect();
     assert_eq!(
         seen,
@@ -212,4 +219,47 @@ fn intents_without_records_of_a_dead_writer_become_interrupted_once() {
         .count();
     assert_eq!(logs, 0, "the recovered log is deleted");
     assert_eq!(store.mark_interrupted().unwrap(), 0);
+}
+
+/// The outcome column is read into its kind; a label no build wrote
+/// (a hand-edited row) is one line naming the database and the value.
+#[test]
+fn outcomes_are_read_back_as_kinds_and_an_unknown_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let id = store.begin(&rec("t1", 1)).unwrap();
+    let kinds = |s: &Store| -> Vec<OutcomeKind> {
+        let all = s.history(&HistoryQuery::default()).unwrap();
+        all.iter().map(|r| r.outcome).collect()
+    };
+    assert_eq!(kinds(&store), [OutcomeKind::InFlight]);
+    store
+        .conn
+        .execute(
+            "UPDATE history SET outcome = 'Legal Block' WHERE id = ?1",
+            [id.0],
+        )
+        .unwrap();
+    assert_eq!(kinds(&store), [OutcomeKind::LegalBlock]);
+    store
+        .conn
+        .execute("UPDATE history SET outcome = 'maybe' WHERE id = ?1", [id.0])
+        .unwrap();
+    let err = store.history(&HistoryQuery::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&store.path().display().to_string())
+            && text.contains("a history record's outcome: 'maybe' is not an outcome")
+            && !text.contains('\n'),
+        "{text}"
+    );
+    let monitor = MonitorQuery {
+        since: None,
+        outcome: None,
+        text: None,
+        bucket_ms: 1,
+        failures: 1,
+    };
+    let err = store.monitor(&monitor).unwrap_err().to_string();
+    assert!(err.contains("'maybe' is not an outcome"), "{err}");
 }

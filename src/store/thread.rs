@@ -482,6 +482,7 @@ impl StoreHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::outcome::OutcomeKind;
 
     /// An answer that comes after the grace period, before the thread got
     /// round to writing the record `in flight`: the record is written
@@ -505,8 +506,15 @@ mod tests {
         let mut records = Records::default();
         records.waiting.insert(intent, (rec, long_ago));
         let fin = Finish {
-            outcome: "accepted".into(),
-            ..Default::default()
+            status: Some(200),
+            outcome: OutcomeKind::Accepted,
+            error: None,
+            description: None,
+            new_task_id: None,
+            body: None,
+            attempts: 1,
+            elapsed_ms: 1,
+            finished_at: 2,
         };
         let (reply, mut answer) = oneshot::channel();
         let mut checkpointer = Checkpointer::start(store.path());
@@ -520,7 +528,7 @@ mod tests {
         assert!(matches!(answer.try_recv(), Ok(Ok(()))));
         assert!(records.waiting.is_empty() && records.written.is_empty());
         let all = store.history(&HistoryQuery::default()).unwrap();
-        let seen: Vec<_> = all.iter().map(|r| r.outcome.as_str()).collect();
-        assert_eq!(seen, ["accepted"]);
+        let seen: Vec<_> = all.iter().map(|r| r.outcome).collect();
+        assert_eq!(seen, [OutcomeKind::Accepted]);
     }
 }

@@ -4,6 +4,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::api::outcome::OutcomeKind;
 use crate::api::params::{ProcessingType, RescanParams, TaskId};
 
 /// One task of the operator's inventory, as kept across restarts.
@@ -125,12 +126,12 @@ pub struct NewRecord {
 }
 
 /// The final answer of a job, written by `finish`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finish {
     /// HTTP status of the final answer; `None` when none arrived.
     pub status: Option<u16>,
-    /// The outcome's label (`Outcome::label`).
-    pub outcome: String,
+    /// How the job ended (`Outcome::kind`); stored as its label.
+    pub outcome: OutcomeKind,
     /// The service's error id (`Outcome::error_id`).
     pub error: Option<String>,
     /// One human line (`Outcome::description`).
@@ -162,9 +163,10 @@ pub struct HistoryRecord {
     pub params: String,
     /// HTTP status of the final answer.
     pub status: Option<u16>,
-    /// The outcome label; `interrupted` when its writer died before the
-    /// answer; [`IN_FLIGHT`] while unfinished and its writer is alive.
-    pub outcome: String,
+    /// How the job ended; [`OutcomeKind::Interrupted`] when its writer
+    /// died before the answer, [`OutcomeKind::InFlight`] while unfinished
+    /// and its writer is alive.
+    pub outcome: OutcomeKind,
     /// The service's error id.
     pub error: Option<String>,
     /// One human line about the outcome.
@@ -184,19 +186,14 @@ pub struct HistoryRecord {
     pub finished: bool,
 }
 
-/// Label of a record whose writer died before the final answer.
-pub const INTERRUPTED: &str = "interrupted";
-/// Label of a record still waiting for its answer in a live process.
-pub const IN_FLIGHT: &str = "in flight";
-
 /// Which history records to return; every `None` means "no restriction".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
     /// Only records sent at or after this time, unix milliseconds.
     pub since: Option<i64>,
-    /// Only records with this outcome label (including `interrupted` and
-    /// `in flight`).
-    pub outcome: Option<String>,
+    /// Only records with this outcome (`interrupted` and `in flight`
+    /// included).
+    pub outcome: Option<OutcomeKind>,
     /// Only records of this task id (exact).
     pub task: Option<String>,
     /// Only records whose task id, description or error contains this text

@@ -6,7 +6,8 @@ use super::form::Form;
 use super::message::{Command, SavedTask};
 use super::update::move_selection;
 use crate::api::client::curl_command;
-use crate::api::{Outcome, RescanParams, TaskId};
+use crate::api::outcome::OutcomeKind;
+use crate::api::{RescanParams, TaskId};
 use crate::import::Imported;
 use crate::worker::{Job, JobId};
 
@@ -142,12 +143,7 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     if resend_only {
         ids.retain(|id| {
             app.row(id).and_then(|r| r.last.as_ref()).is_some_and(|a| {
-                a.label == Outcome::FailedOrHung.label()
-                    || a.label
-                        == Outcome::Error {
-                            detail: String::new(),
-                        }
-                        .label()
+                matches!(a.outcome, OutcomeKind::FailedOrHung | OutcomeKind::Error)
             })
         });
         if ids.is_empty() {

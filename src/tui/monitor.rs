@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::input::LineInput;
-use crate::api::outcome::LABELS;
-use crate::store::{HistoryQuery, INTERRUPTED, MonitorData, MonitorQuery};
+use crate::api::outcome::OutcomeKind;
+use crate::store::{HistoryQuery, MonitorData, MonitorQuery};
 
 /// How far back the monitoring view looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +63,15 @@ impl Window {
     }
 }
 
-/// Every outcome filter, in the order `o` cycles (None = all).
-pub fn outcome_filters() -> impl Iterator<Item = Option<&'static str>> {
-    std::iter::once(None)
-        .chain(LABELS.iter().copied().map(Some))
-        .chain(std::iter::once(Some(INTERRUPTED)))
+/// Every outcome filter, in the order `o` cycles (None = all). `in flight`
+/// is left out: the live line shows what is under way.
+pub fn outcome_filters() -> impl Iterator<Item = Option<OutcomeKind>> {
+    std::iter::once(None).chain(
+        OutcomeKind::ALL
+            .into_iter()
+            .filter(|k| *k != OutcomeKind::InFlight)
+            .map(Some),
+    )
 }
 
 /// The monitoring tab.
@@ -76,7 +80,7 @@ pub struct MonitorState {
     /// The time window.
     pub window: Window,
     /// Only this outcome, if set.
-    pub outcome: Option<&'static str>,
+    pub outcome: Option<OutcomeKind>,
     /// Only records whose task id, error or description contain this.
     pub text: LineInput,
     /// The numbers last read.
@@ -125,7 +129,7 @@ impl MonitorState {
     pub fn query(&self, now: Timestamp) -> MonitorQuery {
         MonitorQuery {
             since: self.since(now),
-            outcome: self.outcome.map(str::to_owned),
+            outcome: self.outcome,
             text: self.text(),
             bucket_ms: self.window.bucket().0.as_millis() as i64,
             failures: 12,
@@ -136,7 +140,7 @@ impl MonitorState {
     pub fn export_query(&self, now: Timestamp) -> HistoryQuery {
         HistoryQuery {
             since: self.since(now),
-            outcome: self.outcome.map(str::to_owned),
+            outcome: self.outcome,
             text: self.text(),
             oldest_first: true,
             ..HistoryQuery::default()

@@ -11,6 +11,7 @@ use super::app::{Account, App, RowState, Tab, Theme};
 use super::message::{Command, Message};
 use super::monitor::Window;
 use super::update::update;
+use crate::api::outcome::OutcomeKind;
 use crate::api::{ProcessingType, RescanParams, TaskId};
 use crate::import::parse_any;
 use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask, TaskChunk};
@@ -40,7 +41,7 @@ fn record(task: &str, outcome: &str) -> HistoryRecord {
         time: NOW - 60_000,
         params: "file_ext=zip".into(),
         status: None,
-        outcome: outcome.into(),
+        outcome: outcome.parse().unwrap(),
         error: None,
         description: None,
         new_task_id: None,
@@ -94,7 +95,7 @@ fn loading_restores_tasks_parameters_and_last_outcomes() {
         "file_ext=zip&processing_type=exec-only"
     );
     let last = app.tasks[0].last.as_ref().unwrap();
-    assert_eq!(last.label, "interrupted");
+    assert_eq!(last.outcome, OutcomeKind::Interrupted);
     assert!(last.description().contains("outcome unknown"));
     assert_eq!((app.counts.accepted, app.counts.not_accepted), (0, 1));
     assert!(
@@ -191,11 +192,11 @@ fn the_monitor_tab_reads_numbers_for_its_window_and_filters() {
         matches!(&commands[..], [Command::LoadMonitor(q)] if q.since == Some(NOW - 86_400_000))
     );
     press(&mut app, KeyCode::Char('o'));
-    assert_eq!(app.monitor.outcome, Some("accepted"));
+    assert_eq!(app.monitor.outcome, Some(OutcomeKind::Accepted));
     press(&mut app, KeyCode::Char('/'));
     let commands = press(&mut app, KeyCode::Char('z'));
     assert!(
-        matches!(&commands[..], [Command::LoadMonitor(q)] if q.text.as_deref() == Some("z") && q.outcome.as_deref() == Some("accepted"))
+        matches!(&commands[..], [Command::LoadMonitor(q)] if q.text.as_deref() == Some("z") && q.outcome == Some(OutcomeKind::Accepted))
     );
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Esc);
@@ -323,7 +324,10 @@ fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
         },
     );
     assert!(matches!(app.tasks[0].state, RowState::Resending { .. }));
-    assert_eq!(app.tasks[0].last.as_ref().unwrap().label, "failed or hung");
+    assert_eq!(
+        app.tasks[0].last.as_ref().unwrap().outcome,
+        OutcomeKind::FailedOrHung
+    );
     assert_eq!(app.counts.retrying, 1);
     assert!(app.animating(), "the countdown ticks");
     let commands = press(&mut app, KeyCode::Char('c'));

@@ -1,12 +1,11 @@
 //! One task in the list: its identity, pending parameters, what it is doing
 //! now and how its last rescan ended.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::api::outcome::LABELS;
+use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::ImportedTask;
 use crate::store::HistoryRecord;
@@ -50,8 +49,8 @@ impl RowState {
 /// outcome or read back from the history, with the same words either way.
 ///
 /// Every row of a 100,000-task dashboard holds its last one, so it is kept
-/// small: the label is one of the known outcome words (no allocation), and
-/// the text only the details pane shows lives behind one optional box.
+/// small: the outcome is its one-byte kind, and the text only the details
+/// pane shows lives behind one optional box.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecord {
     /// When it was sent.
@@ -62,8 +61,8 @@ pub struct AttemptRecord {
     pub attempts: u32,
     /// Time to the final answer, when known.
     pub elapsed: Option<Duration>,
-    /// The outcome label (`accepted`, ..., `interrupted`).
-    pub label: Cow<'static, str>,
+    /// How it ended (`accepted`, ..., `interrupted`).
+    pub outcome: OutcomeKind,
     /// Error id, description, new id, body and query; `None` when all are
     /// empty (the list's summaries read at start).
     detail: Option<Box<Detail>>,
@@ -86,18 +85,6 @@ impl Detail {
     }
 }
 
-/// The same label without an allocation when it is one of ours.
-fn intern(label: &str) -> Cow<'static, str> {
-    LABELS
-        .iter()
-        .chain(std::iter::once(&crate::store::INTERRUPTED))
-        .find(|known| **known == label)
-        .map_or_else(
-            || Cow::Owned(label.to_owned()),
-            |known| Cow::Borrowed(*known),
-        )
-}
-
 impl AttemptRecord {
     /// From a verdict the worker just reported.
     pub fn from_outcome(
@@ -113,7 +100,7 @@ impl AttemptRecord {
             status,
             attempts,
             elapsed: Some(elapsed),
-            label: Cow::Borrowed(outcome.label()),
+            outcome: outcome.kind(),
             detail: Detail {
                 error: outcome.error_id().map(str::to_owned),
                 description: outcome.description(),
@@ -132,7 +119,7 @@ impl AttemptRecord {
             status: r.status,
             attempts: r.attempts,
             elapsed: r.elapsed_ms.map(Duration::from_millis),
-            label: intern(&r.outcome),
+            outcome: r.outcome,
             detail: Detail {
                 error: r.error.clone(),
                 description: r.description.clone().unwrap_or_default(),
@@ -146,7 +133,7 @@ impl AttemptRecord {
 
     /// True only for `accepted`.
     pub fn is_accepted(&self) -> bool {
-        self.label == "accepted"
+        self.outcome == OutcomeKind::Accepted
     }
 
     /// The service's error id, if any.
@@ -158,7 +145,7 @@ impl AttemptRecord {
     pub fn description(&self) -> &str {
         match self.detail.as_ref().map(|d| d.description.as_str()) {
             Some(d) if !d.is_empty() => d,
-            _ if self.label == crate::store::INTERRUPTED => {
+            _ if self.outcome == OutcomeKind::Interrupted => {
                 "the process ended before the answer arrived; outcome unknown"
             }
             _ => "",
@@ -227,7 +214,10 @@ impl TaskRow {
             || found(self.id.as_str())
             || found(&self.label)
             || self.url.as_deref().is_some_and(found)
-            || self.last.as_ref().is_some_and(|a| a.label.contains(needle))
+            || self
+                .last
+                .as_ref()
+                .is_some_and(|a| a.outcome.label().contains(needle))
     }
 
     /// The pending parameters as a masked query string.

@@ -28,7 +28,7 @@ pub(crate) fn finish_of(
 ) -> Finish {
     Finish {
         status,
-        outcome: outcome.label().to_owned(),
+        outcome: outcome.kind(),
         error: outcome.error_id().map(str::to_owned),
         description: Some(outcome.description()),
         new_task_id: outcome.new_task_id().map(str::to_owned),

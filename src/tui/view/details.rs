@@ -113,7 +113,7 @@ fn state_text(app: &App, state: RowState) -> String {
 /// means; new id and body; what was sent. Shared with the monitoring view.
 pub(super) fn record_lines<'a>(app: &App, a: &AttemptRecord) -> Vec<Line<'a>> {
     let theme = app.theme;
-    let (symbol, st) = style::outcome(theme, &a.label);
+    let (symbol, st) = style::outcome(theme, a.outcome);
     let when = a
         .time
         .to_zoned(app.tz.clone())
@@ -130,7 +130,7 @@ pub(super) fn record_lines<'a>(app: &App, a: &AttemptRecord) -> Vec<Line<'a>> {
         .map(|e| format!("  {} ms", e.as_millis()))
         .unwrap_or_default();
     let mut out = vec![Line::from(vec![
-        Span::styled(format!("{symbol} {}", a.label), st),
+        Span::styled(format!("{symbol} {}", a.outcome), st),
         Span::raw(format!("  {when}  HTTP {status}  {tries}{took}")),
     ])];
     // Server text was sanitised when it arrived; sanitising again here

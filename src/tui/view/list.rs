@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::Areas;
 use super::style::{self, SPINNER};
+use crate::api::outcome::NEVER_SENT;
 use crate::tui::app::{App, Mode, RowState, TaskRow};
 
 /// Draws the list with its header and title (counts, marks, filter).
@@ -108,10 +109,10 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
     let outcome = match row.state {
         RowState::Idle => match &row.last {
             Some(a) => {
-                let (symbol, st) = style::outcome(theme, &a.label);
-                Cell::from(Span::styled(format!("{symbol} {}", a.label), st))
+                let (symbol, st) = style::outcome(theme, a.outcome);
+                Cell::from(Span::styled(format!("{symbol} {}", a.outcome), st))
             }
-            None => Cell::from(Span::styled("  never sent", style::dim(theme))),
+            None => Cell::from(Span::styled(format!("  {NEVER_SENT}"), style::dim(theme))),
         },
         state => {
             let spin = SPINNER[(app.tick % SPINNER.len() as u64) as usize];

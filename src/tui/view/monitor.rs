@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::details::record_lines;
 use super::style;
+use crate::api::outcome::OutcomeKind;
 use crate::store::MonitorData;
 use crate::tui::app::{App, AttemptRecord, Mode};
 
@@ -21,7 +22,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let title = format!(
         " 1 Tasks [2 Monitor] · window {} (w) · outcome {} (o) · filter {}{} (/) ",
         m.window.label(),
-        m.outcome.unwrap_or("all"),
+        m.outcome.map_or("all", OutcomeKind::label),
         if text.is_empty() && !filtering {
             "none".to_owned()
         } else {
@@ -65,9 +66,9 @@ fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
         format!("{total} rescans: "),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    for (label, n) in &data.counts {
-        let (symbol, st) = style::outcome(app.theme, label);
-        spans.push(Span::styled(format!("{symbol} {label} {n}"), st));
+    for (kind, n) in &data.counts {
+        let (symbol, st) = style::outcome(app.theme, *kind);
+        spans.push(Span::styled(format!("{symbol} {kind} {n}"), st));
         spans.push(Span::raw("   "));
     }
     if data.counts.is_empty() {
@@ -105,7 +106,7 @@ fn draw_chart(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
     ])
     .split(inner);
     let series = [
-        ("accepted", accepted, Color::Green),
+        (OutcomeKind::Accepted.label(), accepted, Color::Green),
         ("not accepted", other, Color::Red),
     ];
     for (n, (label, values, color)) in series.into_iter().enumerate() {
@@ -136,7 +137,7 @@ fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|r| {
             let a = AttemptRecord::from_history(r);
-            let (symbol, st) = style::outcome(app.theme, &a.label);
+            let (symbol, st) = style::outcome(app.theme, a.outcome);
             let when = a
                 .time
                 .to_zoned(app.tz.clone())
@@ -145,7 +146,7 @@ fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
             Line::from(vec![
                 Span::styled(format!("{when}  "), style::dim(app.theme)),
                 Span::raw(format!("{:<34} ", crate::text::sanitize(&r.task_id))),
-                Span::styled(format!("{symbol} {:<20} ", a.label), st),
+                Span::styled(format!("{symbol} {:<20} ", a.outcome), st),
                 Span::raw(crate::text::sanitize(a.description())),
             ])
         })

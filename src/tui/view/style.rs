@@ -2,6 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::api::outcome::{OutcomeKind, Tone};
 use crate::tui::app::Theme;
 
 /// Spinner frames, advanced by ticks while requests are in flight.
@@ -35,19 +36,21 @@ pub fn selected() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
 }
 
-/// Symbol and colour for an outcome label; the symbol alone tells them
-/// apart without colour.
-pub fn outcome(theme: Theme, label: &str) -> (&'static str, Style) {
-    match label {
-        "accepted" => ("✓", fg(theme, Color::Green)),
-        "rejected" => ("✗", fg(theme, Color::Red)),
-        "auth failed" | "certificate required" => ("⚿", fg(theme, Color::Red)),
-        "failed or hung" => ("↻", fg(theme, Color::Yellow)),
-        "legal block" => ("⊘", fg(theme, Color::Magenta)),
-        "error" => ("!", fg(theme, Color::Red)),
-        "interrupted" => ("?", fg(theme, Color::Yellow)),
-        "in flight" => ("…", in_flight(theme)),
-        _ => ("–", dim(theme)),
+/// Symbol and style for an outcome; the symbol alone tells them apart
+/// without colour.
+pub fn outcome(theme: Theme, kind: OutcomeKind) -> (&'static str, Style) {
+    (kind.symbol(), tone(theme, kind.tone()))
+}
+
+/// The dashboard's colours for the core's style classes.
+fn tone(theme: Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::Good => fg(theme, Color::Green),
+        Tone::Bad => fg(theme, Color::Red),
+        Tone::Warn => fg(theme, Color::Yellow),
+        Tone::Blocked => fg(theme, Color::Magenta),
+        Tone::Busy => in_flight(theme),
+        Tone::Muted => dim(theme),
     }
 }
 
