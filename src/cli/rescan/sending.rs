@@ -193,7 +193,7 @@ struct Printer<W: Write> {
 impl<W: Write> Printer<W> {
     fn on_event(&mut self, event: WorkerEvent) {
         match event {
-            WorkerEvent::Queued { .. } => {}
+            WorkerEvent::Queued { .. } | WorkerEvent::RequestEnded { .. } => {}
             WorkerEvent::Sending { job, attempt } => {
                 self.sent += usize::from(attempt == 1);
                 self.phase.insert(job, true);
