@@ -264,22 +264,27 @@ impl TaskRow {
         self.marked
     }
 
+    /// See [`TaskRow::params`].
     pub(super) fn set_params(&mut self, params: RescanParams) {
         self.params = params;
     }
 
+    /// The job in flight with what it sent, if any.
     pub(super) fn running(&self) -> Option<&RowJob> {
         self.job.as_deref()
     }
 
+    /// The job in flight, to start, move along or end it.
     pub(super) fn job_mut(&mut self) -> &mut Option<Box<RowJob>> {
         &mut self.job
     }
 
+    /// Sets the latest rescan; returns the one it replaces.
     pub(super) fn replace_last(&mut self, record: AttemptRecord) -> Option<AttemptRecord> {
         self.last.replace(record)
     }
 
+    /// See [`TaskRow::marked`].
     pub(super) fn set_marked(&mut self, marked: bool) {
         self.marked = marked;
     }
