@@ -91,6 +91,21 @@ impl GateCell {
         }
     }
 
+    /// A final answer after which the job is sent once more: unless it is
+    /// cancelled, it goes back to waiting (returns true) and `announce` (its
+    /// report) runs under the lock, so a cancel that finds it waiting has
+    /// that report already.
+    pub(super) fn wait_again(&self, announce: impl FnOnce()) -> bool {
+        let mut state = self.lock();
+        if state.cancelled {
+            state.phase = Phase::Answered;
+            return false;
+        }
+        state.phase = Phase::Waiting;
+        announce();
+        true
+    }
+
     /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job,
     /// unless the answer's status has arrived by then: that answer stands
     /// (its body is bounded by the request timeout and the read limit).
@@ -138,5 +153,13 @@ mod tests {
         assert!(gate.start_request(|| true));
         assert!(gate.answered(true), "retries while not cancelled");
         assert_eq!(gate.cancel(), Phase::Waiting);
+
+        let gate = Gate::default();
+        let mut announced = false;
+        assert!(gate.wait_again(|| announced = true));
+        assert!(announced, "a re-send is announced before a cancel sees it");
+        assert_eq!(gate.cancel(), Phase::Waiting);
+        assert!(!gate.wait_again(|| panic!("no re-send after a cancel")));
+        assert_eq!(gate.cancel(), Phase::Answered, "the answer stands");
     }
 }

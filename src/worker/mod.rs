@@ -486,9 +486,11 @@ async fn run_job(
             // The record is complete: a cancel from here on must not touch
             // it; one that came while it was written stops the resend.
             let _ = report.send(Report::Recording(job.id, None));
-            if gate.answered(true) {
+            // Reported under the gate's lock: a cancel that finds the job
+            // waiting to be sent again has heard so, and leaves the task's
+            // outcome as recorded.
+            if gate.wait_again(|| event(WorkerEvent::Resending { job: job.id, delay })) {
                 resent = true;
-                event(WorkerEvent::Resending { job: job.id, delay });
                 tokio::time::sleep(delay).await;
                 continue;
             }
