@@ -64,6 +64,8 @@ impl Confirm {
                 format!("Delete {} task(s) from the list?", ids.len())
             }
             ConfirmAction::Quit => {
+                // An answer still being recorded shares the fate of one on
+                // the wire: quitting now leaves it recorded `interrupted`.
                 let mut title = format!(
                     "Quit? {} on the wire, {} queued",
                     counts.sending + counts.answered,
