@@ -111,7 +111,7 @@ fn build_app(n: usize) -> App {
             url: Some(format!("https://files.example.com/samples/{i}.zip")),
         })
         .collect();
-    assert_eq!(app.add_tasks(tasks), n);
+    assert_eq!(app.tasks.add(tasks), n);
 
     // Send every task: mark all, r, confirm with y.
     key(&mut app, KeyCode::Char('*'));
@@ -145,7 +145,7 @@ fn build_app(n: usize) -> App {
         );
     }
     key(&mut app, KeyCode::Char('u'));
-    assert_eq!(app.counts.in_flight(), 0);
+    assert_eq!(app.tasks.counts().in_flight(), 0);
 
     // Type the filter and keep it.
     key(&mut app, KeyCode::Char('/'));
@@ -154,9 +154,14 @@ fn build_app(n: usize) -> App {
     }
     key(&mut app, KeyCode::Enter);
     assert!(matches!(app.mode, Mode::Normal));
-    assert_eq!(app.visible.len(), n.div_ceil(2), "the filter matches half");
+    assert_eq!(
+        app.tasks.visible().len(),
+        n.div_ceil(2),
+        "the filter matches half"
+    );
     // Start in the middle of the list, away from both ends.
-    app.selected = app.visible.len() / 2;
+    let middle = app.tasks.visible().len() / 2;
+    app.tasks.move_selection(middle as isize, 1);
     key(&mut app, KeyCode::Down);
     app
 }
@@ -246,7 +251,7 @@ fn filter_keystroke(c: &mut Criterion) {
             key(&mut app, KeyCode::Char('/'));
             assert!(matches!(app.mode, Mode::Filter));
             key(&mut app, KeyCode::Char(' '));
-            assert_eq!(app.visible.len(), n.div_ceil(2));
+            assert_eq!(app.tasks.visible().len(), n.div_ceil(2));
             key(&mut app, KeyCode::Backspace);
             g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
                 b.iter_custom(|iters| keystrokes(&mut app, &mut term, iters, timed))

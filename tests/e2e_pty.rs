@@ -329,7 +329,7 @@ fn ctrl_c_with_requests_in_flight_asks_then_restores() {
 
     tui.send(b"\x03");
     tui.wait_for("the quit confirmation", |s| {
-        s.contains("Quit with 1 requests in flight?") && s.contains("[ Yes (y) ]")
+        s.contains("Quit? 1 on the wire, 0 queued") && s.contains("[ Yes (y) ]")
     });
     tui.send(b"y");
     let status = tui.wait_exit();
@@ -433,6 +433,69 @@ fn the_dashboard_reopens_with_tasks_parameters_and_outcomes() {
         s.contains("next send  file_ext=exe")
             && s.contains("Rescans (1), newest first")
             && s.contains("sent: file_ext=exe")
+    });
+    quit_and_check_restored(tui);
+}
+
+/// A bulk run cancelled with one request on the wire and the rest queued:
+/// the queued tasks were never sent and keep `accepted`, the one on the
+/// wire ends `cancelled`, and the dashboard reopened counts the same.
+#[test]
+fn a_cancelled_bulk_run_keeps_what_was_never_sent_also_after_a_restart() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours {
+        per_task: [(
+            "hold-1".to_owned(),
+            Behaviour::Slow {
+                delay: Duration::from_secs(30),
+            },
+        )]
+        .into(),
+        ..Behaviours::default()
+    }));
+    let config = f.config_file("[worker]\nconcurrency = 1\n");
+    let spawn = || {
+        Tui::spawn(
+            &["--config", config.to_str().unwrap()],
+            &[("TIP_PASSWORD", PASSWORD)],
+            f.dir.path(),
+            SIZE,
+        )
+    };
+    let mut tui = spawn();
+    tui.wait_text("No tasks yet");
+    add_ids(&mut tui, "hold-1 keep-1 keep-2 keep-3");
+    // The three quick ones first.
+    tui.send(b"j   r");
+    tui.wait_text("Rescan 3 tasks?");
+    tui.send(b"y");
+    tui.wait_for("three accepted", |s| {
+        s.contains("sending 0 accepted 3 not accepted 0 ")
+    });
+    // Then all four, the slow one first: it holds the only slot.
+    tui.send(b"u*r");
+    tui.wait_text("Rescan 4 tasks?");
+    tui.send(b"y");
+    tui.wait_screen("hold-1 on the wire, the rest queued", |s| {
+        row_shows(s, "hold-1", "sending") && s.contents().contains(" queued 3 sending 1 ")
+    });
+    tui.send(b"c");
+    let counted = "sending 0 accepted 3 not accepted 1 ";
+    tui.wait_screen("hold-1 cancelled, the others still accepted", |s| {
+        row_shows(s, "hold-1", "cancelled")
+            && ["keep-1", "keep-2", "keep-3"]
+                .iter()
+                .all(|id| row_shows(s, id, "✓ accepted"))
+            && s.contents().contains(counted)
+    });
+    quit_and_check_restored(tui);
+
+    let tui = spawn();
+    tui.wait_screen("the same outcomes after a restart", |s| {
+        s.contents().contains("Tasks 4/4")
+            && s.contents().contains(counted)
+            && row_shows(s, "hold-1", "cancelled")
+            && row_shows(s, "keep-3", "✓ accepted")
     });
     quit_and_check_restored(tui);
 }

@@ -29,7 +29,7 @@ fn app(size: &(u16, u16), tasks: &str) -> App {
     };
     let mut app = App::new(account, *size, Theme { color: true }, TimeZone::UTC);
     app.now = Timestamp::from_second(T0).unwrap();
-    app.add_tasks(parse_any(tasks, "tasks.csv").tasks);
+    app.tasks.add(parse_any(tasks, "tasks.csv").tasks);
     app
 }
 

@@ -1,7 +1,7 @@
 //! What the dashboard's keys do to its state: the bodies of `update`'s
 //! branches, kept apart so `update` reads as a table of keys.
 
-use super::app::{App, Confirm, ConfirmAction, Mode, RowState};
+use super::app::{App, Confirm, ConfirmAction, Mode};
 use super::form::Form;
 use super::message::{Command, SavedTask};
 use super::update::move_selection;
@@ -9,22 +9,6 @@ use crate::api::client::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::api::{RescanParams, TaskId};
 use crate::import::Imported;
-use crate::worker::{Job, JobId};
-
-/// The tasks an action applies to: the marked ones, else the selected one.
-fn targets(app: &App) -> Vec<TaskId> {
-    if app.marked > 0 {
-        app.tasks
-            .iter()
-            .filter(|r| r.marked)
-            .map(|r| r.id.clone())
-            .collect()
-    } else {
-        app.selected_row()
-            .map(|r| vec![r.id.clone()])
-            .unwrap_or_default()
-    }
-}
 
 /// Adds imported or pasted tasks, says what happened, and saves the new
 /// ones to the inventory.
@@ -32,7 +16,7 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
     let before = app.tasks.len();
     let errors = imported.errors.clone();
     let offered = imported.tasks.len();
-    let added = app.add_tasks(imported.tasks);
+    let added = app.tasks.add(imported.tasks);
     let mut parts = vec![format!("added {added} tasks from {source}")];
     let already = imported.duplicates + (offered - added);
     if already > 0 {
@@ -42,25 +26,20 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
         parts.push(format!("{} invalid, first: {first}", errors.len()));
     }
     app.notify(parts.join("; "), !errors.is_empty());
-    if added > 0 && before == 0 {
-        app.selected = 0;
-    }
-    save(
-        app,
-        app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
-    )
+    let new = app.tasks.rows()[before..].iter();
+    save(app, new.map(|r| r.id.clone()).collect())
 }
 
 /// The command that writes these tasks (as they are now) to the inventory.
 pub fn save(app: &App, ids: Vec<TaskId>) -> Vec<Command> {
     let tasks: Vec<SavedTask> = ids
         .iter()
-        .filter_map(|id| app.row(id))
+        .filter_map(|id| app.tasks.row(id))
         .map(|r| SavedTask {
             id: r.id.clone(),
             label: r.label.to_string(),
             url: r.url.as_deref().map(str::to_owned),
-            params: r.params.clone(),
+            params: r.params().clone(),
         })
         .collect();
     if tasks.is_empty() {
@@ -72,43 +51,27 @@ pub fn save(app: &App, ids: Vec<TaskId>) -> Vec<Command> {
 
 /// Space: marks or unmarks the selected row and moves down.
 pub fn toggle_mark(app: &mut App) {
-    let Some(&at) = app.visible.get(app.selected) else {
-        return;
-    };
-    let row = &mut app.tasks[at];
-    row.marked = !row.marked;
-    if row.marked {
-        app.marked += 1;
-    } else {
-        app.marked -= 1;
-    }
+    app.tasks.toggle_mark();
     move_selection(app, 1);
 }
 
 /// `*`: marks every row that passes the filter.
 pub fn mark_all_visible(app: &mut App) {
-    for &at in &app.visible {
-        let row = &mut app.tasks[at];
-        if !row.marked {
-            row.marked = true;
-            app.marked += 1;
-        }
-    }
+    app.tasks.mark_all_visible();
 }
 
 /// `u`: clears every mark.
 pub fn clear_marks(app: &mut App) {
-    app.tasks.iter_mut().for_each(|r| r.marked = false);
-    app.marked = 0;
+    app.tasks.clear_marks();
 }
 
 /// `e` / Enter: the form for the selected or marked tasks.
 pub fn open_form(app: &mut App) {
-    let targets = targets(app);
-    let Some(first) = targets.first().and_then(|id| app.row(id)) else {
+    let targets = app.tasks.targets();
+    let Some(first) = targets.first().and_then(|id| app.tasks.row(id)) else {
         return;
     };
-    let params = first.params.clone();
+    let params = first.params().clone();
     app.mode = Mode::Form(Box::new(Form::new(targets, &params)));
 }
 
@@ -119,9 +82,7 @@ pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
         return vec![];
     };
     for id in &form.targets {
-        if let Some(at) = app.position(id) {
-            app.tasks[at].params = params.clone();
-        }
+        app.tasks.set_params(id, params.clone());
     }
     let shown = params.masked_query();
     let what = if shown.is_empty() {
@@ -139,10 +100,10 @@ pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
 /// `r` (every target) or `R` (only those that ended `failed or hung` or
 /// `error`): sends at once for one task, asks first for two or more.
 pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
-    let mut ids = targets(app);
+    let mut ids = app.tasks.targets();
     if resend_only {
         ids.retain(|id| {
-            app.row(id).and_then(|r| r.last.as_ref()).is_some_and(|a| {
+            app.tasks.row(id).and_then(|r| r.last()).is_some_and(|a| {
                 matches!(a.outcome, OutcomeKind::FailedOrHung | OutcomeKind::Error)
             })
         });
@@ -156,9 +117,9 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     }
     let busy = ids
         .iter()
-        .filter(|id| app.row(id).is_some_and(|r| r.state.in_flight()))
+        .filter(|id| app.tasks.row(id).is_some_and(|r| r.job().is_some()))
         .count();
-    ids.retain(|id| app.row(id).is_some_and(|r| !r.state.in_flight()));
+    ids.retain(|id| app.tasks.row(id).is_some_and(|r| r.job().is_none()));
     if busy > 0 {
         app.notify(
             format!("{busy} task(s) already in flight were skipped"),
@@ -168,9 +129,8 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     match ids.len() {
         0 => vec![],
         1 => submit(app, &ids),
-        n => {
+        _ => {
             app.mode = Mode::Confirm(Confirm {
-                title: format!("Rescan {n} tasks?"),
                 lines: ids.iter().map(ToString::to_string).collect(),
                 action: ConfirmAction::Rescan(ids),
                 yes_focused: false,
@@ -182,38 +142,12 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
 
 /// Queues jobs for these tasks with their saved parameters.
 fn submit(app: &mut App, ids: &[TaskId]) -> Vec<Command> {
-    let mut jobs = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(at) = app.position(id) else {
-            continue;
-        };
-        let job = JobId(app.next_job);
-        app.next_job += 1;
-        let params = app.tasks[at].params.clone();
-        app.jobs.insert(
-            job,
-            super::app::JobInfo {
-                task: id.clone(),
-                params: params.masked_query(),
-            },
-        );
-        app.tasks[at].job = Some(job);
-        app.set_state(at, RowState::Queued);
-        jobs.push(Job {
-            id: job,
-            task: id.clone(),
-            params,
-        });
-    }
-    vec![Command::Submit(jobs)]
+    vec![Command::Submit(app.tasks.submit(ids))]
 }
 
 /// `c`: cancels the targets that have not finished.
 pub fn cancel_targets(app: &mut App) -> Vec<Command> {
-    let jobs: Vec<JobId> = targets(app)
-        .iter()
-        .filter_map(|id| app.row(id).and_then(|r| r.job))
-        .collect();
+    let jobs = app.tasks.jobs_of(&app.tasks.targets());
     if jobs.is_empty() {
         app.notify(
             "nothing to cancel: no selected or marked task is in flight",
@@ -226,7 +160,7 @@ pub fn cancel_targets(app: &mut App) -> Vec<Command> {
 
 /// Every job still in flight.
 pub fn cancel_all(app: &App) -> Vec<Command> {
-    let jobs: Vec<JobId> = app.jobs.keys().copied().collect();
+    let jobs = app.tasks.all_jobs();
     if jobs.is_empty() {
         vec![]
     } else {
@@ -236,12 +170,11 @@ pub fn cancel_all(app: &App) -> Vec<Command> {
 
 /// `d`: asks before removing the selected or marked tasks.
 pub fn ask_delete(app: &mut App) {
-    let ids = targets(app);
+    let ids = app.tasks.targets();
     if ids.is_empty() {
         return;
     }
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Delete {} task(s) from the list?", ids.len()),
         lines: ids.iter().map(ToString::to_string).collect(),
         action: ConfirmAction::Delete(ids),
         yes_focused: false,
@@ -250,14 +183,15 @@ pub fn ask_delete(app: &mut App) {
 
 /// `q` / Ctrl-C: leaves, asking first while requests are in flight.
 pub fn request_quit(app: &mut App) -> Vec<Command> {
-    let n = app.counts.in_flight();
-    if n == 0 {
+    if app.tasks.counts().in_flight() == 0 {
         app.should_quit = true;
         return vec![];
     }
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Quit with {n} requests in flight?"),
-        lines: vec!["They will be cancelled; their outcome stays unknown.".into()],
+        lines: vec![
+            "On the wire: their answers are not waited for; each is recorded `interrupted`.".into(),
+            "Queued and waiting: not sent; each task keeps its last outcome.".into(),
+        ],
         action: ConfirmAction::Quit,
         yes_focused: false,
     });
@@ -269,14 +203,7 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
     match action {
         ConfirmAction::Rescan(ids) => submit(app, &ids),
         ConfirmAction::Delete(ids) => {
-            let jobs: Vec<JobId> = ids
-                .iter()
-                .filter_map(|id| app.row(id).and_then(|r| r.job))
-                .collect();
-            for job in &jobs {
-                app.jobs.remove(job);
-            }
-            app.remove_tasks(&ids);
+            let jobs = app.tasks.remove(&ids);
             app.notify(format!("removed {} task(s)", ids.len()), false);
             let mut commands = vec![Command::RemoveTasks(ids)];
             if !jobs.is_empty() {
@@ -297,7 +224,7 @@ pub fn export_query(app: &App) -> crate::store::HistoryQuery {
     match app.tab {
         super::app::Tab::Monitor => app.monitor.export_query(app.now),
         super::app::Tab::Tasks => crate::store::HistoryQuery {
-            text: Some(app.filter.value().trim().to_owned()).filter(|t| !t.is_empty()),
+            text: Some(app.tasks.filter().value().trim().to_owned()).filter(|t| !t.is_empty()),
             oldest_first: true,
             ..Default::default()
         },
@@ -306,7 +233,7 @@ pub fn export_query(app: &App) -> crate::store::HistoryQuery {
 
 /// `y`: the selected task's request as a curl command, shown and copied.
 pub fn show_curl(app: &mut App) -> Vec<Command> {
-    let (Some(row), Some(base)) = (app.selected_row(), app.account.base_url.as_ref()) else {
+    let (Some(row), Some(base)) = (app.tasks.selected_row(), app.account.base_url.as_ref()) else {
         return vec![];
     };
     let text = curl_command(
@@ -314,7 +241,7 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
         &app.account.user,
         app.account.cert_path.as_ref(),
         &row.id,
-        &row.params,
+        row.params(),
     );
     app.mode = Mode::Curl(text.clone());
     vec![Command::Copy(text)]

@@ -3,103 +3,39 @@
 
 use jiff::Timestamp;
 
-use super::app::{App, AttemptRecord, RowState, Tab, TaskHistory};
+use super::app::{App, AttemptRecord, Tab, TaskHistory, TaskRow};
 use super::message::Command;
-use crate::api::{Outcome, TaskId};
+use crate::api::TaskId;
 use crate::import::ImportedTask;
 use crate::store::{HistoryRecord, TaskChunk};
 use crate::worker::WorkerEvent;
 
-/// Moves a row along queued → sending → outcome as the worker reports.
+/// Follows the worker: the task list moves the row along, and a row with
+/// a new outcome brings its history and the monitoring numbers up to date.
 pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> Vec<Command> {
-    let Some(info) = app.jobs.get(&event.job()) else {
+    if let WorkerEvent::RecordFailed { error, .. } = &event {
+        app.notify(format!("history not written: {error}"), true);
         return vec![];
-    };
-    let Some(at) = app.position(&info.task) else {
-        return vec![];
-    };
-    match event {
-        WorkerEvent::Queued { .. } => app.set_state(at, RowState::Queued),
-        WorkerEvent::Sending { attempt, .. } => app.set_state(at, RowState::Sending { attempt }),
-        WorkerEvent::Retrying { attempt, delay, .. } => {
-            let when = now.checked_add(delay).unwrap_or(now);
-            app.set_state(at, RowState::Retrying { attempt, at: when })
-        }
-        WorkerEvent::Resending { delay, .. } => {
-            let params = info.params.clone();
-            let when = now.checked_add(delay).unwrap_or(now);
-            app.set_state(at, RowState::Resending { at: when });
-            let record = AttemptRecord::from_outcome(
-                &Outcome::FailedOrHung,
-                Some(404),
-                1,
-                Default::default(),
-                now,
-                params,
-            );
-            app.set_last(at, record);
-            return finished_row(app, at);
-        }
-        WorkerEvent::RecordFailed { error, .. } => {
-            app.notify(format!("history not written: {error}"), true)
-        }
-        WorkerEvent::Finished {
-            job,
-            outcome,
-            status,
-            attempts,
-            elapsed,
-            ..
-        } => {
-            let params = app.jobs.remove(&job).map(|i| i.params).unwrap_or_default();
-            app.set_state(at, RowState::Idle);
-            app.tasks[at].job = None;
-            app.set_last(
-                at,
-                AttemptRecord::from_outcome(&outcome, status, attempts, elapsed, now, params),
-            );
-            return finished_row(app, at);
-        }
     }
-    vec![]
+    match app.tasks.apply(event, now) {
+        Some(at) => finished_row(app, at),
+        None => vec![],
+    }
 }
 
-/// After a row got a new outcome: its place under the filter, its history
-/// if it is on screen, the monitoring numbers.
+/// After a row got a new outcome: its history if it is on screen, the
+/// monitoring numbers.
 fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
-    refresh_visibility(app, at);
     let mut commands = Vec::new();
-    if app.selected_row().is_some_and(|r| r.id == app.tasks[at].id) {
+    let id = &app.tasks.rows()[at].id;
+    if app.tasks.selected_row().is_some_and(|r| r.id == *id) {
         app.history_requested = None;
         commands.extend(ensure_history(app));
     }
     app.monitor.dirty = true;
-    commands.extend(refresh_monitor(app, app.counts.in_flight() == 0));
+    let idle = app.tasks.counts().in_flight() == 0;
+    commands.extend(refresh_monitor(app, idle));
     commands
-}
-
-/// With a filter active, a new outcome can move a row in or out of view.
-fn refresh_visibility(app: &mut App, at: usize) {
-    let needle = app.filter.value().to_lowercase();
-    if needle.is_empty() {
-        return;
-    }
-    let shown = app.visible.binary_search(&at);
-    match (shown, app.tasks[at].matches(&needle)) {
-        (Ok(pos), false) => {
-            app.visible.remove(pos);
-            if app.selected > pos || app.selected >= app.visible.len() {
-                app.selected = app.selected.saturating_sub(1);
-            }
-        }
-        (Err(pos), true) => {
-            app.visible.insert(pos, at);
-            if app.selected >= pos && app.visible.len() > 1 {
-                app.selected += 1;
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The inventory read at start: rows with their parameters and last
@@ -107,46 +43,32 @@ fn refresh_visibility(app: &mut App, at: usize) {
 /// brings its saved parameters and last outcome to the row of the same id.
 pub fn load_stored(app: &mut App, chunk: TaskChunk) {
     let TaskChunk { total, tasks } = chunk;
-    // Room for the whole inventory with the first chunk: growing by
-    // doubling would copy the rows and leave the old half-size block
-    // behind (tens of MB at 100,000 tasks).
-    if app.tasks.capacity() - app.tasks.len() < tasks.len() {
-        let rest = total.saturating_sub(app.tasks.len()).max(tasks.len());
-        app.tasks.reserve_exact(rest);
-    }
+    app.tasks.reserve_for_load(total, tasks.len());
     let mut rows = Vec::with_capacity(tasks.len());
     let mut known = Vec::new();
     for task in tasks {
         let last = task.last.as_ref().map(AttemptRecord::from_history);
         let params = task.params.to_params();
-        if app.row(&task.id).is_some() {
+        if app.tasks.row(&task.id).is_some() {
             known.push((task.id, params, last));
             continue;
         }
-        let mut row = super::rows::TaskRow::new(ImportedTask {
+        let imported = ImportedTask {
             id: task.id,
             label: Some(task.label),
             url: task.url,
-        });
-        row.params = params;
-        row.last = last;
-        rows.push(row);
-    }
-    app.push_rows(rows);
-    for (id, params, last) in known {
-        let Some(at) = app.position(&id) else {
-            continue;
         };
-        app.tasks[at].params = params;
-        if let Some(last) = last {
-            app.set_last(at, last);
-        }
+        rows.push(TaskRow::stored(imported, params, last));
+    }
+    app.tasks.push_rows(rows);
+    for (id, params, last) in known {
+        app.tasks.restore(&id, params, last);
     }
 }
 
 /// Asks for the selected task's history once per selection.
 pub fn ensure_history(app: &mut App) -> Option<Command> {
-    let id = app.selected_row()?.id.clone();
+    let id = app.tasks.selected_row()?.id.clone();
     if app.history_requested.as_ref() == Some(&id) {
         return None;
     }

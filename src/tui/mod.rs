@@ -12,6 +12,7 @@ pub mod input;
 pub mod message;
 pub mod monitor;
 pub mod rows;
+pub mod tasklist;
 pub mod update;
 pub mod view;
 
@@ -194,3 +195,6 @@ mod tests;
 
 #[cfg(test)]
 mod persistence_tests;
+
+#[cfg(test)]
+mod tasklist_tests;

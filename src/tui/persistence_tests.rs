@@ -91,13 +91,16 @@ fn loading_restores_tasks_parameters_and_last_outcomes() {
     assert!(!app.loading);
     assert_eq!(app.tasks.len(), 2);
     assert_eq!(
-        app.tasks[0].params_text(),
+        app.tasks.rows()[0].params_text(),
         "file_ext=zip&processing_type=exec-only"
     );
-    let last = app.tasks[0].last.as_ref().unwrap();
+    let last = app.tasks.rows()[0].last().unwrap();
     assert_eq!(last.outcome, OutcomeKind::Interrupted);
     assert!(last.description().contains("outcome unknown"));
-    assert_eq!((app.counts.accepted, app.counts.not_accepted), (0, 1));
+    assert_eq!(
+        (app.tasks.counts().accepted, app.tasks.counts().not_accepted),
+        (0, 1)
+    );
     assert!(
         matches!(&commands[..], [Command::LoadHistory(id)] if id.as_str() == "s-1"),
         "the selected task's history is read"
@@ -323,12 +326,15 @@ fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
             at: Timestamp::from_millisecond(NOW).unwrap(),
         },
     );
-    assert!(matches!(app.tasks[0].state, RowState::Resending { .. }));
+    assert!(matches!(
+        app.tasks.rows()[0].state(),
+        RowState::Resending { .. }
+    ));
     assert_eq!(
-        app.tasks[0].last.as_ref().unwrap().outcome,
+        app.tasks.rows()[0].last().unwrap().outcome,
         OutcomeKind::FailedOrHung
     );
-    assert_eq!(app.counts.retrying, 1);
+    assert_eq!(app.tasks.counts().waiting, 1);
     assert!(app.animating(), "the countdown ticks");
     let commands = press(&mut app, KeyCode::Char('c'));
     assert!(matches!(&commands[..], [Command::Cancel(j)] if j == &vec![job]));

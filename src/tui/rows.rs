@@ -10,6 +10,7 @@ use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::ImportedTask;
 use crate::store::HistoryRecord;
 use crate::text::contains_lowercase;
+use crate::worker::JobId;
 
 /// What a row is doing right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub enum RowState {
         /// 1 for the first try.
         attempt: u32,
     },
+    /// Its request is off the wire (its slot is free for another job);
+    /// the verdict is being recorded.
+    Answered,
     /// Waiting to retry after a transient failure.
     Retrying {
         /// The attempt that failed.
@@ -168,7 +172,9 @@ impl AttemptRecord {
     }
 }
 
-/// One task in the list.
+/// One task in the list. Its parameters, job, last outcome and mark are
+/// changed only through [`super::tasklist::TaskList`], which alone holds
+/// rows mutably, so its counts always agree with them.
 #[derive(Debug, Clone)]
 pub struct TaskRow {
     /// The task id.
@@ -178,16 +184,22 @@ pub struct TaskRow {
     pub label: Box<str>,
     /// The task's URL as imported (sanitised), if known.
     pub url: Option<Box<str>>,
-    /// Parameters the next rescan sends.
-    pub params: RescanParams,
-    /// In flight or idle.
-    pub state: RowState,
-    /// The job in flight, if any.
-    pub job: Option<crate::worker::JobId>,
-    /// The latest rescan (the full history is read from the store on demand).
-    pub last: Option<AttemptRecord>,
-    /// Marked for a bulk action.
-    pub marked: bool,
+    params: RescanParams,
+    /// The job in flight, if any: boxed, as most rows have none.
+    job: Option<Box<RowJob>>,
+    last: Option<AttemptRecord>,
+    marked: bool,
+}
+
+/// A row's job in flight: which one, what it sends, where it stands.
+#[derive(Debug, Clone)]
+pub(super) struct RowJob {
+    /// The worker's id for it.
+    pub(super) id: JobId,
+    /// The parameters it was sent with, masked, for its record.
+    pub(super) params: String,
+    /// Never [`RowState::Idle`].
+    pub(super) state: RowState,
 }
 
 impl TaskRow {
@@ -198,11 +210,70 @@ impl TaskRow {
             label: task.label.unwrap_or_default().into_boxed_str(),
             url: task.url.map(String::into_boxed_str),
             params: RescanParams::default(),
-            state: RowState::Idle,
             job: None,
             last: None,
             marked: false,
         }
+    }
+
+    /// A row as the inventory keeps it: with its saved parameters and last
+    /// rescan.
+    pub fn stored(task: ImportedTask, params: RescanParams, last: Option<AttemptRecord>) -> Self {
+        Self {
+            params,
+            last,
+            ..Self::new(task)
+        }
+    }
+
+    /// Parameters the next rescan sends.
+    pub fn params(&self) -> &RescanParams {
+        &self.params
+    }
+
+    /// What it is doing now: idle, or where its job stands.
+    pub fn state(&self) -> RowState {
+        self.job.as_ref().map_or(RowState::Idle, |j| j.state)
+    }
+
+    /// The job in flight, if any.
+    pub fn job(&self) -> Option<JobId> {
+        self.job.as_ref().map(|j| j.id)
+    }
+
+    /// The latest rescan (the full history is read from the store on demand).
+    pub fn last(&self) -> Option<&AttemptRecord> {
+        self.last.as_ref()
+    }
+
+    /// Marked for a bulk action.
+    pub fn marked(&self) -> bool {
+        self.marked
+    }
+
+    /// See [`TaskRow::params`].
+    pub(super) fn set_params(&mut self, params: RescanParams) {
+        self.params = params;
+    }
+
+    /// The job in flight with what it sent, if any.
+    pub(super) fn running(&self) -> Option<&RowJob> {
+        self.job.as_deref()
+    }
+
+    /// The job in flight, to start, move along or end it.
+    pub(super) fn job_mut(&mut self) -> &mut Option<Box<RowJob>> {
+        &mut self.job
+    }
+
+    /// Sets the latest rescan; returns the one it replaces.
+    pub(super) fn replace_last(&mut self, record: AttemptRecord) -> Option<AttemptRecord> {
+        self.last.replace(record)
+    }
+
+    /// See [`TaskRow::marked`].
+    pub(super) fn set_marked(&mut self, marked: bool) {
+        self.marked = marked;
     }
 
     /// Filter match over id, label, url and last outcome, ignoring case

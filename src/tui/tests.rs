@@ -28,7 +28,7 @@ fn account() -> Account {
 
 fn app_with(ids: &[&str]) -> App {
     let mut app = App::new(account(), (120, 30), Theme { color: true }, TimeZone::UTC);
-    app.add_tasks(parse_any(&ids.join("\n"), "test").tasks);
+    app.tasks.add(parse_any(&ids.join("\n"), "test").tasks);
     app
 }
 
@@ -43,7 +43,7 @@ fn chars(app: &mut App, text: &str) {
 }
 
 fn selected_id(app: &App) -> &str {
-    app.selected_row().unwrap().id.as_str()
+    app.tasks.selected_row().unwrap().id.as_str()
 }
 
 fn submitted(commands: &[Command]) -> Vec<(JobId, String)> {
@@ -85,9 +85,9 @@ fn moving_through_the_list() {
     assert_eq!(selected_id(&app), "t001");
     press(&mut app, KeyCode::PageDown);
     let page = super::view::layout(app.size).list_rows;
-    assert_eq!(app.selected, 1 + page);
+    assert_eq!(app.tasks.selected(), 1 + page);
     assert!(
-        app.offset > 0 && app.selected < app.offset + page,
+        app.tasks.offset() > 0 && app.tasks.selected() < app.tasks.offset() + page,
         "selection stays on screen"
     );
     press(&mut app, KeyCode::Char('G'));
@@ -95,7 +95,7 @@ fn moving_through_the_list() {
     press(&mut app, KeyCode::Down);
     assert_eq!(selected_id(&app), "t099", "clamped at the end");
     press(&mut app, KeyCode::Char('g'));
-    assert_eq!((app.selected, app.offset), (0, 0));
+    assert_eq!((app.tasks.selected(), app.tasks.offset()), (0, 0));
     press(&mut app, KeyCode::End);
     press(&mut app, KeyCode::Home);
     press(&mut app, KeyCode::PageUp);
@@ -110,7 +110,7 @@ fn adding_ids_by_typing_keeps_valid_and_reports_invalid() {
     chars(&mut app, "id-1, id-2 bad/id id-1");
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.mode, Mode::Normal));
-    let ids: Vec<&str> = app.tasks.iter().map(|t| t.id.as_str()).collect();
+    let ids: Vec<&str> = app.tasks.rows().iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["id-1", "id-2"]);
     let notice = app.notice.clone().unwrap();
     assert!(
@@ -154,7 +154,7 @@ fn import_asks_for_a_path_and_adds_what_the_file_held() {
             result: Ok(csv),
         },
     );
-    assert_eq!(&*app.tasks[1].label, "second");
+    assert_eq!(&*app.tasks.rows()[1].label, "second");
     update(
         &mut app,
         Message::Imported {
@@ -187,7 +187,10 @@ fn delete_asks_first_and_defaults_to_cancel() {
     press(&mut app, KeyCode::Char('d'));
     match &app.mode {
         Mode::Confirm(c) => {
-            assert_eq!(c.title, "Delete 2 task(s) from the list?");
+            assert_eq!(
+                c.title(&app.tasks.counts()),
+                "Delete 2 task(s) from the list?"
+            );
             assert!(!c.yes_focused);
         }
         other => panic!("{other:?}"),
@@ -200,46 +203,54 @@ fn delete_asks_first_and_defaults_to_cancel() {
     );
     press(&mut app, KeyCode::Char('d'));
     press(&mut app, KeyCode::Char('y'));
-    let ids: Vec<&str> = app.tasks.iter().map(|t| t.id.as_str()).collect();
+    let ids: Vec<&str> = app.tasks.rows().iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["d3"]);
-    assert_eq!(app.marked, 0);
+    assert_eq!(app.tasks.marked(), 0);
 }
 
 #[test]
 fn marks_and_filter() {
     let mut app = app_with(&["alpha-1", "beta-2", "alpha-3"]);
     press(&mut app, KeyCode::Char(' '));
-    assert!(app.tasks[0].marked);
+    assert!(app.tasks.rows()[0].marked());
     assert_eq!(selected_id(&app), "beta-2", "space moves down");
     press(&mut app, KeyCode::Char(' '));
-    assert!(app.tasks[0].marked && app.tasks[1].marked && !app.tasks[2].marked);
-    assert_eq!(app.marked, 2);
+    assert!(
+        app.tasks.rows()[0].marked()
+            && app.tasks.rows()[1].marked()
+            && !app.tasks.rows()[2].marked()
+    );
+    assert_eq!(app.tasks.marked(), 2);
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char(' '));
-    assert!(!app.tasks[1].marked, "space again unmarks");
+    assert!(!app.tasks.rows()[1].marked(), "space again unmarks");
     press(&mut app, KeyCode::Char('u'));
-    assert_eq!(app.marked, 0);
+    assert_eq!(app.tasks.marked(), 0);
     press(&mut app, KeyCode::Char('/'));
     chars(&mut app, "ALPHA");
-    assert_eq!(app.visible.len(), 2, "case-insensitive");
+    assert_eq!(app.tasks.visible().len(), 2, "case-insensitive");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('*'));
-    assert_eq!(app.marked, 2, "* marks only visible rows");
+    assert_eq!(app.tasks.marked(), 2, "* marks only visible rows");
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.visible.len(), 3, "Esc clears the filter");
+    assert_eq!(app.tasks.visible().len(), 3, "Esc clears the filter");
     press(&mut app, KeyCode::Char('/'));
     chars(&mut app, "beta");
     press(&mut app, KeyCode::Esc);
-    assert_eq!((app.visible.len(), app.filter.value()), (3, ""));
+    assert_eq!(
+        (app.tasks.visible().len(), app.tasks.filter().value()),
+        (3, "")
+    );
 }
 
 #[test]
 fn typing_narrows_and_backspace_widens_the_same_as_from_scratch() {
     let mut app = app_with(&["alpha-1", "alps-2", "beta-3", "alpha-4"]);
     let ids = |app: &App| -> Vec<String> {
-        app.visible
+        app.tasks
+            .visible()
             .iter()
-            .map(|at| app.tasks[*at].id.to_string())
+            .map(|at| app.tasks.rows()[*at].id.to_string())
             .collect()
     };
     press(&mut app, KeyCode::Char('/'));
@@ -251,13 +262,13 @@ fn typing_narrows_and_backspace_widens_the_same_as_from_scratch() {
     press(&mut app, KeyCode::Backspace);
     assert_eq!(ids(&app), ["alpha-1", "alps-2", "alpha-4"]);
     press(&mut app, KeyCode::Enter);
-    app.remove_tasks(&[TaskId::parse("alps-2").unwrap()]);
+    app.tasks.remove(&[TaskId::parse("alps-2").unwrap()]);
     assert_eq!(
         ids(&app),
         ["alpha-1", "alpha-4"],
         "positions after a removal"
     );
-    app.add_tasks(parse_any("beta-5\nalpine-6\n", "x").tasks);
+    app.tasks.add(parse_any("beta-5\nalpine-6\n", "x").tasks);
     assert_eq!(ids(&app), ["alpha-1", "alpha-4", "alpine-6"]);
 }
 
@@ -268,7 +279,7 @@ fn the_filter_also_matches_outcomes() {
     finish(&mut app, jobs[0].0, "f1", Outcome::FailedOrHung);
     press(&mut app, KeyCode::Char('/'));
     chars(&mut app, "hung");
-    assert_eq!(app.visible.len(), 1);
+    assert_eq!(app.tasks.visible().len(), 1);
     assert_eq!(selected_id(&app), "f1");
 }
 
@@ -306,11 +317,15 @@ fn the_form_edits_the_selected_or_marked_tasks() {
     assert!(matches!(app.mode, Mode::Normal));
     for at in [0, 1] {
         assert_eq!(
-            app.tasks[at].params_text(),
+            app.tasks.rows()[at].params_text(),
             "url=https://x.example/f.zip&file_ext=zip"
         );
     }
-    assert_eq!(app.tasks[2].params_text(), "", "unmarked task unchanged");
+    assert_eq!(
+        app.tasks.rows()[2].params_text(),
+        "",
+        "unmarked task unchanged"
+    );
 }
 
 #[test]
@@ -320,7 +335,7 @@ fn discarding_the_form_keeps_the_old_parameters() {
     press(&mut app, KeyCode::Tab);
     chars(&mut app, "exe");
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.tasks[0].params_text(), "");
+    assert_eq!(app.tasks.rows()[0].params_text(), "");
 }
 
 #[test]
@@ -328,8 +343,8 @@ fn rescan_one_sends_at_once_and_events_move_the_row() {
     let mut app = app_with(&["r1"]);
     let jobs = submitted(&press(&mut app, KeyCode::Char('r')));
     assert_eq!(jobs, [(JobId(0), "r1".to_owned())]);
-    assert_eq!(app.tasks[0].state, RowState::Queued);
-    assert_eq!(app.counts.queued, 1);
+    assert_eq!(app.tasks.rows()[0].state(), RowState::Queued);
+    assert_eq!(app.tasks.counts().queued, 1);
     assert!(app.animating());
     let at = Timestamp::from_second(1_790_000_000).unwrap();
     update(
@@ -342,7 +357,10 @@ fn rescan_one_sends_at_once_and_events_move_the_row() {
             at,
         },
     );
-    assert_eq!((app.counts.queued, app.counts.sending), (0, 1));
+    assert_eq!(
+        (app.tasks.counts().queued, app.tasks.counts().sending),
+        (0, 1)
+    );
     let retry = WorkerEvent::Retrying {
         job: JobId(0),
         attempt: 1,
@@ -351,10 +369,10 @@ fn rescan_one_sends_at_once_and_events_move_the_row() {
     };
     update(&mut app, Message::Worker { event: retry, at });
     assert!(matches!(
-        app.tasks[0].state,
+        app.tasks.rows()[0].state(),
         RowState::Retrying { attempt: 1, .. }
     ));
-    assert_eq!(app.counts.retrying, 1);
+    assert_eq!(app.tasks.counts().waiting, 1);
     let again = press(&mut app, KeyCode::Char('r'));
     assert!(
         submitted(&again).is_empty(),
@@ -369,9 +387,12 @@ fn rescan_one_sends_at_once_and_events_move_the_row() {
             new_task_id: None,
         },
     );
-    assert_eq!(app.tasks[0].state, RowState::Idle);
-    assert_eq!(app.counts.in_flight(), 0);
-    assert_eq!((app.counts.accepted, app.counts.not_accepted), (1, 0));
+    assert_eq!(app.tasks.rows()[0].state(), RowState::Idle);
+    assert_eq!(app.tasks.counts().in_flight(), 0);
+    assert_eq!(
+        (app.tasks.counts().accepted, app.tasks.counts().not_accepted),
+        (1, 0)
+    );
     assert!(!app.animating(), "no ticking once nothing moves");
 }
 
@@ -382,7 +403,7 @@ fn bulk_rescan_confirms_defaulting_to_cancel() {
     assert!(press(&mut app, KeyCode::Char('r')).is_empty());
     match &app.mode {
         Mode::Confirm(c) => {
-            assert_eq!(c.title, "Rescan 3 tasks?");
+            assert_eq!(c.title(&app.tasks.counts()), "Rescan 3 tasks?");
             assert_eq!(c.lines, ["b1", "b2", "b3"]);
             assert!(!c.yes_focused);
             assert!(matches!(c.action, ConfirmAction::Rescan(_)));
@@ -434,7 +455,7 @@ fn cancel_and_resend() {
             description: "x".into(),
         },
     );
-    assert_eq!(app.counts.not_accepted, 3);
+    assert_eq!(app.tasks.counts().not_accepted, 3);
     press(&mut app, KeyCode::Char('R'));
     let Mode::Confirm(c) = &app.mode else {
         panic!("R confirms two")
@@ -503,7 +524,10 @@ fn quitting_asks_only_while_requests_are_in_flight() {
     let Mode::Confirm(c) = &app.mode else {
         panic!()
     };
-    assert_eq!(c.title, "Quit with 1 requests in flight?");
+    assert_eq!(
+        c.title(&app.tasks.counts()),
+        "Quit? 0 on the wire, 1 queued"
+    );
     press(&mut app, KeyCode::Esc);
     assert!(!app.should_quit);
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
@@ -580,5 +604,5 @@ fn events_for_deleted_tasks_are_ignored() {
     press(&mut app, KeyCode::Char('y'));
     finish(&mut app, jobs[0].0, "x1", Outcome::FailedOrHung);
     assert_eq!(app.tasks.len(), 1);
-    assert_eq!(app.counts, super::app::Counts::default());
+    assert_eq!(app.tasks.counts(), super::app::Counts::default());
 }

@@ -9,6 +9,7 @@ use super::actions;
 use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
 use super::events;
 use super::form::FormAction;
+use super::input::LineInput;
 use super::message::{Command, Message};
 use super::view::layout;
 use crate::import::parse_any;
@@ -47,14 +48,17 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             app.account = account;
             app.mode = Mode::Normal;
             let before = app.tasks.len();
-            app.add_tasks(tasks);
+            app.tasks.add(tasks);
             app.notify(
                 "demo mode: demo tasks against the embedded simulator (history kept apart)",
                 false,
             );
             actions::save(
                 app,
-                app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
+                app.tasks.rows()[before..]
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .collect(),
             )
         }
         Message::DemoFailed(e) => {
@@ -203,9 +207,8 @@ fn tasks_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char(' ') => actions::toggle_mark(app),
         KeyCode::Char('*') => actions::mark_all_visible(app),
         KeyCode::Char('u') => actions::clear_marks(app),
-        KeyCode::Esc if !app.filter.value().is_empty() => {
-            app.filter.clear();
-            app.refilter();
+        KeyCode::Esc if !app.tasks.filter().value().is_empty() => {
+            app.tasks.edit_filter(LineInput::clear);
         }
         KeyCode::Char('a') => app.mode = prompt(PromptKind::AddIds),
         KeyCode::Char('i') => app.mode = prompt(PromptKind::ImportPath),
@@ -248,26 +251,21 @@ fn prompt(kind: PromptKind) -> Mode {
 
 /// Typing a filter: the task list's, or the monitor's text filter.
 fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let on_monitor = app.tab == Tab::Monitor;
-    let input = if on_monitor {
-        &mut app.monitor.text
-    } else {
-        &mut app.filter
-    };
-    match key.code {
-        KeyCode::Esc => {
-            input.clear();
-            app.mode = Mode::Normal;
-        }
-        KeyCode::Enter => app.mode = Mode::Normal,
+    let edit = |input: &mut LineInput| match key.code {
+        KeyCode::Esc => input.clear(),
+        KeyCode::Enter => {}
         _ => {
             input.handle_key(key);
         }
+    };
+    if matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+        app.mode = Mode::Normal;
     }
-    if on_monitor {
+    if app.tab == Tab::Monitor {
+        edit(&mut app.monitor.text);
         return events::refresh_monitor(app, true).into_iter().collect();
     }
-    app.refilter();
+    app.tasks.edit_filter(edit);
     scroll_to_selection(app);
     vec![]
 }
@@ -342,10 +340,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
     match &mut app.mode {
         Mode::Form(form) => form.paste(text),
         Mode::Filter if app.tab == Tab::Monitor => app.monitor.text.insert(text),
-        Mode::Filter => {
-            app.filter.insert(text);
-            app.refilter();
-        }
+        Mode::Filter => app.tasks.edit_filter(|f| f.insert(text)),
         Mode::Prompt(Prompt {
             kind: PromptKind::AddIds,
             input,
@@ -379,10 +374,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
             let body = areas.list_body;
             let inside = mouse.column >= body.x && mouse.column < body.x + body.width;
             if inside && mouse.row >= body.y && mouse.row < body.y + body.height {
-                let at = app.offset + usize::from(mouse.row - body.y);
-                if at < app.visible.len() {
-                    app.selected = at;
-                }
+                app.tasks.select_on_screen(usize::from(mouse.row - body.y));
             }
         }
         _ => {}
@@ -391,22 +383,12 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
 
 /// Moves the selection by `delta` rows (clamped) and scrolls to it.
 pub(super) fn move_selection(app: &mut App, delta: isize) {
-    if app.visible.is_empty() {
-        return;
-    }
-    let last = app.visible.len() as isize - 1;
-    app.selected = (app.selected as isize).saturating_add(delta).clamp(0, last) as usize;
-    scroll_to_selection(app);
+    app.tasks
+        .move_selection(delta, layout(app.size).list_rows.max(1));
 }
 
 /// Keeps the selected row inside the list's window.
 pub(super) fn scroll_to_selection(app: &mut App) {
-    let rows = layout(app.size).list_rows.max(1);
-    if app.selected < app.offset {
-        app.offset = app.selected;
-    } else if app.selected >= app.offset + rows {
-        app.offset = app.selected + 1 - rows;
-    }
-    let max_offset = app.visible.len().saturating_sub(rows);
-    app.offset = app.offset.min(max_offset);
+    app.tasks
+        .scroll_to_selection(layout(app.size).list_rows.max(1));
 }

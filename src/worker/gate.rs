@@ -57,15 +57,16 @@ impl GateCell {
         state.phase
     }
 
-    /// Puts a request on the wire unless the job is cancelled; `announce`
-    /// runs under the lock, so its report precedes any cancel's.
-    pub(super) fn start_request(&self, announce: impl FnOnce()) -> bool {
+    /// Puts a request on the wire unless the job is cancelled or
+    /// `announce` (which records it and reports it) returns false.
+    /// `announce` runs under the lock, so its report precedes any cancel's,
+    /// and a job cancelled before its request leaves has no record of it.
+    pub(super) fn start_request(&self, announce: impl FnOnce() -> bool) -> bool {
         let mut state = self.lock();
-        if state.cancelled {
+        if state.cancelled || !announce() {
             return false;
         }
         state.phase = Phase::OnWire;
-        announce();
         true
     }
 
@@ -88,6 +89,21 @@ impl GateCell {
             state.phase = Phase::Answered;
             false
         }
+    }
+
+    /// A final answer after which the job is sent once more: unless it is
+    /// cancelled, it goes back to waiting (returns true) and `announce` (its
+    /// report) runs under the lock, so a cancel that finds it waiting has
+    /// that report already.
+    pub(super) fn wait_again(&self, announce: impl FnOnce()) -> bool {
+        let mut state = self.lock();
+        if state.cancelled {
+            state.phase = Phase::Answered;
+            return false;
+        }
+        state.phase = Phase::Waiting;
+        announce();
+        true
     }
 
     /// Resolves [`CANCEL_GRACE`] after the supervisor hurries the job,
@@ -113,22 +129,37 @@ mod tests {
         assert!(!gate.start_request(|| panic!("no request after a cancel")));
 
         let gate = Gate::default();
+        assert!(!gate.start_request(|| false), "not recorded: not sent");
+        assert_eq!(gate.cancel(), Phase::Waiting);
+
+        let gate = Gate::default();
         let mut announced = false;
-        assert!(gate.start_request(|| announced = true));
+        assert!(gate.start_request(|| {
+            announced = true;
+            true
+        }));
         assert!(announced);
         assert_eq!(gate.cancel(), Phase::OnWire);
         assert!(!gate.answered(true), "no retry once cancelled");
         assert_eq!(gate.cancel(), Phase::Answered, "the answer stands");
 
         let gate = Gate::default();
-        assert!(gate.start_request(|| {}));
+        assert!(gate.start_request(|| true));
         gate.status_arrived();
         assert_eq!(gate.cancel(), Phase::Reading, "its status arrived");
         assert!(!gate.answered(true), "no retry once cancelled");
 
         let gate = Gate::default();
-        assert!(gate.start_request(|| {}));
+        assert!(gate.start_request(|| true));
         assert!(gate.answered(true), "retries while not cancelled");
         assert_eq!(gate.cancel(), Phase::Waiting);
+
+        let gate = Gate::default();
+        let mut announced = false;
+        assert!(gate.wait_again(|| announced = true));
+        assert!(announced, "a re-send is announced before a cancel sees it");
+        assert_eq!(gate.cancel(), Phase::Waiting);
+        assert!(!gate.wait_again(|| panic!("no re-send after a cancel")));
+        assert_eq!(gate.cancel(), Phase::Answered, "the answer stands");
     }
 }

@@ -121,6 +121,15 @@ pub enum WorkerEvent {
         /// 1 for the first try.
         attempt: u32,
     },
+    /// The request on the wire is over (answered, or given up on after a
+    /// cancel) and its slot is free for another job: reported before the
+    /// slot is released, so a front end that counts `Sending` until this
+    /// never counts more requests on the wire than the concurrency. The
+    /// job's next word (`Retrying`, `Resending`, `Finished`) follows.
+    RequestEnded {
+        /// The job.
+        job: JobId,
+    },
     /// A transient failure; the next attempt starts after `delay`.
     Retrying {
         /// The job.
@@ -171,6 +180,7 @@ impl WorkerEvent {
         match self {
             WorkerEvent::Queued { job }
             | WorkerEvent::Sending { job, .. }
+            | WorkerEvent::RequestEnded { job }
             | WorkerEvent::Retrying { job, .. }
             | WorkerEvent::Resending { job, .. }
             | WorkerEvent::RecordFailed { job, .. }
@@ -347,6 +357,11 @@ fn stop_cancelled(
     job: Live,
     events: &mpsc::UnboundedSender<WorkerEvent>,
 ) {
+    // Hurried: its request was on the wire, and its slot is freed as the
+    // job stops.
+    if job.hurried {
+        let _ = events.send(WorkerEvent::RequestEnded { job: id });
+    }
     job.abort.abort();
     let elapsed = job.queued_at.elapsed();
     let finished = WorkerEvent::Finished {
@@ -471,9 +486,11 @@ async fn run_job(
             // The record is complete: a cancel from here on must not touch
             // it; one that came while it was written stops the resend.
             let _ = report.send(Report::Recording(job.id, None));
-            if gate.answered(true) {
+            // Reported under the gate's lock: a cancel that finds the job
+            // waiting to be sent again has heard so, and leaves the task's
+            // outcome as recorded.
+            if gate.wait_again(|| event(WorkerEvent::Resending { job: job.id, delay })) {
                 resent = true;
-                event(WorkerEvent::Resending { job: job.id, delay });
                 tokio::time::sleep(delay).await;
                 continue;
             }
@@ -540,17 +557,28 @@ async fn send_with_retries(
                 n => slot.split(n - 1),
             };
             shared.pacer.wait_turn().await;
-            if attempt == 1 {
-                record = shared.recorder.begin(job, report).map_err(Stop::NoRecord)?;
-            }
+            // The record is begun under the gate's lock with the request's
+            // start: a job cancelled before its request left has none, so
+            // the history (and the task's last outcome there) is untouched.
+            let mut unrecorded = None;
             let announce = || {
+                if attempt == 1 {
+                    match shared.recorder.begin(job, report) {
+                        Ok(begun) => record = begun,
+                        Err(e) => {
+                            unrecorded = Some(e);
+                            return false;
+                        }
+                    }
+                }
                 event(WorkerEvent::Sending {
                     job: job.id,
                     attempt,
-                })
+                });
+                true
             };
             if !gate.start_request(announce) {
-                return Err(Stop::Cancelled);
+                return Err(unrecorded.map_or(Stop::Cancelled, Stop::NoRecord));
             }
             let request = async {
                 let request = shared
@@ -565,10 +593,12 @@ async fn send_with_retries(
                 biased;
                 answer = request => answer,
                 () = gate.grace_over() => {
+                    // The supervisor reports the request ended.
                     let _ = report.send(Report::GaveUp(job.id));
                     return Err(Stop::Cancelled);
                 }
             };
+            event(WorkerEvent::RequestEnded { job: job.id });
             drop(slot);
             answer
         };

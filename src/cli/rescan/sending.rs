@@ -194,6 +194,11 @@ impl<W: Write> Printer<W> {
     fn on_event(&mut self, event: WorkerEvent) {
         match event {
             WorkerEvent::Queued { .. } => {}
+            // Off the wire before its slot is free: never more counted
+            // sending than the concurrency.
+            WorkerEvent::RequestEnded { job } => {
+                self.phase.remove(&job);
+            }
             WorkerEvent::Sending { job, attempt } => {
                 self.sent += usize::from(attempt == 1);
                 self.phase.insert(job, true);

@@ -14,7 +14,7 @@ use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
 /// Draws the pane for the selected task.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(" Details ");
-    let Some(row) = app.selected_row() else {
+    let Some(row) = app.tasks.selected_row() else {
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
     };
@@ -53,7 +53,7 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         pending
     };
     out.push(field("next send", pending));
-    out.push(field("state", state_text(app, row.state)));
+    out.push(field("state", state_text(app, row.state())));
     out.push(Line::raw(""));
     let loaded = app
         .history
@@ -62,7 +62,7 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         .map(|h| h.records.as_slice());
     let records: Vec<&AttemptRecord> = match loaded {
         Some(records) if !records.is_empty() => records.iter().collect(),
-        _ => row.last.iter().collect(),
+        _ => row.last().into_iter().collect(),
     };
     if records.is_empty() {
         out.push(Line::styled(
@@ -94,6 +94,7 @@ fn state_text(app: &App, state: RowState) -> String {
         RowState::Idle => "idle".to_owned(),
         RowState::Queued => "queued".to_owned(),
         RowState::Sending { attempt } => format!("sending (attempt {attempt})"),
+        RowState::Answered => "answered; recording the outcome".to_owned(),
         RowState::Retrying { attempt, at } => {
             format!(
                 "attempt {attempt} failed; retry in {}s",

@@ -17,7 +17,7 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     let theme = app.theme;
     let mut title = vec![Span::raw(format!(
         " [1 Tasks {}/{}] 2 Monitor ",
-        app.visible.len(),
+        app.tasks.visible().len(),
         app.tasks.len()
     ))];
     if app.loading {
@@ -27,12 +27,13 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
             style::in_flight(theme),
         ));
     }
-    if app.marked > 0 {
-        title.push(Span::raw(format!("· {} marked ", app.marked)));
+    if app.tasks.marked() > 0 {
+        title.push(Span::raw(format!("· {} marked ", app.tasks.marked())));
     }
     let filtering = matches!(app.mode, Mode::Filter);
-    if filtering || !app.filter.value().is_empty() {
-        let text = crate::text::sanitize(app.filter.value());
+    let filter = app.tasks.filter().value();
+    if filtering || !filter.is_empty() {
+        let text = crate::text::sanitize(filter);
         title.push(Span::styled(
             format!("· filter: {text}{} ", if filtering { "▏" } else { "" }),
             style::fg(theme, ratatui::style::Color::Yellow),
@@ -40,13 +41,14 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     }
     let block = Block::bordered().title(Line::from(title));
     let id_width = id_column_width(app, areas.list.width);
-    let end = (app.offset + areas.list_rows).min(app.visible.len());
-    let rows: Vec<Row> = app.visible[app.offset.min(end)..end]
+    let (visible, offset) = (app.tasks.visible(), app.tasks.offset());
+    let end = (offset + areas.list_rows).min(visible.len());
+    let rows: Vec<Row> = visible[offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(n, &at)| {
-            let row = render_row(app, &app.tasks[at], id_width);
-            if app.offset + n == app.selected {
+            let row = render_row(app, &app.tasks.rows()[at], id_width);
+            if offset + n == app.tasks.selected() {
                 row.style(style::selected())
             } else {
                 row
@@ -67,7 +69,7 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         .block(block)
         .column_spacing(1);
     frame.render_widget(table, areas.list);
-    if app.visible.is_empty() {
+    if visible.is_empty() {
         let hint = if app.loading {
             "Loading tasks and history…"
         } else if app.tasks.is_empty() {
@@ -88,7 +90,8 @@ const LABEL_MIN: usize = 8;
 /// terminal allows.
 fn id_column_width(app: &App, list_width: u16) -> usize {
     let inner = usize::from(list_width.saturating_sub(2));
-    app.id_width
+    app.tasks
+        .id_width()
         .max(7)
         .min(inner.saturating_sub(FIXED_COLUMNS + LABEL_MIN))
         .max(4)
@@ -105,9 +108,9 @@ fn fit(id: &str, width: usize) -> String {
 
 fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
     let theme = app.theme;
-    let mark = if row.marked { "●" } else { " " };
-    let outcome = match row.state {
-        RowState::Idle => match &row.last {
+    let mark = if row.marked() { "●" } else { " " };
+    let outcome = match row.state() {
+        RowState::Idle => match row.last() {
             Some(a) => {
                 let (symbol, st) = style::outcome(theme, a.outcome);
                 Cell::from(Span::styled(format!("{symbol} {}", a.outcome), st))
@@ -120,6 +123,7 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
                 RowState::Queued => "queued".to_owned(),
                 RowState::Sending { attempt: 1 } => "sending".to_owned(),
                 RowState::Sending { attempt } => format!("sending (try {attempt})"),
+                RowState::Answered => "answered".to_owned(),
                 RowState::Retrying { at, .. } => {
                     format!("retry in {}s", super::seconds_until(at, app.now))
                 }
@@ -135,8 +139,7 @@ fn render_row<'a>(app: &App, row: &'a TaskRow, id_width: usize) -> Row<'a> {
         }
     };
     let when = row
-        .last
-        .as_ref()
+        .last()
         .map(|a| {
             a.time
                 .to_zoned(app.tz.clone())

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::details::record_lines;
 use super::style;
-use crate::api::outcome::OutcomeKind;
+use crate::api::outcome::{NEVER_SENT, OutcomeKind};
 use crate::store::MonitorData;
 use crate::tui::app::{App, AttemptRecord, Mode};
 
@@ -49,10 +49,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(count_lines(app, data)), counts);
-    let c = app.counts;
+    let c = app.tasks.counts();
     let live_line = format!(
         "Now: {} queued · {} sending · {} waiting to retry or re-send",
-        c.queued, c.sending, c.retrying
+        c.queued, c.sending, c.waiting
     );
     frame.render_widget(Line::styled(live_line, style::in_flight(app.theme)), live);
     draw_chart(app, data, frame, chart);
@@ -74,7 +74,30 @@ fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
     if data.counts.is_empty() {
         spans.push(Span::styled("none in this window", style::dim(app.theme)));
     }
-    vec![Line::from(spans)]
+    vec![Line::from(spans), tasks_now(app)]
+}
+
+/// Tasks by their last outcome now, from the task list: a task rescanned
+/// ten times counts once, under how it ended last.
+fn tasks_now(app: &App) -> Line<'static> {
+    let outcomes: Vec<(OutcomeKind, usize)> = app.tasks.outcomes().collect();
+    let mut spans = vec![Span::styled(
+        "Tasks now: ",
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for (kind, n) in &outcomes {
+        let (symbol, st) = style::outcome(app.theme, *kind);
+        spans.push(Span::styled(format!("{symbol} {kind} {n}"), st));
+        spans.push(Span::raw("   "));
+    }
+    let never = app.tasks.len() - outcomes.iter().map(|(_, n)| n).sum::<usize>();
+    if never > 0 || outcomes.is_empty() {
+        spans.push(Span::styled(
+            format!("{NEVER_SENT} {never}"),
+            style::dim(app.theme),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// Two sparklines, accepted and not accepted, one column per bucket up to now.
@@ -160,7 +183,7 @@ fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(row) = app.selected_row() else {
+    let Some(row) = app.tasks.selected_row() else {
         frame.render_widget(
             Paragraph::new("Select a task (j/k) to see its timeline.").block(Block::bordered()),
             area,

@@ -11,6 +11,7 @@ use crate::tui::app::{App, Confirm, Prompt, PromptKind};
 
 /// A confirmation listing what it is about, Cancel focused by default.
 pub fn confirm(app: &App, c: &Confirm, frame: &mut Frame) {
+    let title = c.title(&app.tasks.counts());
     let max_lines = usize::from(frame.area().height.saturating_sub(8)).clamp(1, 12);
     let mut lines: Vec<Line> = c
         .lines
@@ -44,12 +45,12 @@ pub fn confirm(app: &App, c: &Confirm, frame: &mut Frame) {
         .map(|l| l.chars().count() as u16 + 6)
         .max()
         .unwrap_or(0)
-        .max(c.title.len() as u16 + 6)
+        .max(title.chars().count() as u16 + 6)
         .max(36);
     let area = centered(frame.area(), width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     let title = Span::styled(
-        format!(" {} ", c.title),
+        format!(" {title} "),
         Style::new().add_modifier(Modifier::BOLD),
     );
     frame.render_widget(

@@ -13,14 +13,14 @@ use crate::tui::app::{App, Mode, PromptKind, Tab};
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let a = &app.account;
-    let c = app.counts;
+    let c = app.tasks.counts();
     let mut spans = vec![
         Span::styled(format!(" queued {} ", c.queued), style::in_flight(theme)),
         Span::styled(format!("sending {} ", c.sending), style::in_flight(theme)),
     ];
-    if c.retrying > 0 {
+    if c.waiting > 0 {
         spans.push(Span::styled(
-            format!("retrying {} ", c.retrying),
+            format!("retrying {} ", c.waiting),
             style::fg(theme, Color::Yellow),
         ));
     }

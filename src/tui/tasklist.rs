@@ -1,0 +1,363 @@
+//! The task list: every row, the index by id, the filter and the rows it
+//! shows, the selection, the marks, the jobs in flight and the counts,
+//! behind one type. Its fields are private and its methods are the only way
+//! to change them, so the counts, the marks and the filter's view always
+//! agree with the rows (a property test holds this).
+
+use std::collections::HashMap;
+
+use super::index::RowIndex;
+use super::input::LineInput;
+use super::rows::{AttemptRecord, TaskRow};
+use crate::api::outcome::OutcomeKind;
+use crate::api::{RescanParams, TaskId};
+use crate::import::ImportedTask;
+use crate::worker::JobId;
+
+mod counts;
+mod jobs;
+#[cfg(test)]
+mod props;
+
+pub use counts::Counts;
+use counts::Tally;
+
+/// See the module documentation.
+#[derive(Debug)]
+pub struct TaskList {
+    /// Every task, in the order added.
+    rows: Vec<TaskRow>,
+    /// Task id to position in `rows`.
+    index: RowIndex,
+    /// The filter text.
+    filter: LineInput,
+    /// Positions in `rows` that pass the filter, in display order.
+    visible: Vec<usize>,
+    /// The (lower-case) filter `visible` was computed for; `None` when it
+    /// must be computed from scratch (rows were removed).
+    shown_for: Option<String>,
+    /// Selected position in `visible`.
+    selected: usize,
+    /// First position of `visible` on screen.
+    offset: usize,
+    /// Marked rows.
+    marked: usize,
+    /// Rows by job state and by last outcome.
+    tally: Tally,
+    /// Which task each job in flight is for.
+    jobs: HashMap<JobId, TaskId>,
+    /// Next job id.
+    next_job: u64,
+    /// Length of the longest task id added, for the id column.
+    id_width: usize,
+}
+
+impl Default for TaskList {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            index: RowIndex::default(),
+            filter: LineInput::default(),
+            visible: Vec::new(),
+            shown_for: Some(String::new()),
+            selected: 0,
+            offset: 0,
+            marked: 0,
+            tally: Tally::default(),
+            jobs: HashMap::new(),
+            next_job: 0,
+            id_width: 0,
+        }
+    }
+}
+
+impl TaskList {
+    /// Every row, in the order added.
+    pub fn rows(&self) -> &[TaskRow] {
+        &self.rows
+    }
+
+    /// How many tasks are listed.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No task listed.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The row with this id.
+    pub fn row(&self, id: &TaskId) -> Option<&TaskRow> {
+        self.position(id).map(|at| &self.rows[at])
+    }
+
+    /// Where the row with this id sits in [`Self::rows`].
+    pub fn position(&self, id: &TaskId) -> Option<usize> {
+        self.index.get(&self.rows, id)
+    }
+
+    /// Positions in [`Self::rows`] that pass the filter, in display order.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// Selected position in [`Self::visible`].
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// First position of [`Self::visible`] on screen.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The row under the cursor, if any.
+    pub fn selected_row(&self) -> Option<&TaskRow> {
+        self.visible.get(self.selected).map(|at| &self.rows[*at])
+    }
+
+    /// How many rows are marked.
+    pub fn marked(&self) -> usize {
+        self.marked
+    }
+
+    /// Live counts.
+    pub fn counts(&self) -> Counts {
+        self.tally.counts()
+    }
+
+    /// Tasks per last outcome label (only labels some task has).
+    pub fn outcomes(&self) -> impl Iterator<Item = (OutcomeKind, usize)> + '_ {
+        self.tally.outcomes()
+    }
+
+    /// Length of the longest task id listed so far.
+    pub fn id_width(&self) -> usize {
+        self.id_width
+    }
+
+    /// The filter text.
+    pub fn filter(&self) -> &LineInput {
+        &self.filter
+    }
+
+    /// Changes the filter text and shows the rows that pass it.
+    pub fn edit_filter(&mut self, edit: impl FnOnce(&mut LineInput)) {
+        edit(&mut self.filter);
+        self.refilter();
+    }
+
+    /// The tasks an action applies to: the marked ones, else the selected one.
+    pub fn targets(&self) -> Vec<TaskId> {
+        if self.marked > 0 {
+            self.rows
+                .iter()
+                .filter(|r| r.marked())
+                .map(|r| r.id.clone())
+                .collect()
+        } else {
+            self.selected_row()
+                .map(|r| vec![r.id.clone()])
+                .unwrap_or_default()
+        }
+    }
+
+    /// Adds tasks not yet listed; returns how many were new.
+    pub fn add(&mut self, tasks: Vec<ImportedTask>) -> usize {
+        self.push_rows(tasks.into_iter().map(TaskRow::new).collect())
+    }
+
+    /// Room for a load of `total` tasks arriving in chunks of `chunk`, at
+    /// once: growing by doubling would copy the rows and leave the old
+    /// half-size block behind (tens of MB at 100,000 tasks).
+    pub fn reserve_for_load(&mut self, total: usize, chunk: usize) {
+        if self.rows.capacity() - self.rows.len() < chunk {
+            let rest = total.saturating_sub(self.rows.len()).max(chunk);
+            self.rows.reserve_exact(rest);
+        }
+    }
+
+    /// Appends rows (fresh ones, without jobs or marks) whose ids are not
+    /// listed yet, and shows those that pass the filter. Returns how many
+    /// were new.
+    pub fn push_rows(&mut self, rows: Vec<TaskRow>) -> usize {
+        let before = self.rows.len();
+        self.rows.reserve(rows.len());
+        self.index.reserve(&self.rows, rows.len());
+        for mut row in rows {
+            if !self.index.insert_new(&self.rows, &row.id, self.rows.len()) {
+                continue;
+            }
+            *row.job_mut() = None;
+            row.set_marked(false);
+            self.id_width = self.id_width.max(row.id.as_str().len());
+            self.tally.outcome(None, row.last());
+            self.rows.push(row);
+        }
+        // Only the new rows are tested: a load in chunks stays linear.
+        let needle = self.filter.value().to_lowercase();
+        let shown = (before..self.rows.len()).filter(|at| self.rows[*at].matches(&needle));
+        self.visible.extend(shown);
+        self.rows.len() - before
+    }
+
+    /// A listed task's saved parameters and last rescan, read back from the
+    /// store.
+    pub fn restore(&mut self, id: &TaskId, params: RescanParams, last: Option<AttemptRecord>) {
+        let Some(at) = self.position(id) else {
+            return;
+        };
+        self.rows[at].set_params(params);
+        if let Some(last) = last {
+            self.set_last(at, last);
+        }
+    }
+
+    /// The parameters the next rescan of `id` sends.
+    pub fn set_params(&mut self, id: &TaskId, params: RescanParams) {
+        if let Some(at) = self.position(id) {
+            self.rows[at].set_params(params);
+        }
+    }
+
+    /// Removes tasks; returns their jobs in flight, which the caller
+    /// cancels (their events are ignored from now on).
+    pub fn remove(&mut self, ids: &[TaskId]) -> Vec<JobId> {
+        let gone: std::collections::HashSet<&TaskId> = ids.iter().collect();
+        let mut jobs = Vec::new();
+        for row in self.rows.iter().filter(|r| gone.contains(&r.id)) {
+            self.tally.moved(row.state(), super::rows::RowState::Idle);
+            self.tally.outcome(row.last(), None);
+            self.marked -= usize::from(row.marked());
+            if let Some(job) = row.job() {
+                self.jobs.remove(&job);
+                jobs.push(job);
+            }
+        }
+        self.rows.retain(|r| !gone.contains(&r.id));
+        self.index.rebuild(&self.rows);
+        self.shown_for = None;
+        self.refilter();
+        jobs
+    }
+
+    /// Recomputes `visible` from the filter and keeps the selection in range.
+    /// A filter that contains the previous one (the operator typed more)
+    /// can only narrow the list, so only the rows shown are tested again.
+    fn refilter(&mut self) {
+        let needle = self.filter.value().to_lowercase();
+        let rows = &self.rows;
+        if self
+            .shown_for
+            .as_deref()
+            .is_some_and(|old| needle.contains(old))
+        {
+            self.visible.retain(|at| rows[*at].matches(&needle));
+        } else {
+            self.visible = (0..rows.len())
+                .filter(|at| rows[*at].matches(&needle))
+                .collect();
+        }
+        self.shown_for = Some(needle);
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
+
+    /// With a filter active, a new outcome can move a row in or out of view.
+    fn refresh_visibility(&mut self, at: usize) {
+        let needle = self.filter.value().to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let shown = self.visible.binary_search(&at);
+        match (shown, self.rows[at].matches(&needle)) {
+            (Ok(pos), false) => {
+                self.visible.remove(pos);
+                if self.selected > pos || self.selected >= self.visible.len() {
+                    self.selected = self.selected.saturating_sub(1);
+                }
+            }
+            (Err(pos), true) => {
+                self.visible.insert(pos, at);
+                if self.selected >= pos && self.visible.len() > 1 {
+                    self.selected += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Sets a row's latest rescan, keeping the counts and the filter's view
+    /// right.
+    fn set_last(&mut self, at: usize, record: AttemptRecord) {
+        let old = self.rows[at].replace_last(record);
+        self.tally.outcome(old.as_ref(), self.rows[at].last());
+        self.refresh_visibility(at);
+    }
+
+    /// Space: marks or unmarks the selected row.
+    pub fn toggle_mark(&mut self) {
+        let Some(&at) = self.visible.get(self.selected) else {
+            return;
+        };
+        let marked = !self.rows[at].marked();
+        self.rows[at].set_marked(marked);
+        if marked {
+            self.marked += 1;
+        } else {
+            self.marked -= 1;
+        }
+    }
+
+    /// `*`: marks every row that passes the filter.
+    pub fn mark_all_visible(&mut self) {
+        for &at in &self.visible {
+            let row = &mut self.rows[at];
+            if !row.marked() {
+                row.set_marked(true);
+                self.marked += 1;
+            }
+        }
+    }
+
+    /// `u`: clears every mark.
+    pub fn clear_marks(&mut self) {
+        self.rows.iter_mut().for_each(|r| r.set_marked(false));
+        self.marked = 0;
+    }
+
+    /// Moves the selection by `delta` rows (clamped) and scrolls to it, in
+    /// a window of `page` rows.
+    pub fn move_selection(&mut self, delta: isize, page: usize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize)
+            .saturating_add(delta)
+            .clamp(0, last) as usize;
+        self.scroll_to_selection(page);
+    }
+
+    /// Selects the row `n` lines below the top of the list's window (a
+    /// click), if there is one.
+    pub fn select_on_screen(&mut self, n: usize) {
+        let at = self.offset + n;
+        if at < self.visible.len() {
+            self.selected = at;
+        }
+    }
+
+    /// Keeps the selected row inside a window of `page` rows.
+    pub fn scroll_to_selection(&mut self, page: usize) {
+        let page = page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        let max_offset = self.visible.len().saturating_sub(page);
+        self.offset = self.offset.min(max_offset);
+    }
+}

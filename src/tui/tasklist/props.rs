@@ -1,0 +1,217 @@
+//! The task list's promise, tested on generated histories: after any
+//! sequence of adds, removes, marks, filters, sends, worker events and
+//! cancels, its counts equal a recount of its rows, its marks the marked
+//! rows, its view the rows that pass the filter, and its jobs the rows' jobs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use proptest::prelude::*;
+
+use super::{Counts, TaskList};
+use crate::api::{Outcome, TaskId};
+use crate::import::ImportedTask;
+use crate::tui::rows::RowState;
+use crate::worker::{JobId, WorkerEvent};
+
+/// One thing that can happen to the list.
+#[derive(Debug, Clone)]
+enum Op {
+    Add(Vec<u8>),
+    Remove(Vec<u8>),
+    Move(i8),
+    ToggleMark,
+    MarkAllVisible,
+    ClearMarks,
+    Filter(&'static str),
+    Submit(Vec<u8>),
+    /// A worker event for the n-th job in flight (or a stale one).
+    Event(u8, Kind),
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Queued,
+    Sending(u32),
+    RequestEnded,
+    Retrying,
+    Resending,
+    Finished(u8),
+    /// A cancel's final word.
+    Cancelled,
+}
+
+fn id(n: u8) -> TaskId {
+    TaskId::parse(&format!("t{}", n % 12)).unwrap()
+}
+
+fn outcome(n: u8) -> Outcome {
+    match n % 5 {
+        0 => Outcome::Accepted {
+            body: String::new(),
+            new_task_id: None,
+        },
+        1 => Outcome::Rejected {
+            error: "e".into(),
+            description: "d".into(),
+        },
+        2 => Outcome::FailedOrHung,
+        3 => Outcome::Error { detail: "x".into() },
+        _ => Outcome::LegalBlock,
+    }
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let ids = || proptest::collection::vec(any::<u8>(), 0..5);
+    let kind = prop_oneof![
+        Just(Kind::Queued),
+        (1u32..4).prop_map(Kind::Sending),
+        Just(Kind::RequestEnded),
+        Just(Kind::Retrying),
+        Just(Kind::Resending),
+        any::<u8>().prop_map(Kind::Finished),
+        Just(Kind::Cancelled),
+    ];
+    prop_oneof![
+        ids().prop_map(Op::Add),
+        ids().prop_map(Op::Remove),
+        any::<i8>().prop_map(Op::Move),
+        Just(Op::ToggleMark),
+        Just(Op::MarkAllVisible),
+        Just(Op::ClearMarks),
+        prop::sample::select(vec!["", "t1", "T", "acc", "hung", "ERR", "beta", "x"])
+            .prop_map(Op::Filter),
+        ids().prop_map(Op::Submit),
+        (any::<u8>(), kind.clone()).prop_map(|(n, k)| Op::Event(n, k)),
+        (any::<u8>(), kind).prop_map(|(n, k)| Op::Event(n, k)),
+    ]
+}
+
+fn event(job: JobId, kind: Kind) -> WorkerEvent {
+    let finished = |outcome| WorkerEvent::Finished {
+        job,
+        task: id(0),
+        outcome,
+        status: None,
+        attempts: 1,
+        elapsed: Duration::ZERO,
+    };
+    match kind {
+        Kind::Queued => WorkerEvent::Queued { job },
+        Kind::Sending(attempt) => WorkerEvent::Sending { job, attempt },
+        Kind::RequestEnded => WorkerEvent::RequestEnded { job },
+        Kind::Retrying => WorkerEvent::Retrying {
+            job,
+            attempt: 1,
+            delay: Duration::from_secs(1),
+            reason: "503".into(),
+        },
+        Kind::Resending => WorkerEvent::Resending {
+            job,
+            delay: Duration::from_secs(1),
+        },
+        Kind::Finished(n) => finished(outcome(n)),
+        Kind::Cancelled => finished(Outcome::Cancelled),
+    }
+}
+
+fn apply(list: &mut TaskList, op: Op) {
+    match op {
+        Op::Add(ns) => {
+            let tasks = ns
+                .iter()
+                .map(|n| ImportedTask {
+                    id: id(*n),
+                    label: Some(["alpha", "beta"][usize::from(*n % 2)].into()),
+                    url: None,
+                })
+                .collect();
+            list.add(tasks);
+        }
+        Op::Remove(ns) => {
+            let ids: Vec<TaskId> = ns.iter().map(|n| id(*n)).collect();
+            let jobs: BTreeSet<JobId> = list.jobs_of(&ids).into_iter().collect();
+            let handed: BTreeSet<JobId> = list.remove(&ids).into_iter().collect();
+            assert_eq!(handed, jobs, "a removal hands back its jobs");
+        }
+        Op::Move(delta) => list.move_selection(isize::from(delta), 5),
+        Op::ToggleMark => list.toggle_mark(),
+        Op::MarkAllVisible => list.mark_all_visible(),
+        Op::ClearMarks => list.clear_marks(),
+        Op::Filter(text) => list.edit_filter(|f| {
+            f.clear();
+            f.insert(text);
+        }),
+        Op::Submit(ns) => {
+            let ids: Vec<TaskId> = ns.iter().map(|n| id(*n)).collect();
+            list.submit(&ids);
+        }
+        Op::Event(n, kind) => {
+            let mut jobs = list.all_jobs();
+            jobs.sort();
+            // Now and then a job that is over or never was: ignored.
+            let job = jobs
+                .get(usize::from(n) % (jobs.len() + 1))
+                .copied()
+                .unwrap_or(JobId(u64::from(n)));
+            list.apply(event(job, kind), Timestamp::UNIX_EPOCH);
+        }
+    }
+}
+
+/// Every promise, checked against the rows themselves.
+fn check(list: &TaskList) {
+    let rows = list.rows();
+    let mut counts = Counts::default();
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    for row in rows {
+        match row.state() {
+            RowState::Idle => {}
+            RowState::Queued => counts.queued += 1,
+            RowState::Sending { .. } => counts.sending += 1,
+            RowState::Answered => counts.answered += 1,
+            RowState::Retrying { .. } | RowState::Resending { .. } => counts.waiting += 1,
+        }
+        if let Some(last) = row.last() {
+            *outcomes.entry(last.label.to_string()).or_default() += 1;
+            if last.is_accepted() {
+                counts.accepted += 1;
+            } else {
+                counts.not_accepted += 1;
+            }
+        }
+    }
+    assert_eq!(list.counts(), counts);
+    let kept: BTreeMap<String, usize> = list.outcomes().map(|(l, n)| (l.to_owned(), n)).collect();
+    assert_eq!(kept, outcomes);
+    assert_eq!(list.marked(), rows.iter().filter(|r| r.marked()).count());
+    let needle = list.filter().value().to_lowercase();
+    let shown: Vec<usize> = (0..rows.len())
+        .filter(|at| rows[*at].matches(&needle))
+        .collect();
+    assert_eq!(list.visible(), shown);
+    assert!(list.selected() < shown.len().max(1));
+    let with_jobs: BTreeSet<JobId> = rows.iter().filter_map(|r| r.job()).collect();
+    let jobs: BTreeSet<JobId> = list.all_jobs().into_iter().collect();
+    assert_eq!(jobs, with_jobs, "the jobs in flight are the rows' jobs");
+    for (at, row) in rows.iter().enumerate() {
+        assert_eq!(list.position(&row.id), Some(at));
+        assert_eq!(row.job().is_some(), row.state() != RowState::Idle);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn counts_marks_view_and_jobs_always_agree_with_the_rows(
+        ops in proptest::collection::vec(op(), 1..60)
+    ) {
+        let mut list = TaskList::default();
+        for op in ops {
+            apply(&mut list, op);
+            check(&list);
+        }
+    }
+}
