@@ -119,8 +119,9 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
     for task in tasks {
         let last = task.last.as_ref().map(AttemptRecord::from_history);
         let params = task.params.to_params();
+        let not_kept = task.params.unzip_password_not_kept;
         if app.row(&task.id).is_some() {
-            known.push((task.id, params, last));
+            known.push((task.id, params, not_kept, last));
             continue;
         }
         let mut row = super::rows::TaskRow::new(ImportedTask {
@@ -129,15 +130,17 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
             url: task.url,
         });
         row.params = params;
+        row.unzip_password_not_kept = not_kept;
         row.last = last;
         rows.push(row);
     }
     app.push_rows(rows);
-    for (id, params, last) in known {
+    for (id, params, not_kept, last) in known {
         let Some(at) = app.position(&id) else {
             continue;
         };
         app.tasks[at].params = params;
+        app.tasks[at].unzip_password_not_kept = not_kept;
         if let Some(last) = last {
             app.set_last(at, last);
         }

@@ -14,7 +14,7 @@ pub mod rows;
 pub mod update;
 pub mod view;
 
-mod password;
+pub mod password;
 mod session;
 mod terminal;
 
@@ -202,3 +202,6 @@ mod tests;
 
 #[cfg(test)]
 mod persistence_tests;
+
+#[cfg(test)]
+mod edit_tests;

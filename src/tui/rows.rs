@@ -193,6 +193,9 @@ pub struct TaskRow {
     pub url: Option<Box<str>>,
     /// Parameters the next rescan sends.
     pub params: RescanParams,
+    /// An unzip password was set but not kept across the restart: `r`
+    /// asks for it instead of sending without it.
+    pub unzip_password_not_kept: bool,
     /// In flight or idle.
     pub state: RowState,
     /// The job in flight, if any.
@@ -211,6 +214,7 @@ impl TaskRow {
             label: task.label.unwrap_or_default().into_boxed_str(),
             url: task.url.map(String::into_boxed_str),
             params: RescanParams::default(),
+            unzip_password_not_kept: false,
             state: RowState::Idle,
             job: None,
             last: None,

@@ -15,7 +15,7 @@ use crate::cli::UsageError;
 use crate::config::{self, Config, default_config_path};
 use crate::demo::Demo;
 use crate::import::ImportedTask;
-use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask, TaskChunk};
+use crate::store::{HistoryQuery, StoreHandle, TaskChunk};
 use crate::worker::{self, WorkerConfig, WorkerEvent, WorkerHandle};
 
 /// Results of background work, delivered to the loop.
@@ -265,16 +265,7 @@ impl Session {
         tokio::spawn(async move {
             match command {
                 Command::SaveTasks(tasks) => {
-                    let stored = tasks
-                        .into_iter()
-                        .map(|t| StoredTask {
-                            id: t.id,
-                            label: t.label,
-                            url: t.url,
-                            params: StoredParams::from_params(&t.params, remember),
-                            last: None,
-                        })
-                        .collect();
+                    let stored = tasks.into_iter().map(|t| t.into_stored(remember)).collect();
                     if let Err(e) = store.upsert_tasks(stored).await {
                         send(Message::StoreFailed(e.to_string()));
                     }
