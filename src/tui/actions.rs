@@ -391,7 +391,14 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
         &row.id,
         &row.params,
     );
+    let lacking = row.unzip_password_not_kept;
     app.mode = Mode::Curl(text.clone());
+    if lacking {
+        app.notify(
+            "unzip password not kept: this command lacks it (r asks for it)",
+            true,
+        );
+    }
     vec![Command::Copy(text)]
 }
 

@@ -333,3 +333,14 @@ fn a_password_not_kept_survives_an_edit_of_another_field() {
     assert!(jobs(press(&mut app, KeyCode::Char('r'))).is_empty());
     assert!(matches!(app.mode, Mode::UnzipPassword(_)));
 }
+
+#[test]
+fn the_curl_of_a_task_whose_password_was_not_kept_says_it_lacks_it() {
+    let mut app = app();
+    app.account.base_url = Some(url::Url::parse("https://tip.example").unwrap());
+    loaded(&mut app, vec![("c-1", not_kept("https://a.example/c.zip"))]);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(app.mode, Mode::Curl(_)));
+    let notice = app.notice.as_ref().unwrap();
+    assert!(notice.is_error && notice.text.contains("unzip password not kept"));
+}
