@@ -497,6 +497,59 @@ fn a_cancelled_bulk_run_keeps_what_was_never_sent_also_after_a_restart() {
             && row_shows(s, "hold-1", "cancelled")
             && row_shows(s, "keep-3", "✓ accepted")
     });
+}
+
+/// An unzip password set in the form with `remember_unzip_passwords` off is
+/// gone after a restart: the task says so, `r` asks for it in a masked
+/// prompt, Esc sends nothing, and Enter sends what was typed.
+#[test]
+fn an_unzip_password_not_kept_is_asked_for_after_a_restart() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let record = f.sim.record();
+    let mut tui = dashboard(&f);
+    add_ids(&mut tui, "zip-1");
+    tui.send(b"e");
+    tui.wait_text("Rescan parameters for zip-1");
+    // file_ext, processing_type ← (unzip-and-exec), the password.
+    tui.send(b"\tzip\t\x1b[D\tfirst-secret\r");
+    tui.wait_text(
+        "saved for 1 task(s): file_ext=zip&processing_type=unzip-and-exec&unzip_password=***",
+    );
+    quit_and_check_restored(tui);
+
+    let mut tui = dashboard_again(&f);
+    tui.wait_for("the task says its password was not kept", |s| {
+        s.contains("next send  file_ext=zip&processing_type=unzip-and-exec")
+            && s.contains("unzip password not kept")
+    });
+    tui.send(b"r");
+    tui.wait_text("Unzip password for zip-1");
+    tui.send(b"typed\x1b");
+    tui.wait_for("Esc: nothing sent", |s| {
+        !s.contains("Unzip password for") && s.contains("nothing sent of 1 task(s)")
+    });
+    assert!(record.is_empty(), "Esc sent nothing");
+    assert_eq!(record.in_flight(), 0, "nor started a request");
+
+    tui.send(b"r");
+    tui.wait_text("Unzip password for zip-1");
+    tui.send(b"typed-again");
+    let screen = tui.wait_text("•••••••••••");
+    assert!(!screen.contains("typed-again"), "masked: {screen}");
+    tui.send(b"\r");
+    tui.wait_screen("zip-1 accepted", |s| row_shows(s, "zip-1", "✓ accepted"));
+    eventually("one recorded request", || record.len() == 1);
+    let sent = &record.requests()[0];
+    assert_eq!(sent.task_id, "zip-1");
+    assert_eq!(
+        sent.query,
+        vec![
+            ("file_ext".to_owned(), "zip".to_owned()),
+            ("processing_type".to_owned(), "unzip-and-exec".to_owned()),
+            ("unzip_password".to_owned(), "typed-again".to_owned()),
+        ]
+    );
     quit_and_check_restored(tui);
 }
 

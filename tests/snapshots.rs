@@ -327,3 +327,74 @@ fn loading_screen() {
     app.loading = true;
     insta::assert_snapshot!(draw(&app));
 }
+
+/// Two marked tasks whose saved url and unzip password differ, and a third
+/// whose unzip password was not kept across a restart.
+fn differing_saved_parameters() -> App {
+    use tae_rescan::api::{ProcessingType, RescanParams};
+    use tae_rescan::store::{StoredParams, StoredTask, TaskChunk};
+    let zip = |url: &str, password: &str| RescanParams {
+        url: Some(url.into()),
+        file_ext: Some("zip".into()),
+        processing_type: Some(ProcessingType::UnzipAndExec),
+        unzip_password: Some(password.into()),
+        ..Default::default()
+    };
+    let mut app = app(&(120, 30), "");
+    let tasks: Vec<StoredTask> = [
+        (
+            "tae-2026-000500",
+            zip("https://files.example.com/a.zip", "infected"),
+            true,
+        ),
+        (
+            "tae-2026-000501",
+            zip("https://files.example.com/b.zip", "malware"),
+            true,
+        ),
+        (
+            "tae-2026-000502",
+            zip("https://files.example.com/c.zip", "lost"),
+            false,
+        ),
+    ]
+    .into_iter()
+    .map(|(id, params, remember)| StoredTask {
+        id: TaskId::parse(id).unwrap(),
+        label: "Archive".into(),
+        url: None,
+        params: StoredParams::from_params(&params, remember),
+        last: None,
+    })
+    .collect();
+    update(&mut app, Message::Loaded(Ok(TaskChunk { total: 3, tasks })));
+    update(&mut app, Message::LoadFinished);
+    app
+}
+
+#[test]
+fn bulk_form_shows_mixed_fields() {
+    let mut app = differing_saved_parameters();
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char('e'));
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn details_say_the_unzip_password_was_not_kept() {
+    let mut app = differing_saved_parameters();
+    key(&mut app, KeyCode::End);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn r_asks_for_an_unzip_password_not_kept() {
+    let mut app = differing_saved_parameters();
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::Char('r'));
+    for c in "typed".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(draw(&app));
+}

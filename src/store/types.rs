@@ -44,7 +44,8 @@ pub struct TaskChunk {
 ///
 /// `unzip_password` is present only when the caller opted in
 /// (`remember_unzip_passwords = true`); otherwise the secret never reaches
-/// the disk.
+/// the disk, and `unzip_password_not_kept` says that one was set, so the
+/// next rescan asks for it instead of sending the archive without it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredParams {
     /// `url`: where TAE downloads the file again.
@@ -59,6 +60,10 @@ pub struct StoredParams {
     /// `unzip_password`, only when the operator chose to remember it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unzip_password: Option<String>,
+    /// An unzip password was set but not written (the operator did not opt
+    /// in): the next rescan needs it typed again. A flag, never the secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unzip_password_not_kept: bool,
     /// `reset_similarity_thresholds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_similarity_thresholds: Option<bool>,
@@ -69,9 +74,11 @@ pub struct StoredParams {
 
 impl StoredParams {
     /// Turns the request parameters into their stored form; the password is
-    /// kept only when `remember_unzip_password` is true.
+    /// kept only when `remember_unzip_password` is true, else only the fact
+    /// that there was one.
     pub fn from_params(p: &RescanParams, remember_unzip_password: bool) -> Self {
         Self {
+            unzip_password_not_kept: !remember_unzip_password && p.unzip_password.is_some(),
             url: p.url.clone(),
             file_ext: p.file_ext.clone(),
             processing_type: p.processing_type.map(|t| t.as_str().to_owned()),
@@ -221,11 +228,19 @@ mod tests {
 
     #[test]
     fn password_is_kept_only_when_opted_in() {
-        assert_eq!(
-            StoredParams::from_params(&params(), false).unzip_password,
-            None
+        let dropped = StoredParams::from_params(&params(), false);
+        assert_eq!(dropped.unzip_password, None);
+        assert!(
+            dropped.unzip_password_not_kept,
+            "that there was one is kept"
         );
+        let json = serde_json::to_string(&dropped).unwrap();
+        assert!(json.contains(r#""unzip_password_not_kept":true"#), "{json}");
+        assert!(!json.contains("infected"), "{json}");
+        let back: StoredParams = serde_json::from_str(&json).unwrap();
+        assert!(back.unzip_password_not_kept);
         let kept = StoredParams::from_params(&params(), true);
+        assert!(!kept.unzip_password_not_kept);
         assert_eq!(kept.unzip_password.as_deref(), Some("infected"));
         let back = kept.to_params();
         assert_eq!(
@@ -238,7 +253,7 @@ mod tests {
     fn round_trip_keeps_every_field_and_json_omits_unset_ones() {
         let stored = StoredParams::from_params(&params(), false);
         let json = serde_json::to_string(&stored).unwrap();
-        assert!(!json.contains("unzip_password"), "{json}");
+        assert!(!json.contains("unzip_password\""), "{json}");
         assert!(!json.contains("file_ext"), "{json}");
         let back: StoredParams = serde_json::from_str(&json).unwrap();
         assert_eq!(back, stored);

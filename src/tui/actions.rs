@@ -2,12 +2,13 @@
 //! branches, kept apart so `update` reads as a table of keys.
 
 use super::app::{App, Confirm, ConfirmAction, Mode};
-use super::form::Form;
+use super::form::{Form, FormEdit, Saved};
 use super::message::{Command, SavedTask};
+use super::password::{UnzipAnswer, UnzipPrompt};
 use super::update::move_selection;
 use crate::api::client::curl_command;
+use crate::api::TaskId;
 use crate::api::outcome::OutcomeKind;
-use crate::api::{RescanParams, TaskId};
 use crate::import::Imported;
 
 /// Adds imported or pasted tasks, says what happened, and saves the new
@@ -40,6 +41,7 @@ pub fn save(app: &App, ids: Vec<TaskId>) -> Vec<Command> {
             label: r.label.to_string(),
             url: r.url.as_deref().map(str::to_owned),
             params: r.params().clone(),
+            unzip_password_not_kept: r.unzip_password_not_kept(),
         })
         .collect();
     if tasks.is_empty() {
@@ -65,36 +67,57 @@ pub fn clear_marks(app: &mut App) {
     app.tasks.clear_marks();
 }
 
-/// `e` / Enter: the form for the selected or marked tasks.
+/// `e` / Enter: the form for the selected or marked tasks, starting from
+/// their saved parameters (`(mixed)` where they differ).
 pub fn open_form(app: &mut App) {
     let targets = app.tasks.targets();
-    let Some(first) = targets.first().and_then(|id| app.tasks.row(id)) else {
+    let saved: Vec<Saved<'_>> = targets
+        .iter()
+        .filter_map(|id| app.tasks.row(id))
+        .map(saved_of)
+        .collect();
+    if saved.is_empty() {
         return;
-    };
-    let params = first.params().clone();
-    app.mode = Mode::Form(Box::new(Form::new(targets, &params)));
+    }
+    let form = Form::new(targets, &saved);
+    app.mode = Mode::Form(Box::new(form));
 }
 
-/// Enter on a valid form: the parameters go onto every target and into
-/// the inventory.
-pub fn save_form(app: &mut App, params: RescanParams) -> Vec<Command> {
+fn saved_of(row: &super::app::TaskRow) -> Saved<'_> {
+    Saved {
+        params: row.params(),
+        unzip_password_not_kept: row.unzip_password_not_kept(),
+    }
+}
+
+/// Enter on a valid form: the changed fields go onto every target (the
+/// others stay as each task has them) and the tasks that changed into the
+/// inventory. Nothing changed: nothing saved.
+pub fn save_form(app: &mut App, edit: FormEdit) -> Vec<Command> {
     let Mode::Form(form) = std::mem::replace(&mut app.mode, Mode::Normal) else {
         return vec![];
     };
+    let mut changed = Vec::new();
     for id in &form.targets {
-        app.tasks.set_params(id, params.clone());
+        let Some(row) = app.tasks.row(id) else {
+            continue;
+        };
+        if let Some((params, not_kept)) = edit.apply(saved_of(row)) {
+            app.tasks.set_params(id, params, not_kept);
+            changed.push(id.clone());
+        }
     }
-    let shown = params.masked_query();
-    let what = if shown.is_empty() {
-        "keep all previous values".to_owned()
-    } else {
-        shown
+    let chosen = form.targets.len();
+    let text = match changed.len() {
+        0 => format!("nothing changed for {chosen} task(s); nothing saved"),
+        n if n == chosen => format!("saved for {n} task(s): {}", edit.summary()),
+        n => format!(
+            "saved for {n} of {chosen} task(s) (the others had it already): {}",
+            edit.summary()
+        ),
     };
-    app.notify(
-        format!("saved for {} task(s): {what}", form.targets.len()),
-        false,
-    );
-    save(app, form.targets)
+    app.notify(text, false);
+    save(app, changed)
 }
 
 /// `r` (every target) or `R` (only those that ended `failed or hung` or
@@ -140,9 +163,61 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     }
 }
 
-/// Queues jobs for these tasks with their saved parameters.
+/// Queues jobs for these tasks with their saved parameters, unless one of
+/// them needs an unzip password that was not kept: then the masked prompt
+/// asks first and nothing is sent yet.
 fn submit(app: &mut App, ids: &[TaskId]) -> Vec<Command> {
+    let needing = ids
+        .iter()
+        .filter(|id| {
+            app.tasks
+                .row(id)
+                .is_some_and(|r| r.unzip_password_not_kept())
+        })
+        .count();
+    if needing > 0 {
+        app.mode = Mode::UnzipPassword(UnzipPrompt::new(ids.to_vec(), needing));
+        return vec![];
+    }
     vec![Command::Submit(app.tasks.submit(ids))]
+}
+
+/// Enter at the unzip password prompt: the password goes (for this
+/// session, not to disk) onto every task of the batch that lacked it, and
+/// the batch is sent. Esc: none of the batch is sent.
+pub fn unzip_answered(app: &mut App, prompt: UnzipPrompt, answer: UnzipAnswer) -> Vec<Command> {
+    match answer {
+        UnzipAnswer::Typing => {
+            app.mode = Mode::UnzipPassword(prompt);
+            vec![]
+        }
+        UnzipAnswer::Cancel => {
+            app.mode = Mode::Normal;
+            app.notify(
+                format!(
+                    "nothing sent of {} task(s): {} need the unzip password that was not kept",
+                    prompt.ids.len(),
+                    prompt.needing
+                ),
+                false,
+            );
+            vec![]
+        }
+        UnzipAnswer::Send(password) => {
+            app.mode = Mode::Normal;
+            for id in &prompt.ids {
+                let Some(row) = app.tasks.row(id) else {
+                    continue;
+                };
+                if row.unzip_password_not_kept() {
+                    let mut params = row.params().clone();
+                    params.unzip_password = Some(password.clone());
+                    app.tasks.set_params(id, params, false);
+                }
+            }
+            submit(app, &prompt.ids)
+        }
+    }
 }
 
 /// `c`: cancels the targets that have not finished.
@@ -243,7 +318,14 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
         &row.id,
         row.params(),
     );
+    let lacking = row.unzip_password_not_kept();
     app.mode = Mode::Curl(text.clone());
+    if lacking {
+        app.notify(
+            "unzip password not kept: this command lacks it (r asks for it)",
+            true,
+        );
+    }
     vec![Command::Copy(text)]
 }
 

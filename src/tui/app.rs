@@ -122,6 +122,8 @@ pub enum Mode {
     Confirm(Confirm),
     /// A one-line prompt.
     Prompt(Prompt),
+    /// The masked prompt for an unzip password that was not kept.
+    UnzipPassword(super::password::UnzipPrompt),
     /// The key help.
     Help,
     /// The selected task's request as curl.

@@ -49,8 +49,9 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
     for task in tasks {
         let last = task.last.as_ref().map(AttemptRecord::from_history);
         let params = task.params.to_params();
+        let not_kept = task.params.unzip_password_not_kept;
         if app.tasks.row(&task.id).is_some() {
-            known.push((task.id, params, last));
+            known.push((task.id, params, not_kept, last));
             continue;
         }
         let imported = ImportedTask {
@@ -58,11 +59,11 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
             label: Some(task.label),
             url: task.url,
         };
-        rows.push(TaskRow::stored(imported, params, last));
+        rows.push(TaskRow::stored(imported, params, not_kept, last));
     }
     app.tasks.push_rows(rows);
-    for (id, params, last) in known {
-        app.tasks.restore(&id, params, last);
+    for (id, params, not_kept, last) in known {
+        app.tasks.restore(&id, params, not_kept, last);
     }
 }
 

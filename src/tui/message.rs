@@ -9,7 +9,9 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use super::app::Account;
 use crate::api::{RescanParams, TaskId};
 use crate::import::{Imported, ImportedTask};
-use crate::store::{HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, TaskChunk};
+use crate::store::{
+    HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredParams, StoredTask, TaskChunk,
+};
 use crate::worker::{Job, JobId, WorkerEvent};
 
 /// Everything that can change the dashboard's state.
@@ -93,6 +95,25 @@ pub struct SavedTask {
     pub url: Option<String>,
     /// The pending parameters.
     pub params: RescanParams,
+    /// An unzip password was set before and is still not kept (see
+    /// [`crate::store::StoredParams::unzip_password_not_kept`]).
+    pub unzip_password_not_kept: bool,
+}
+
+impl SavedTask {
+    /// The task as the store keeps it: the unzip password only when
+    /// `remember_unzip_passwords` is on, else only that there is one.
+    pub fn into_stored(self, remember_unzip_passwords: bool) -> StoredTask {
+        let mut params = StoredParams::from_params(&self.params, remember_unzip_passwords);
+        params.unzip_password_not_kept |= self.unzip_password_not_kept;
+        StoredTask {
+            id: self.id,
+            label: self.label,
+            url: self.url,
+            params,
+            last: None,
+        }
+    }
 }
 
 /// Side effects `update` asks for; the run loop performs them.

@@ -17,7 +17,7 @@ pub mod update;
 pub mod view;
 
 mod inventory;
-mod password;
+pub mod password;
 mod session;
 mod signals;
 mod terminal;
@@ -198,3 +198,6 @@ mod persistence_tests;
 
 #[cfg(test)]
 mod tasklist_tests;
+
+#[cfg(test)]
+mod edit_tests;

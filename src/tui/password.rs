@@ -1,10 +1,16 @@
-//! The dashboard's password prompt: asked on the normal screen, before the
-//! dashboard takes the terminal over and before anything connects, with a
-//! `*` per typed character. Enter connects; Esc (or Ctrl-C) leaves.
+//! The dashboard's password prompts. The account's: asked on the normal
+//! screen, before the dashboard takes the terminal over and before anything
+//! connects, with a `*` per typed character; Enter connects, Esc (or Ctrl-C)
+//! leaves. An archive's unzip password that was not kept: asked inside the
+//! dashboard when `r` would need it.
 
 use std::cell::Cell;
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use secrecy::SecretString;
+
+use super::input::LineInput;
+use crate::api::TaskId;
 
 use crate::config::ConfigError;
 use crate::term::prompt::{self, Answer, Echo};
@@ -28,5 +34,68 @@ pub fn ask_masked(user: &str, left: &Cell<bool>) -> Result<Option<SecretString>,
             "cannot read the password from the terminal: {}",
             io_reason(&e)
         ))),
+    }
+}
+
+/// The masked prompt `r` opens when tasks of the batch had an unzip
+/// password that was not kept: nothing of the batch is sent without it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UnzipPrompt {
+    /// The whole batch, in order.
+    pub ids: Vec<TaskId>,
+    /// How many of them need the password.
+    pub needing: usize,
+    /// What is typed so far (shown as one `•` per character).
+    pub input: LineInput,
+    /// Enter was pressed with nothing typed.
+    pub empty_enter: bool,
+}
+
+impl std::fmt::Debug for UnzipPrompt {
+    /// Never the typed password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnzipPrompt")
+            .field("ids", &self.ids)
+            .field("needing", &self.needing)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a key did to the unzip password prompt.
+pub enum UnzipAnswer {
+    /// Still typing.
+    Typing,
+    /// Enter with a password: send the batch with it.
+    Send(SecretString),
+    /// Esc: send nothing of the batch.
+    Cancel,
+}
+
+impl UnzipPrompt {
+    /// A prompt for `ids`, `needing` of which lack their password.
+    pub fn new(ids: Vec<TaskId>, needing: usize) -> Self {
+        Self {
+            ids,
+            needing,
+            input: LineInput::default(),
+            empty_enter: false,
+        }
+    }
+
+    /// Enter sends (not with an empty password), Esc cancels, the rest
+    /// edits.
+    pub fn handle_key(&mut self, key: KeyEvent) -> UnzipAnswer {
+        match key.code {
+            KeyCode::Esc => UnzipAnswer::Cancel,
+            KeyCode::Enter if self.input.value().is_empty() => {
+                self.empty_enter = true;
+                UnzipAnswer::Typing
+            }
+            KeyCode::Enter => UnzipAnswer::Send(SecretString::from(self.input.value().to_owned())),
+            _ => {
+                self.input.handle_key(key);
+                UnzipAnswer::Typing
+            }
+        }
     }
 }

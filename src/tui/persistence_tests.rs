@@ -356,3 +356,68 @@ fn loading_does_not_duplicate_tasks_already_listed() {
     );
     assert_eq!(app.tasks.len(), 2);
 }
+
+/// The commands' saves carried out on `store` as the session does, with
+/// `remember_unzip_passwords` off.
+fn write_saves(store: &mut crate::store::Store, commands: Vec<Command>) {
+    for command in commands {
+        if let Command::SaveTasks(tasks) = command {
+            let stored: Vec<StoredTask> = tasks.into_iter().map(|t| t.into_stored(false)).collect();
+            store.upsert_tasks(&stored).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_unzip_password_not_kept_across_a_restart_is_asked_for_by_r() {
+    use secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = crate::store::Store::open(dir.path()).unwrap();
+    let mut before = app();
+    write_saves(
+        &mut store,
+        update(&mut before, Message::Paste("u-1".into())),
+    );
+    press(&mut before, KeyCode::Char('e'));
+    press(&mut before, KeyCode::Tab);
+    press(&mut before, KeyCode::Tab);
+    press(&mut before, KeyCode::Left);
+    press(&mut before, KeyCode::Tab);
+    for c in "infected".chars() {
+        press(&mut before, KeyCode::Char(c));
+    }
+    write_saves(&mut store, press(&mut before, KeyCode::Enter));
+    drop(store);
+
+    // The restart: a new dashboard reads the inventory back.
+    let store = crate::store::Store::open(dir.path()).unwrap();
+    let mut after = app();
+    let tasks = store.load_tasks().unwrap();
+    assert!(tasks[0].params.unzip_password.is_none(), "not on disk");
+    update(&mut after, Message::Loaded(Ok(chunk(tasks))));
+    update(&mut after, Message::LoadFinished);
+    assert!(after.tasks[0].unzip_password_not_kept);
+    let commands = press(&mut after, KeyCode::Char('r'));
+    assert!(
+        !commands.iter().any(|c| matches!(c, Command::Submit(_))),
+        "not sent without it: {commands:?}"
+    );
+    assert!(matches!(after.mode, super::app::Mode::UnzipPassword(_)));
+    for c in "infected".chars() {
+        press(&mut after, KeyCode::Char(c));
+    }
+    let job = match press(&mut after, KeyCode::Enter).remove(0) {
+        Command::Submit(mut jobs) => jobs.remove(0),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        job.params.processing_type,
+        Some(ProcessingType::UnzipAndExec)
+    );
+    assert_eq!(
+        job.params
+            .unzip_password
+            .map(|s| s.expose_secret().to_owned()),
+        Some("infected".to_owned())
+    );
+}

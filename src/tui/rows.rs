@@ -185,6 +185,9 @@ pub struct TaskRow {
     /// The task's URL as imported (sanitised), if known.
     pub url: Option<Box<str>>,
     params: RescanParams,
+    /// An unzip password was set but not kept across the restart: `r`
+    /// asks for it instead of sending without it.
+    unzip_password_not_kept: bool,
     /// The job in flight, if any: boxed, as most rows have none.
     job: Option<Box<RowJob>>,
     last: Option<AttemptRecord>,
@@ -210,17 +213,24 @@ impl TaskRow {
             label: task.label.unwrap_or_default().into_boxed_str(),
             url: task.url.map(String::into_boxed_str),
             params: RescanParams::default(),
+            unzip_password_not_kept: false,
             job: None,
             last: None,
             marked: false,
         }
     }
 
-    /// A row as the inventory keeps it: with its saved parameters and last
-    /// rescan.
-    pub fn stored(task: ImportedTask, params: RescanParams, last: Option<AttemptRecord>) -> Self {
+    /// A row as the inventory keeps it: with its saved parameters (and
+    /// whether their unzip password was not kept) and last rescan.
+    pub fn stored(
+        task: ImportedTask,
+        params: RescanParams,
+        unzip_password_not_kept: bool,
+        last: Option<AttemptRecord>,
+    ) -> Self {
         Self {
             params,
+            unzip_password_not_kept,
             last,
             ..Self::new(task)
         }
@@ -251,9 +261,16 @@ impl TaskRow {
         self.marked
     }
 
-    /// See [`TaskRow::params`].
-    pub(super) fn set_params(&mut self, params: RescanParams) {
+    /// An unzip password was set but not kept across the restart: `r`
+    /// asks for it instead of sending without it.
+    pub fn unzip_password_not_kept(&self) -> bool {
+        self.unzip_password_not_kept
+    }
+
+    /// See [`TaskRow::params`] and [`TaskRow::unzip_password_not_kept`].
+    pub(super) fn set_params(&mut self, params: RescanParams, unzip_password_not_kept: bool) {
         self.params = params;
+        self.unzip_password_not_kept = unzip_password_not_kept;
     }
 
     /// The job in flight with what it sent, if any.

@@ -204,20 +204,27 @@ impl TaskList {
 
     /// A listed task's saved parameters and last rescan, read back from the
     /// store.
-    pub fn restore(&mut self, id: &TaskId, params: RescanParams, last: Option<AttemptRecord>) {
+    pub fn restore(
+        &mut self,
+        id: &TaskId,
+        params: RescanParams,
+        unzip_password_not_kept: bool,
+        last: Option<AttemptRecord>,
+    ) {
         let Some(at) = self.position(id) else {
             return;
         };
-        self.rows[at].set_params(params);
+        self.rows[at].set_params(params, unzip_password_not_kept);
         if let Some(last) = last {
             self.set_last(at, last);
         }
     }
 
-    /// The parameters the next rescan of `id` sends.
-    pub fn set_params(&mut self, id: &TaskId, params: RescanParams) {
+    /// The parameters the next rescan of `id` sends, and whether an unzip
+    /// password they need was not kept.
+    pub fn set_params(&mut self, id: &TaskId, params: RescanParams, unzip_password_not_kept: bool) {
         if let Some(at) = self.position(id) {
-            self.rows[at].set_params(params);
+            self.rows[at].set_params(params, unzip_password_not_kept);
         }
     }
 

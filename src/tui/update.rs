@@ -135,8 +135,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
                 app.mode = Mode::Normal;
                 vec![]
             }
-            FormAction::Save(params) => actions::save_form(app, *params),
+            FormAction::Save(edit) => actions::save_form(app, *edit),
         },
+        Mode::UnzipPassword(prompt) => {
+            let answer = prompt.handle_key(key);
+            let Mode::UnzipPassword(prompt) = std::mem::replace(&mut app.mode, Mode::Normal) else {
+                return vec![];
+            };
+            actions::unzip_answered(app, prompt, answer)
+        }
         Mode::Confirm(confirm) => {
             let confirm = confirm.clone();
             confirm_key(app, key, confirm)
@@ -354,6 +361,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
             return actions::add_imported(app, parse_any(&all, "paste"), "paste");
         }
         Mode::Prompt(Prompt { input, .. }) => input.insert(text.trim()),
+        Mode::UnzipPassword(prompt) => prompt.input.insert(text.trim()),
         Mode::Normal if app.tab == Tab::Tasks => {
             return actions::add_imported(app, parse_any(text, "paste"), "paste");
         }

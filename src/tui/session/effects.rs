@@ -6,7 +6,7 @@ use std::future::Future;
 
 use super::{Internal, Session};
 use crate::startup::Connection;
-use crate::store::{HistoryQuery, StoreHandle, StoredParams, StoredTask};
+use crate::store::{HistoryQuery, StoreHandle};
 use crate::tui::message::{Command, Message};
 use crate::tui::terminal::TerminalGuard;
 
@@ -45,16 +45,7 @@ impl Session {
             Command::SaveTasks(tasks) => {
                 let remember = self.remember_unzip_passwords;
                 self.ask_store(|store| async move {
-                    let stored = tasks
-                        .into_iter()
-                        .map(|t| StoredTask {
-                            id: t.id,
-                            label: t.label,
-                            url: t.url,
-                            params: StoredParams::from_params(&t.params, remember),
-                            last: None,
-                        })
-                        .collect();
+                    let stored = tasks.into_iter().map(|t| t.into_stored(remember)).collect();
                     let saved = store.upsert_tasks(stored).await;
                     saved.err().map(|e| Message::StoreFailed(e.to_string()))
                 });

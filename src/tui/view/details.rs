@@ -11,6 +11,9 @@ use super::style;
 use crate::text::sanitize;
 use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
 
+/// What the details say of a task whose unzip password was not kept.
+const UNZIP_PASSWORD_NOT_KEPT: &str = "unzip password not kept";
+
 /// Draws the pane for the selected task.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(" Details ");
@@ -53,6 +56,13 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         pending
     };
     out.push(field("next send", pending));
+    if row.unzip_password_not_kept() {
+        out.push(Line::from(vec![
+            Span::raw(format!("{:<11}", "")),
+            Span::styled(UNZIP_PASSWORD_NOT_KEPT, style::error(theme)),
+            Span::styled(": r asks for it again", style::dim(theme)),
+        ]));
+    }
     out.push(field("state", state_text(app, row.state())));
     out.push(Line::raw(""));
     let loaded = app

@@ -1,5 +1,6 @@
-//! The parameter form: each field says whether it is left as is or set,
-//! with its validation message right under it.
+//! The parameter form: each field says whether it is left as is, set, or
+//! `(mixed)` among the chosen tasks, with its validation message right under
+//! it; and the masked prompt for an unzip password that was not kept.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -11,6 +12,7 @@ use super::{centered, style};
 use crate::tui::app::App;
 use crate::tui::form::{Field, Form};
 use crate::tui::input::LineInput;
+use crate::tui::password::UnzipPrompt;
 
 const LABEL_WIDTH: usize = 30;
 
@@ -25,6 +27,12 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
         "Empty or \"leave as is\" = not sent; the task keeps its previous value.",
         style::dim(theme),
     )];
+    if Field::ALL.into_iter().any(|f| form.is_mixed(f)) {
+        lines.push(Line::styled(
+            "(mixed) = the tasks differ; each keeps its own value unless you change it.",
+            style::dim(theme),
+        ));
+    }
     let mut cursor = None;
     for field in Field::ALL {
         let focused = form.focus == field;
@@ -50,6 +58,13 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
         ]));
         let note = match form.error(field) {
             Some(e) => Span::styled(format!("   ✗ {e}"), style::error(theme)),
+            None if focused && form.is_mixed(field) && field.is_choice() => {
+                Span::styled("   Space / ← → to set it for all", style::dim(theme))
+            }
+            None if focused && form.is_mixed(field) => Span::styled(
+                "   type to set it for all; Backspace: leave as is for all",
+                style::dim(theme),
+            ),
             None if field == Field::UnzipPassword && !form.password_enabled() => Span::styled(
                 "   only with processing_type unzip-and-exec",
                 style::dim(theme),
@@ -91,10 +106,13 @@ fn input_of(form: &Form, field: Field) -> Option<&LineInput> {
 }
 
 /// The value as displayed: text (the password masked), or the choice, or
-/// "(leave as is)".
+/// "(leave as is)", or "(mixed)" while the tasks differ.
 fn shown_value(form: &Form, field: Field, theme: crate::tui::app::Theme) -> (String, Style) {
     let leave = ("(leave as is)".to_owned(), style::dim(theme));
     let set = |s: String| (s, Style::new());
+    if form.is_mixed(field) {
+        return ("(mixed)".to_owned(), style::dim(theme));
+    }
     match field {
         Field::ProcessingType => form
             .processing_type
@@ -106,7 +124,13 @@ fn shown_value(form: &Form, field: Field, theme: crate::tui::app::Theme) -> (Str
         Field::UnzipPassword if !form.password_enabled() => {
             ("(disabled)".to_owned(), style::dim(theme))
         }
-        Field::UnzipPassword if form.unzip_password.value().is_empty() => leave,
+        Field::UnzipPassword if form.unzip_password.value().is_empty() => {
+            if form.unzip_password_not_kept {
+                ("(not kept: type it again)".to_owned(), style::dim(theme))
+            } else {
+                leave
+            }
+        }
         Field::UnzipPassword => set("•".repeat(form.unzip_password.value().chars().count())),
         _ => match input_of(form, field).map(LineInput::value) {
             Some("") | None if form.focus != field => leave,
@@ -114,4 +138,40 @@ fn shown_value(form: &Form, field: Field, theme: crate::tui::app::Theme) -> (Str
             None => leave,
         },
     }
+}
+
+/// The unzip password prompt: one `•` per typed character, never the text.
+pub fn unzip_prompt(app: &App, p: &UnzipPrompt, frame: &mut Frame) {
+    let theme = app.theme;
+    let title = match p.ids.as_slice() {
+        [one] => format!(" Unzip password for {one} (not kept) "),
+        all => format!(
+            " Unzip password for {} of {} tasks (not kept) ",
+            p.needing,
+            all.len()
+        ),
+    };
+    let typed = "•".repeat(p.input.value().chars().count());
+    let note = if p.empty_enter {
+        Line::styled(
+            " Type the password: it is never sent without it.",
+            style::error(theme),
+        )
+    } else {
+        Line::styled(
+            " Enter sends with it (kept until you quit); Esc sends nothing.",
+            style::dim(theme),
+        )
+    };
+    let lines = vec![Line::raw(format!(" {typed}")), note];
+    let width = (title.chars().count() as u16 + 4).max(72);
+    let area = centered(frame.area(), width, 4);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
+    let at = p.input.cursor() as u16;
+    let x = (area.x + 2 + at).min(area.x + area.width.saturating_sub(2));
+    frame.set_cursor_position(Position::new(x, area.y + 1));
 }

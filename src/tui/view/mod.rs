@@ -108,6 +108,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Mode::Form(f) => form::draw(app, f, frame),
         Mode::Confirm(c) => popups::confirm(app, c, frame),
         Mode::Prompt(p) => popups::prompt(app, p, frame),
+        Mode::UnzipPassword(p) => form::unzip_prompt(app, p, frame),
         Mode::Help => popups::help(app, frame),
         Mode::Curl(text) => popups::curl(app, text, frame),
         _ => {}

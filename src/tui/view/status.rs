@@ -128,6 +128,11 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
             ("Enter", "import"),
             ("Esc", "cancel"),
         ],
+        Mode::UnzipPassword(_) => &[
+            ("type", "the unzip password (masked)"),
+            ("Enter", "send"),
+            ("Esc", "send nothing"),
+        ],
         Mode::Help | Mode::Curl(_) => &[("Esc", "close")],
         Mode::FirstRun(_) => &[("d", "demo mode"), ("q", "quit")],
         Mode::StartingDemo => &[("q", "quit")],
