@@ -62,7 +62,7 @@ fn outcomes(app: &App) -> Vec<(String, usize)> {
     let mut all: Vec<(String, usize)> = app
         .tasks
         .outcomes()
-        .map(|(l, n)| (l.to_owned(), n))
+        .map(|(k, n)| (k.label().to_owned(), n))
         .collect();
     all.sort();
     all
@@ -177,7 +177,7 @@ async fn a_cancelled_bulk_run_counts_the_same_in_the_session_and_after_a_restart
     let session = app.tasks.counts();
     assert_eq!((session.accepted, session.not_accepted), (20, 1));
     let hold = app.tasks.row(&all[0]).and_then(|r| r.last()).unwrap();
-    assert_eq!(hold.label, "cancelled", "cancelled on the wire");
+    assert_eq!(hold.outcome.label(), "cancelled", "cancelled on the wire");
 
     let after = reopened(&store).await;
     assert_eq!(

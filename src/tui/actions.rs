@@ -6,8 +6,8 @@ use super::form::{Form, FormEdit, Saved};
 use super::message::{Command, SavedTask};
 use super::password::{UnzipAnswer, UnzipPrompt};
 use super::update::move_selection;
-use crate::api::client::curl_command;
 use crate::api::TaskId;
+use crate::api::client::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::import::Imported;
 

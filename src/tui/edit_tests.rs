@@ -86,7 +86,7 @@ fn two_different() -> App {
 }
 
 fn url_and_password(app: &App, at: usize) -> (String, String) {
-    let p = &app.tasks[at].params;
+    let p = &app.tasks.rows()[at].params();
     (
         p.url.clone().unwrap_or_default(),
         p.unzip_password
@@ -172,7 +172,10 @@ fn bulk_edit_applies_the_changed_field_to_all_and_keeps_the_rest() {
     .into_iter()
     .enumerate()
     {
-        assert_eq!(app.tasks[at].params.file_ext.as_deref(), Some("7z"));
+        assert_eq!(
+            app.tasks.rows()[at].params().file_ext.as_deref(),
+            Some("7z")
+        );
         assert_eq!(url_and_password(&app, at), (url.into(), password.into()));
         assert_eq!(saved[at].1.file_ext.as_deref(), Some("7z"));
         assert_eq!(saved[at].1.url.as_deref(), Some(url));
@@ -239,8 +242,8 @@ pub(super) fn not_kept(url: &str) -> StoredParams {
 fn r_on_a_task_whose_unzip_password_was_not_kept_asks_and_esc_sends_nothing() {
     let mut app = app();
     loaded(&mut app, vec![("z-1", not_kept("https://a.example/z.zip"))]);
-    assert!(app.tasks[0].unzip_password_not_kept);
-    assert!(app.tasks[0].params.unzip_password.is_none());
+    assert!(app.tasks.rows()[0].unzip_password_not_kept());
+    assert!(app.tasks.rows()[0].params().unzip_password.is_none());
     let commands = press(&mut app, KeyCode::Char('r'));
     assert!(jobs(commands).is_empty(), "never sent without it");
     assert!(matches!(app.mode, Mode::UnzipPassword(_)), "{:?}", app.mode);
@@ -253,7 +256,10 @@ fn r_on_a_task_whose_unzip_password_was_not_kept_asks_and_esc_sends_nothing() {
     assert!(commands.is_empty(), "{commands:?}");
     assert!(matches!(app.mode, Mode::Normal));
     assert!(app.notice.as_ref().unwrap().text.contains("nothing sent"));
-    assert!(app.tasks[0].unzip_password_not_kept, "still not kept");
+    assert!(
+        app.tasks.rows()[0].unzip_password_not_kept(),
+        "still not kept"
+    );
 
     press(&mut app, KeyCode::Char('r'));
     type_text(&mut app, "s3cret");
@@ -329,7 +335,7 @@ fn a_password_not_kept_survives_an_edit_of_another_field() {
         })
         .collect();
     assert_eq!(saved, [true], "the store keeps saying it is missing");
-    assert!(app.tasks[0].unzip_password_not_kept);
+    assert!(app.tasks.rows()[0].unzip_password_not_kept());
     assert!(jobs(press(&mut app, KeyCode::Char('r'))).is_empty());
     assert!(matches!(app.mode, Mode::UnzipPassword(_)));
 }

@@ -396,7 +396,7 @@ fn an_unzip_password_not_kept_across_a_restart_is_asked_for_by_r() {
     assert!(tasks[0].params.unzip_password.is_none(), "not on disk");
     update(&mut after, Message::Loaded(Ok(chunk(tasks))));
     update(&mut after, Message::LoadFinished);
-    assert!(after.tasks[0].unzip_password_not_kept);
+    assert!(after.tasks.rows()[0].unzip_password_not_kept());
     let commands = press(&mut after, KeyCode::Char('r'));
     assert!(
         !commands.iter().any(|c| matches!(c, Command::Submit(_))),

@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::{Account, App, Mode, Theme};
 use super::message::{Command, Message};
 use super::update::update;
+use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, TaskId};
 use crate::import::parse_any;
 use crate::store::MonitorData;
@@ -79,7 +80,9 @@ fn accepted() -> Outcome {
 
 fn last(app: &App, id: &str) -> String {
     let row = app.tasks.row(&TaskId::parse(id).unwrap()).unwrap();
-    row.last().map(|a| a.label.to_string()).unwrap_or_default()
+    row.last()
+        .map(|a| a.outcome.label().to_string())
+        .unwrap_or_default()
 }
 
 fn draw(app: &App) -> String {
@@ -259,7 +262,10 @@ fn the_monitor_counts_tasks_by_their_last_outcome_beside_the_records() {
     finished(&mut app, job[0].id, accepted());
     press(&mut app, KeyCode::Char('2'));
     let data = MonitorData {
-        counts: vec![("failed or hung".into(), 258), ("accepted".into(), 40)],
+        counts: vec![
+            (OutcomeKind::FailedOrHung, 258),
+            (OutcomeKind::Accepted, 40),
+        ],
         buckets: vec![],
         failures: vec![],
     };

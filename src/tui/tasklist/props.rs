@@ -174,7 +174,9 @@ fn check(list: &TaskList) {
             RowState::Retrying { .. } | RowState::Resending { .. } => counts.waiting += 1,
         }
         if let Some(last) = row.last() {
-            *outcomes.entry(last.label.to_string()).or_default() += 1;
+            *outcomes
+                .entry(last.outcome.label().to_string())
+                .or_default() += 1;
             if last.is_accepted() {
                 counts.accepted += 1;
             } else {
@@ -183,7 +185,10 @@ fn check(list: &TaskList) {
         }
     }
     assert_eq!(list.counts(), counts);
-    let kept: BTreeMap<String, usize> = list.outcomes().map(|(l, n)| (l.to_owned(), n)).collect();
+    let kept: BTreeMap<String, usize> = list
+        .outcomes()
+        .map(|(k, n)| (k.label().to_owned(), n))
+        .collect();
     assert_eq!(kept, outcomes);
     assert_eq!(list.marked(), rows.iter().filter(|r| r.marked()).count());
     let needle = list.filter().value().to_lowercase();
