@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::app::{App, AttemptRecord, RowState, Tab, TaskHistory};
 use super::message::Command;
-use crate::api::{Outcome, TaskId};
+use crate::api::TaskId;
 use crate::import::ImportedTask;
 use crate::store::{HistoryRecord, TaskChunk};
 use crate::worker::WorkerEvent;
@@ -25,18 +25,19 @@ pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> 
             let when = now.checked_add(delay).unwrap_or(now);
             app.set_state(at, RowState::Retrying { attempt, at: when })
         }
-        WorkerEvent::Resending { delay, .. } => {
+        WorkerEvent::Resending {
+            outcome,
+            status,
+            attempts,
+            elapsed,
+            delay,
+            ..
+        } => {
             let params = info.params.clone();
             let when = now.checked_add(delay).unwrap_or(now);
             app.set_state(at, RowState::Resending { at: when });
-            let record = AttemptRecord::from_outcome(
-                &Outcome::FailedOrHung,
-                Some(404),
-                1,
-                Default::default(),
-                now,
-                params,
-            );
+            let record =
+                AttemptRecord::from_outcome(&outcome, status, attempts, elapsed, now, params);
             app.set_last(at, record);
             return finished_row(app, at);
         }

@@ -138,6 +138,14 @@ fn forward(
     };
     match &event {
         WorkerEvent::Sending { attempt, .. } => entry.attempts = *attempt,
+        // The round is recorded; a cancel before the re-send's first
+        // request sent nothing more.
+        WorkerEvent::Resending { delay, .. } => {
+            entry.attempts = 0;
+            entry.queued_at = Instant::now()
+                .checked_add(*delay)
+                .unwrap_or_else(Instant::now);
+        }
         WorkerEvent::Finished { .. } => {
             live.remove(&id);
         }

@@ -126,11 +126,20 @@ pub enum WorkerEvent {
         /// Why (status or network cause).
         reason: String,
     },
-    /// The job ended `failed or hung` (recorded as such) and will be sent
-    /// once more after `delay`.
+    /// The job ended `failed or hung` (recorded as such, with the verdict,
+    /// status, attempts and time below) and will be sent once more after
+    /// `delay`. The re-send is a new record: its own attempts and time.
     Resending {
         /// The job.
         job: JobId,
+        /// The verdict of the answer that ended the round.
+        outcome: Outcome,
+        /// Its HTTP status.
+        status: Option<u16>,
+        /// Requests sent in the round (retries included).
+        attempts: u32,
+        /// From queueing to that answer.
+        elapsed: Duration,
         /// How long until it is sent again.
         delay: Duration,
     },
@@ -152,9 +161,11 @@ pub enum WorkerEvent {
         outcome: Outcome,
         /// HTTP status of the last attempt, if any answer arrived.
         status: Option<u16>,
-        /// Requests sent for this job.
+        /// Requests sent for this job (since the re-send, for a re-sent
+        /// job; 0 when cancelled before any).
         attempts: u32,
-        /// From queueing to the final answer.
+        /// From queueing (for a re-send: from the end of its wait) to the
+        /// final answer.
         elapsed: Duration,
     },
 }

@@ -28,7 +28,8 @@ pub(super) async fn run_job(
     report: mpsc::UnboundedSender<Report>,
 ) {
     let mut first_slot = Some(first_slot);
-    let started = Instant::now();
+    // When the round began: queueing, or the end of a re-send's wait.
+    let mut started = Instant::now();
     let event = |e: WorkerEvent| {
         let _ = report.send(Report::Event(e));
     };
@@ -58,15 +59,11 @@ pub(super) async fn run_job(
             attempts,
             record,
         } = sent;
+        // The same figure in the history and in the event.
+        let elapsed = started.elapsed();
         if let Err(e) = shared
             .recorder
-            .finish(
-                record,
-                &answer.outcome,
-                answer.status,
-                attempts,
-                started.elapsed(),
-            )
+            .finish(record, &answer.outcome, answer.status, attempts, elapsed)
             .await
         {
             event(WorkerEvent::RecordFailed {
@@ -81,8 +78,16 @@ pub(super) async fn run_job(
             let _ = report.send(Report::Recording(job.id, None));
             if gate.answered(true) {
                 resent = true;
-                event(WorkerEvent::Resending { job: job.id, delay });
+                event(WorkerEvent::Resending {
+                    job: job.id,
+                    outcome: answer.outcome.clone(),
+                    status: answer.status,
+                    attempts,
+                    elapsed,
+                    delay,
+                });
                 tokio::time::sleep(delay).await;
+                started = Instant::now();
                 continue;
             }
         }
@@ -93,7 +98,7 @@ pub(super) async fn run_job(
             outcome: answer.outcome,
             status: answer.status,
             attempts,
-            elapsed: started.elapsed(),
+            elapsed,
         });
         return;
     }
