@@ -521,3 +521,132 @@ async fn an_expired_server_certificate_says_when_it_expired() {
     assert!(!answer.transient);
     assert!(server.requests().is_empty());
 }
+
+/// Long enough that a re-send's own round (two requests to a local
+/// server, no wait between) takes less.
+const RESEND_AFTER: Duration = Duration::from_secs(2);
+
+/// A job that ends `failed or hung` after a retry is re-sent; the event
+/// that says so carries that round's real verdict and attempts (503 then
+/// 404: two), and the re-send counts its own (503 then 200: two) and its
+/// own time (not the wait before it), as the history records both rounds.
+#[tokio::test]
+async fn a_resend_reports_each_rounds_real_verdict_and_attempts() {
+    let f = fixture().await;
+    let script: Script = Arc::new(|seen| match seen.index {
+        0 | 2 => Reply::status(503).header("Retry-After", "0"),
+        1 => Reply::status(404),
+        _ => Reply::status(200).body(ACCEPTING),
+    });
+    let server = mutual(&f, script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let config = WorkerConfig {
+        retry_failed_or_hung_after: Some(RESEND_AFTER),
+        ..quick(3)
+    };
+    let client = Arc::new(Client::new(&settings_for(&f, &server)).unwrap());
+    let (handle, mut events) = worker::spawn(client, config, Some(store.clone()));
+    handle.submit(Job {
+        id: JobId(1),
+        task: id("t1"),
+        params: RescanParams::default(),
+    });
+    let mut rounds = Vec::new();
+    let mut resend_took = Duration::ZERO;
+    within(20, "t1", async {
+        loop {
+            match events.recv().await.expect("worker alive") {
+                WorkerEvent::Resending {
+                    outcome,
+                    status,
+                    attempts,
+                    ..
+                } => rounds.push((outcome.label(), status, attempts)),
+                WorkerEvent::Finished {
+                    outcome,
+                    status,
+                    attempts,
+                    elapsed,
+                    ..
+                } => {
+                    rounds.push((outcome.label(), status, attempts));
+                    resend_took = elapsed;
+                    break;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        rounds,
+        [("failed or hung", Some(404), 2), ("accepted", Some(200), 2)]
+    );
+    assert_eq!(server.requests().len(), 4);
+    assert!(resend_took < RESEND_AFTER, "{resend_took:?}");
+    let records = store.history(Default::default()).await.unwrap();
+    let resent = records.iter().find(|r| r.outcome == "accepted").unwrap();
+    assert!(
+        resent
+            .elapsed_ms
+            .is_some_and(|ms| ms < RESEND_AFTER.as_millis() as u64),
+        "{resent:?}"
+    );
+    let mut recorded: Vec<(String, Option<u16>, u32)> = records
+        .into_iter()
+        .map(|r| (r.outcome, r.status, r.attempts))
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        [
+            ("accepted".to_owned(), Some(200), 2),
+            ("failed or hung".to_owned(), Some(404), 2)
+        ]
+    );
+}
+
+/// A cancel while a re-send waits sends nothing more: the job ends
+/// `cancelled` with no request counted, and the history keeps the round's
+/// `failed or hung` as the task's last word.
+#[tokio::test]
+async fn a_cancel_while_a_resend_waits_counts_no_request() {
+    let f = fixture().await;
+    let server = mutual(&f, always(Reply::status(404))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let config = WorkerConfig {
+        retry_failed_or_hung_after: Some(Duration::from_secs(600)),
+        ..quick(3)
+    };
+    let client = Arc::new(Client::new(&settings_for(&f, &server)).unwrap());
+    let (handle, mut events) = worker::spawn(client, config, Some(store.clone()));
+    handle.submit(Job {
+        id: JobId(1),
+        task: id("t1"),
+        params: RescanParams::default(),
+    });
+    let finished = within(20, "t1", async {
+        loop {
+            match events.recv().await.expect("worker alive") {
+                WorkerEvent::Resending { .. } => handle.cancel(JobId(1)),
+                WorkerEvent::Finished {
+                    outcome, attempts, ..
+                } => return (outcome.label(), attempts),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(finished, ("cancelled", 0));
+    assert_eq!(server.requests().len(), 1);
+    let records = store.history(Default::default()).await.unwrap();
+    let recorded: Vec<(&str, u32)> = records
+        .iter()
+        .map(|r| (r.outcome.as_str(), r.attempts))
+        .collect();
+    assert_eq!(recorded, [("failed or hung", 1)]);
+}

@@ -12,7 +12,7 @@ use super::message::{Command, Message};
 use super::monitor::Window;
 use super::update::update;
 use crate::api::outcome::OutcomeKind;
-use crate::api::{ProcessingType, RescanParams, TaskId};
+use crate::api::{Outcome, ProcessingType, RescanParams, TaskId};
 use crate::import::parse_any;
 use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask, TaskChunk};
 use crate::worker::{JobId, WorkerEvent};
@@ -317,6 +317,10 @@ fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
     };
     let resend = WorkerEvent::Resending {
         job,
+        outcome: Outcome::FailedOrHung,
+        status: Some(404),
+        attempts: 1,
+        elapsed: Duration::from_millis(800),
         delay: Duration::from_secs(300),
     };
     update(
@@ -338,6 +342,45 @@ fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
     assert!(app.animating(), "the countdown ticks");
     let commands = press(&mut app, KeyCode::Char('c'));
     assert!(matches!(&commands[..], [Command::Cancel(j)] if j == &vec![job]));
+}
+
+/// The row holds the verdict the worker reported for the round before the
+/// re-send, not a made-up `404` after one attempt in no time.
+#[test]
+fn a_resend_row_shows_the_attempts_and_time_the_worker_reported() {
+    let mut app = app();
+    update(&mut app, Message::Paste("w-1".into()));
+    let job = match press(&mut app, KeyCode::Char('r')).remove(0) {
+        Command::Submit(jobs) => jobs[0].id,
+        other => panic!("{other:?}"),
+    };
+    let at = Timestamp::from_millisecond(NOW + 9_000).unwrap();
+    let resend = WorkerEvent::Resending {
+        job,
+        outcome: Outcome::FailedOrHung,
+        status: Some(404),
+        attempts: 3,
+        elapsed: Duration::from_millis(8_250),
+        delay: Duration::from_secs(300),
+    };
+    update(&mut app, Message::Worker { event: resend, at });
+    let last = app.tasks[0].last.as_ref().expect("the round's verdict");
+    assert_eq!(
+        (
+            last.label.as_ref(),
+            last.status,
+            last.attempts,
+            last.elapsed
+        ),
+        (
+            "failed or hung",
+            Some(404),
+            3,
+            Some(Duration::from_millis(8_250))
+        )
+    );
+    assert_eq!(last.time, at);
+    assert_eq!(app.counts.retrying, 1, "still counted as waiting");
 }
 
 #[test]

@@ -122,6 +122,10 @@ fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
         &mut app,
         WorkerEvent::Resending {
             job: jobs[2],
+            outcome: Outcome::FailedOrHung,
+            status: Some(404),
+            attempts: 1,
+            elapsed: Duration::from_millis(30),
             delay,
         },
     );

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::{Job, JobId, Report, WorkerEvent};
+use super::dispatch::Report;
+use super::{Job, JobId, WorkerEvent};
 use crate::api::Outcome;
 use crate::store::{Finish, Intent, NewRecord, StoreHandle};
 

@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::{Client, Outcome, RescanParams, TaskId};
+use crate::api::{Client, RescanParams, TaskId};
 use crate::cli::OutputFormat;
 use crate::cli::output::{Progress, ResultLine, wait_line};
 use crate::store::StoreHandle;
@@ -209,14 +209,14 @@ impl<W: Write> Printer<W> {
                 self.phase.insert(job, false);
                 self.announce_wait(job, &reason, "retrying", delay);
             }
-            WorkerEvent::Resending { job, delay } => {
+            WorkerEvent::Resending {
+                job,
+                outcome,
+                delay,
+                ..
+            } => {
                 self.phase.insert(job, false);
-                self.announce_wait(
-                    job,
-                    Outcome::FailedOrHung.label(),
-                    "sending it once more",
-                    delay,
-                );
+                self.announce_wait(job, outcome.label(), "sending it once more", delay);
             }
             WorkerEvent::RecordFailed { error, .. } => {
                 self.progress.clear();

@@ -77,17 +77,19 @@ impl TaskList {
                 attempt,
                 at: later(delay),
             },
-            WorkerEvent::Resending { delay, .. } => {
+            WorkerEvent::Resending {
+                outcome,
+                status,
+                attempts,
+                elapsed,
+                delay,
+                ..
+            } => {
                 self.move_job(at, old, RowState::Resending { at: later(delay) });
                 let params = self.job_params(at);
-                let record = AttemptRecord::from_outcome(
-                    &Outcome::FailedOrHung,
-                    Some(404),
-                    1,
-                    Default::default(),
-                    now,
-                    params,
-                );
+                // The round's real verdict, as the history records it.
+                let record =
+                    AttemptRecord::from_outcome(&outcome, status, attempts, elapsed, now, params);
                 self.set_last(at, record);
                 return Some(at);
             }

@@ -109,6 +109,10 @@ fn event(job: JobId, kind: Kind) -> WorkerEvent {
         },
         Kind::Resending => WorkerEvent::Resending {
             job,
+            outcome: Outcome::FailedOrHung,
+            status: Some(404),
+            attempts: 1,
+            elapsed: Duration::from_millis(30),
             delay: Duration::from_secs(1),
         },
         Kind::Finished(n) => finished(outcome(n)),

@@ -1,9 +1,22 @@
-//! The lock a job and the supervisor share: whether the job is cancelled
-//! and where it stands, so a cancel and the job's own steps never cross.
+//! Cancellation: the lock a job and the supervisor share (whether the job
+//! is cancelled and where it stands, so a cancel and the job's own steps
+//! never cross), and the supervisor's side of a cancel batch.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::CANCEL_GRACE;
+use tokio::sync::mpsc;
+
+use super::dispatch::{Live, Report, on_report};
+use super::{JobId, Shared, WorkerEvent};
+use crate::api::Outcome;
+
+/// How long a cancelled request already on the wire may still bring its
+/// answer: the server has the request and will act on it, so its answer
+/// (when it comes at once) is the truth to record, not `cancelled`. A
+/// second cancel of the same job stops it at once.
+pub const CANCEL_GRACE: Duration = Duration::from_secs(2);
 
 /// Shared by a job and the supervisor: whether the job is cancelled and
 /// where it stands, changed only under one lock. So a request either
@@ -116,6 +129,77 @@ impl GateCell {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Closes the gates of every job in the batch first, then hears out what
+/// they reported before the gates closed, then stops each still-live job:
+/// one that has its answer (or its answer's status line) finishes with it,
+/// one on the wire is given [`CANCEL_GRACE`] (once), the others are reported cancelled (their record
+/// completed first).
+pub(super) fn cancel_batch(
+    shared: &Shared,
+    live: &mut HashMap<JobId, Live>,
+    ids: &[JobId],
+    reports: &mut mpsc::UnboundedReceiver<Report>,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    let phases: Vec<(JobId, Phase)> = ids
+        .iter()
+        .filter_map(|id| live.get(id).map(|entry| (*id, entry.gate.cancel())))
+        .collect();
+    while let Ok(report) = reports.try_recv() {
+        on_report(shared, live, report, events);
+    }
+    for (id, phase) in phases {
+        let Some(entry) = live.get_mut(&id) else {
+            continue;
+        };
+        match phase {
+            Phase::Answered => continue,
+            // Reading: its status arrived, so the grace never runs out; a
+            // second cancel still stops it.
+            Phase::OnWire | Phase::Reading if !entry.hurried => {
+                entry.hurried = true;
+                entry.gate.hurry.notify_one();
+                continue;
+            }
+            Phase::OnWire | Phase::Reading | Phase::Waiting => {}
+        }
+        if let Some(job) = live.remove(&id) {
+            stop_cancelled(shared, id, job, events);
+        }
+    }
+}
+
+/// Aborts a job and reports it cancelled once its record is completed.
+pub(super) fn stop_cancelled(
+    shared: &Shared,
+    id: JobId,
+    job: Live,
+    events: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    // Hurried: its request was on the wire, and its slot is freed as the
+    // job stops.
+    if job.hurried {
+        let _ = events.send(WorkerEvent::RequestEnded { job: id });
+    }
+    job.abort.abort();
+    let elapsed = job.queued_at.elapsed();
+    let finished = WorkerEvent::Finished {
+        job: id,
+        task: job.task,
+        outcome: Outcome::Cancelled,
+        status: None,
+        attempts: job.attempts,
+        elapsed,
+    };
+    shared.recorder.close_cancelled(
+        id,
+        job.record,
+        job.attempts,
+        elapsed,
+        Some((finished, events.clone())),
+    );
 }
 
 #[cfg(test)]
