@@ -2,10 +2,11 @@
 //! (not sent, the task keeps its previous value) or set; validation runs on
 //! every keystroke with the same rules as the CLI.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::input::LineInput;
+use super::keymap::Action;
 use crate::api::params::{validate_file_ext, validate_url};
 use crate::api::{ProcessingType, RescanParams, TaskId};
 
@@ -153,16 +154,21 @@ impl Form {
         }
     }
 
-    /// Handles a key: Tab/Shift-Tab (and ↑/↓) move, Space/←/→ cycle a
-    /// choice, Enter saves when valid, Esc discards, anything else edits.
-    pub fn handle_key(&mut self, key: KeyEvent) -> FormAction {
-        match key.code {
-            KeyCode::Esc => return FormAction::Discard,
-            KeyCode::Enter if self.is_valid() => return FormAction::Save(Box::new(self.params())),
-            KeyCode::Enter => self.focus_first_error(),
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            _ if self.focus.is_choice() => self.cycle(key),
+    /// Handles a key, given what the key map says it means: moving,
+    /// choosing, saving when valid, discarding; on a text field any other
+    /// key (the choice keys too) edits the text.
+    pub fn handle_key(&mut self, action: Option<Action>, key: KeyEvent) -> FormAction {
+        match action {
+            Some(Action::Discard) => return FormAction::Discard,
+            Some(Action::Save) if self.is_valid() => {
+                return FormAction::Save(Box::new(self.params()));
+            }
+            Some(Action::Save) => self.focus_first_error(),
+            Some(Action::NextField) => self.move_focus(1),
+            Some(Action::PreviousField) => self.move_focus(-1),
+            Some(Action::NextChoice) if self.focus.is_choice() => self.cycle(1),
+            Some(Action::PreviousChoice) if self.focus.is_choice() => self.cycle(-1),
+            _ if self.focus.is_choice() => {}
             _ => {
                 if let Some(input) = self.focused_input() {
                     input.handle_key(key);
@@ -210,18 +216,7 @@ impl Form {
         }
     }
 
-    fn cycle(&mut self, key: KeyEvent) {
-        let step: isize = match key.code {
-            KeyCode::Left => -1,
-            KeyCode::Right | KeyCode::Char(' ') => 1,
-            _ => return,
-        };
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return;
-        }
+    fn cycle(&mut self, step: isize) {
         match self.focus {
             Field::ProcessingType => {
                 let options = [
@@ -252,9 +247,21 @@ fn cycle_in<T: PartialEq + Copy>(options: &[T], current: &T, step: isize) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::{KeyMap, KeyMode};
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
+    /// A key as the dashboard hands it over: with its meaning in the
+    /// default key map.
+    trait Press {
+        fn press(&mut self, code: KeyCode) -> FormAction;
+    }
+
+    impl Press for Form {
+        fn press(&mut self, code: KeyCode) -> FormAction {
+            let key = KeyEvent::new(code, KeyModifiers::NONE);
+            let action = KeyMap::default().action(KeyMode::Form, &key);
+            self.handle_key(action, key)
+        }
     }
 
     fn form() -> Form {
@@ -263,7 +270,7 @@ mod tests {
 
     fn type_text(f: &mut Form, text: &str) {
         for c in text.chars() {
-            f.handle_key(key(KeyCode::Char(c)));
+            f.press(KeyCode::Char(c));
         }
     }
 
@@ -271,20 +278,20 @@ mod tests {
     fn starts_on_url_and_tab_skips_the_disabled_password() {
         let mut f = form();
         assert_eq!(f.focus, Field::Url);
-        f.handle_key(key(KeyCode::Tab));
-        f.handle_key(key(KeyCode::Tab));
+        f.press(KeyCode::Tab);
+        f.press(KeyCode::Tab);
         assert_eq!(f.focus, Field::ProcessingType);
-        f.handle_key(key(KeyCode::Tab));
+        f.press(KeyCode::Tab);
         assert_eq!(
             f.focus,
             Field::ResetSimilarityThresholds,
             "password disabled without unzip-and-exec"
         );
-        f.handle_key(key(KeyCode::BackTab));
-        f.handle_key(key(KeyCode::Char(' ')));
-        f.handle_key(key(KeyCode::Char(' ')));
+        f.press(KeyCode::BackTab);
+        f.press(KeyCode::Char(' '));
+        f.press(KeyCode::Char(' '));
         assert_eq!(f.processing_type, Some(ProcessingType::UnzipAndExec));
-        f.handle_key(key(KeyCode::Tab));
+        f.press(KeyCode::Tab);
         assert_eq!(f.focus, Field::UnzipPassword);
     }
 
@@ -294,16 +301,13 @@ mod tests {
         f.focus = Field::FileExt;
         type_text(&mut f, ".exe");
         assert!(f.error(Field::FileExt).unwrap().contains("without the dot"));
-        assert!(matches!(
-            f.handle_key(key(KeyCode::Enter)),
-            FormAction::Editing
-        ));
+        assert!(matches!(f.press(KeyCode::Enter), FormAction::Editing));
         f.focus = Field::Url;
-        f.handle_key(key(KeyCode::Enter));
+        f.press(KeyCode::Enter);
         assert_eq!(f.focus, Field::FileExt, "Enter jumps to the first error");
-        f.handle_key(key(KeyCode::Home));
-        f.handle_key(key(KeyCode::Delete));
-        match f.handle_key(key(KeyCode::Enter)) {
+        f.press(KeyCode::Home);
+        f.press(KeyCode::Delete);
+        match f.press(KeyCode::Enter) {
             FormAction::Save(p) => assert_eq!(p.file_ext.as_deref(), Some("exe")),
             other => panic!("{other:?}"),
         }
@@ -313,13 +317,13 @@ mod tests {
     fn choices_cycle_through_leave_as_is() {
         let mut f = form();
         f.focus = Field::Unpack;
-        f.handle_key(key(KeyCode::Right));
+        f.press(KeyCode::Right);
         assert_eq!(f.unpack, Some(true));
-        f.handle_key(key(KeyCode::Right));
+        f.press(KeyCode::Right);
         assert_eq!(f.unpack, Some(false));
-        f.handle_key(key(KeyCode::Right));
+        f.press(KeyCode::Right);
         assert_eq!(f.unpack, None);
-        f.handle_key(key(KeyCode::Left));
+        f.press(KeyCode::Left);
         assert_eq!(f.unpack, Some(false));
     }
 
@@ -337,9 +341,6 @@ mod tests {
 
     #[test]
     fn esc_discards() {
-        assert!(matches!(
-            form().handle_key(key(KeyCode::Esc)),
-            FormAction::Discard
-        ));
+        assert!(matches!(form().press(KeyCode::Esc), FormAction::Discard));
     }
 }

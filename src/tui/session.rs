@@ -8,6 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::Startup;
 use super::app::{Account, App, FirstRun, Mode};
+use super::keymap::KeyMap;
 use super::message::{Command, Message};
 use crate::api::{Client, ClientSettings};
 use crate::cli::EXPIRY_WARNING_DAYS;
@@ -71,16 +72,24 @@ impl Session {
         if startup.demo {
             session.open_store(true)?;
             let demo = crate::demo::start().await.map_err(UsageError)?;
-            session.worker_config = Config::load_with(&startup.overrides, &|_| None)
-                .map(|c| c.worker)
+            let config = Config::load_with(&startup.overrides, &|_| None).ok();
+            session.worker_config = config
+                .as_ref()
+                .map(|c| c.worker.clone())
                 .unwrap_or_default();
+            match config.map(|c| KeyMap::with(&c.keys)) {
+                Some(Ok(keys)) => app.keys = keys,
+                Some(Err(e)) => app.notify(e.0, true),
+                None => {}
+            }
             let account = session.connect_demo(demo).map_err(UsageError)?;
             app.loading = true;
             session.load(startup.tasks_file.clone(), Some(account));
             return Ok(Some(session));
         }
         match configured(&startup.overrides) {
-            Ok((settings, account, config)) => {
+            Ok((settings, account, config, keys)) => {
+                app.keys = keys;
                 session.worker_config = config.worker.clone();
                 session.remember_unzip_passwords = config.remember_unzip_passwords;
                 session.open_store(false)?;
@@ -341,12 +350,13 @@ enum Unconfigured {
     Left,
 }
 
-/// The configured account (asking for a password nothing configures), or
-/// why there is none.
+/// The configured account (asking for a password nothing configures) and
+/// keys, or why there is none.
 fn configured(
     overrides: &config::Overrides,
-) -> Result<(ClientSettings, Account, Config), Unconfigured> {
+) -> Result<(ClientSettings, Account, Config, KeyMap), Unconfigured> {
     let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
+    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
     if !config.has_account() {
         return Err(Unconfigured::Problem(None));
     }
@@ -375,7 +385,7 @@ fn configured(
         base_url: Some(settings.base_url.clone()),
         warning,
     };
-    Ok((settings, account, config))
+    Ok((settings, account, config, keys))
 }
 
 fn first_run(overrides: &config::Overrides, problem: Option<String>) -> Mode {

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{centered, style};
 use crate::tui::app::{App, FirstRun};
+use crate::tui::keymap::Action;
 
 /// Draws the welcome text instead of the dashboard.
 pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
@@ -38,9 +39,17 @@ pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
         Line::raw("Start from config.example.toml (every key is explained there),"),
         Line::raw("or set TIP_USERNAME, TIP_PASSWORD and TIP_CLIENT_CERT."),
         Line::raw(""),
-        Line::raw("Press d for demo mode: the embedded simulator, no account needed."),
-        Line::raw("Press q to quit."),
     ]);
+    // The keys as the key map has them (`[keys]` may move them).
+    let key = |action| app.keys.keys(action).first().map(ToString::to_string);
+    if let Some(demo) = key(Action::Demo) {
+        lines.push(Line::raw(format!(
+            "Press {demo} for demo mode: the embedded simulator, no account needed."
+        )));
+    }
+    if let Some(quit) = key(Action::Quit) {
+        lines.push(Line::raw(format!("Press {quit} to quit.")));
+    }
     let area = centered(frame.area(), 76, lines.len() as u16 + 2);
     frame.render_widget(
         Paragraph::new(lines)
