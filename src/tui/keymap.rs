@@ -161,11 +161,18 @@ impl KeyMap {
         let mut map = Self::default();
         for b in &bindings.bindings {
             let action = Action::from_name(&b.action).ok_or_else(|| {
+                let guess = Action::ALL
+                    .into_iter()
+                    .map(|a| (edit_distance(a.name(), &b.action), a.name()))
+                    .min()
+                    .filter(|(d, _)| *d <= 2)
+                    .map(|(_, name)| format!("did you mean {name}? "))
+                    .unwrap_or_default();
                 bindings.error(
                     b,
                     format!(
-                        "no such action; the actions are {}",
-                        Action::ALL.map(Action::name).join(", ")
+                        "no such action; {guess}the help (?) and the README's key table name \
+                         every action"
                     ),
                 )
             })?;
@@ -298,6 +305,24 @@ impl KeyMap {
         }
         Ok(())
     }
+}
+
+/// Levenshtein distance, for "did you mean" on a misspelt action.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A terminal's key event in the map's terms (Shift is in the character,

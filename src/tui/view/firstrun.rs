@@ -50,7 +50,16 @@ pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
     if let Some(quit) = key(Action::Quit) {
         lines.push(Line::raw(format!("Press {quit} to quit.")));
     }
-    let area = centered(frame.area(), 76, lines.len() as u16 + 2);
+    // A long problem wraps: room for its rows, so the keys below stay in.
+    let inner = usize::from(frame.area().width.min(76).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w <= inner => 1,
+            w => w.div_ceil(inner.saturating_sub(8).max(1)),
+        })
+        .sum();
+    let area = centered(frame.area(), 76, rows as u16 + 2);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(" tae-rescan "))
