@@ -335,3 +335,38 @@ fn update_dispatches_by_the_apps_key_map() {
     update(&mut app, Message::Key(press(KeyCode::F(1))));
     assert!(matches!(app.mode, Mode::Help));
 }
+
+/// The example config's `[keys]` lines, uncommented, are a valid remap.
+#[test]
+fn the_example_configs_keys_are_valid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (before, keys) = text.split_once("\n[keys]\n").expect("a [keys] section");
+    let examples: Vec<&str> = keys
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| {
+            l.split_once(" = ")
+                .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .collect();
+    assert!(!examples.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!("{before}\n[keys]\n{}\n", examples.join("\n")),
+    )
+    .unwrap();
+    let flags = crate::config::Overrides {
+        config: Some(file),
+        ..Default::default()
+    };
+    let config = crate::config::Config::load_with(&flags, &|_| None).unwrap();
+    assert_eq!(config.keys.bindings.len(), examples.len());
+    let map = KeyMap::with(&config.keys).unwrap();
+    assert_eq!(
+        map.action(KeyMode::Tasks, &press(KeyCode::F(5))),
+        Some(Action::Rescan)
+    );
+}
