@@ -390,3 +390,41 @@ fn loading_screen() {
     app.loading = true;
     insta::assert_snapshot!(draw(&app));
 }
+
+/// Texts that tell which key to press say the remapped key.
+#[test]
+fn screen_texts_name_the_remapped_keys() {
+    use tae_rescan::config::{KeyBinding, KeyBindings, Keystroke};
+    use tae_rescan::tui::keymap::KeyMap;
+    let remap = |pairs: &[(&str, &str)]| KeyBindings {
+        file: None,
+        bindings: pairs
+            .iter()
+            .enumerate()
+            .map(|(line, (action, key))| KeyBinding {
+                action: (*action).into(),
+                keys: vec![Keystroke::parse(key).unwrap()],
+                line,
+            })
+            .collect(),
+    };
+    let keys = KeyMap::with(&remap(&[
+        ("add", "A"),
+        ("import", "I"),
+        ("rescan", "F5"),
+        ("window", "W"),
+    ]))
+    .unwrap();
+    let mut empty = app(&(120, 20), "");
+    empty.keys = keys.clone();
+    let screen = draw(&empty);
+    assert!(
+        screen.contains("No tasks yet: press A to add ids (or paste them), I to import a file."),
+        "{screen}"
+    );
+    let mut listed = app(&(160, 30), TASKS);
+    listed.keys = keys;
+    assert!(draw(&listed).contains("Not rescanned yet. F5 sends it."));
+    key(&mut listed, KeyCode::Tab);
+    assert!(draw(&listed).contains("· window 1 h (W) ·"));
+}

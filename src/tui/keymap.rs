@@ -195,6 +195,14 @@ impl KeyMap {
         &self.keys[action as usize]
     }
 
+    /// Its first key as shown, for a sentence that tells which key to press
+    /// ("press a to add ids").
+    pub fn key_for(&self, action: Action) -> String {
+        self.keys(action)
+            .first()
+            .map_or_else(|| "(no key)".to_owned(), ToString::to_string)
+    }
+
     /// The hint line for `mode`: (keys, what) pairs. Neighbouring hints with
     /// the same words share them (`Tab/Shift-Tab move`); with no tasks yet,
     /// the task list shows only what gets started.

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::style;
 use crate::text::sanitize;
 use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
+use crate::tui::keymap::Action;
 
 /// Draws the pane for the selected task.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -65,8 +66,9 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         _ => row.last.iter().collect(),
     };
     if records.is_empty() {
+        let rescan = app.keys.key_for(Action::Rescan);
         out.push(Line::styled(
-            "Not rescanned yet. r sends it.",
+            format!("Not rescanned yet. {rescan} sends it."),
             style::dim(theme),
         ));
         return out;
