@@ -174,6 +174,69 @@ fn help_popup() {
 }
 
 #[test]
+fn help_popup_on_the_monitor_tab() {
+    let mut app = app(&(120, 32), TASKS);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(draw(&app));
+}
+
+/// The bottom line of the screen: the hints (or a notice).
+fn hint_line(app: &App) -> String {
+    let screen = draw(app);
+    let last = screen.lines().last().unwrap_or_default();
+    last.trim_matches('"').trim_end().to_owned()
+}
+
+#[test]
+fn the_export_prompt_shows_its_own_hint() {
+    let mut app = app(&(120, 30), TASKS);
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(
+        hint_line(&app),
+        " type path of a new file: .csv is CSV, else JSON lines  Enter export  Esc cancel"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('i'));
+    assert_eq!(
+        hint_line(&app),
+        " type path to a list, CSV or JSON file  Enter import  Esc cancel"
+    );
+}
+
+/// Every screen's hint line, from the key map.
+#[test]
+fn hint_lines() {
+    let mut app = app(&(150, 40), TASKS);
+    let mut lines = vec![format!("tasks:   {}", hint_line(&app))];
+    let mut visit = |app: &mut App, name: &str, keys: &[KeyCode]| {
+        for code in keys {
+            key(app, *code);
+        }
+        lines.push(format!("{name:<8} {}", hint_line(app)));
+        key(app, KeyCode::Esc);
+    };
+    visit(&mut app, "filter:", &[KeyCode::Char('/')]);
+    visit(&mut app, "form:", &[KeyCode::Char('e')]);
+    visit(&mut app, "add:", &[KeyCode::Char('a')]);
+    visit(&mut app, "import:", &[KeyCode::Char('i')]);
+    visit(&mut app, "export:", &[KeyCode::Char('x')]);
+    visit(&mut app, "help:", &[KeyCode::Char('?')]);
+    visit(&mut app, "curl:", &[KeyCode::Char('y')]);
+    visit(
+        &mut app,
+        "confirm:",
+        &[KeyCode::Char('*'), KeyCode::Char('r')],
+    );
+    key(&mut app, KeyCode::Char('u'));
+    key(&mut app, KeyCode::Tab);
+    lines.push(format!("monitor: {}", hint_line(&app)));
+    let empty = self::app(&(150, 40), "");
+    lines.push(format!("empty:   {}", hint_line(&empty)));
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
 fn first_run_screen() {
     let mut app = app(&(100, 24), "");
     app.mode = Mode::FirstRun(FirstRun {
@@ -397,4 +460,42 @@ fn r_asks_for_an_unzip_password_not_kept() {
         key(&mut app, KeyCode::Char(c));
     }
     insta::assert_snapshot!(draw(&app));
+}
+
+/// Texts that tell which key to press say the remapped key.
+#[test]
+fn screen_texts_name_the_remapped_keys() {
+    use tae_rescan::config::{KeyBinding, KeyBindings, Keystroke};
+    use tae_rescan::tui::keymap::KeyMap;
+    let remap = |pairs: &[(&str, &str)]| KeyBindings {
+        file: None,
+        bindings: pairs
+            .iter()
+            .enumerate()
+            .map(|(line, (action, key))| KeyBinding {
+                action: (*action).into(),
+                keys: vec![Keystroke::parse(key).unwrap()],
+                line,
+            })
+            .collect(),
+    };
+    let keys = KeyMap::with(&remap(&[
+        ("add", "A"),
+        ("import", "I"),
+        ("rescan", "F5"),
+        ("window", "W"),
+    ]))
+    .unwrap();
+    let mut empty = app(&(120, 20), "");
+    empty.keys = keys.clone();
+    let screen = draw(&empty);
+    assert!(
+        screen.contains("No tasks yet: press A to add ids (or paste them), I to import a file."),
+        "{screen}"
+    );
+    let mut listed = app(&(160, 30), TASKS);
+    listed.keys = keys;
+    assert!(draw(&listed).contains("Not rescanned yet. F5 sends it."));
+    key(&mut listed, KeyCode::Tab);
+    assert!(draw(&listed).contains("· window 1 h (W) ·"));
 }

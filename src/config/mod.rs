@@ -132,6 +132,8 @@ pub struct Config {
     /// `[store] remember_unzip_passwords`: keep unzip passwords of pending
     /// parameters in the database (off: they never reach the disk).
     pub remember_unzip_passwords: bool,
+    /// `[keys]`: the dashboard's keys that replace the defaults.
+    pub keys: KeyBindings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +145,8 @@ struct FileConfig {
     worker: FileWorker,
     #[serde(default)]
     store: FileStore,
+    #[serde(default)]
+    keys: keys::RawKeys,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,11 +221,11 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let default_file = default_config_path();
-        let (file, parsed) = match &flags.config {
+        let (file, (parsed, text)) = match &flags.config {
             Some(path) => (Some(path.clone()), read_file(path)?),
             None => match &default_file {
                 Some(path) if path.exists() => (Some(path.clone()), read_file(path)?),
-                _ => (None, FileConfig::default()),
+                _ => (None, Default::default()),
             },
         };
         let file_origin = || file.clone().map(Origin::File).unwrap_or(Origin::Default);
@@ -318,6 +322,7 @@ impl Config {
         )?
         .unwrap_or(30);
         let worker = worker_config(parsed.worker, flags, &file)?;
+        let keys = keys::read(parsed.keys, file.as_deref(), &text)?;
 
         Ok(Self {
             file,
@@ -333,6 +338,7 @@ impl Config {
             timeout: Duration::from_secs(timeout_secs),
             worker,
             remember_unzip_passwords: parsed.store.remember_unzip_passwords.unwrap_or(false),
+            keys,
         })
     }
 
@@ -399,13 +405,16 @@ fn resolve_path(
     }))
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+/// The parsed file and its text (for the line numbers of `[keys]`).
+fn read_file(path: &Path) -> Result<(FileConfig, String), ConfigError> {
     let fail =
         |reason: String| ConfigError::new(format!("config file {}: {reason}", path.display()));
     let bytes = crate::fs::read_regular(path, crate::fs::SMALL_FILE_CAP)
         .map_err(|e| fail(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))?;
-    toml::from_str(&text).map_err(|e| ConfigError::new(describe_toml_error(path, &text, &e)))
+    let parsed = toml::from_str(&text)
+        .map_err(|e| ConfigError::new(describe_toml_error(path, &text, &e)))?;
+    Ok((parsed, text))
 }
 
 /// One line: file, line number, section and toml's own message.
@@ -538,10 +547,12 @@ fn worker_config(
 
 mod account;
 mod home;
+mod keys;
 pub use account::{
     AskPassword, client_settings, client_settings_asking, hide_from_commands, run_password_command,
     unix_now,
 };
+pub use keys::{BaseKey, KeyBinding, KeyBindings, Keystroke};
 
 #[cfg(test)]
 mod tests;

@@ -309,3 +309,63 @@ fn max_retry_wait_secs_defaults_to_120_and_is_range_checked() {
     .0;
     assert!(err.contains("line 2 in [worker]"), "{err}");
 }
+
+#[test]
+fn keys_are_read_with_their_lines_in_file_order() {
+    let toml = "[worker]\nconcurrency = 2\n\n[keys]\nrescan = \"F5\"\nquit = [\"ctrl-q\", \"Q\", \"ctrl-Q\"]\nmark_all = []\n";
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(toml.as_bytes()).unwrap();
+    let flags = Overrides {
+        config: Some(file.path().to_owned()),
+        ..Default::default()
+    };
+    let c = Config::load_with(&flags, &|_| None).unwrap();
+    assert_eq!(c.keys.file.as_deref(), Some(file.path()));
+    let got: Vec<(String, Vec<String>, usize)> = c
+        .keys
+        .bindings
+        .iter()
+        .map(|b| {
+            let keys = b.keys.iter().map(ToString::to_string).collect();
+            (b.action.clone(), keys, b.line)
+        })
+        .collect();
+    let want = [
+        ("rescan", vec!["F5"], 5),
+        ("quit", vec!["Ctrl-Q", "Q"], 6),
+        ("mark_all", vec![], 7),
+    ]
+    .map(|(a, k, l)| (a.to_owned(), k.into_iter().map(String::from).collect(), l));
+    assert_eq!(got, want);
+    assert!(
+        load("", &[], Overrides::default())
+            .unwrap()
+            .keys
+            .bindings
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_misspelt_key_is_an_error_naming_the_action_file_and_line() {
+    let err = load(
+        "[keys]\nrescan = \"F5\"\ncurl = [\"y\", \"ctrl-\"]\n",
+        &[],
+        Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(err.starts_with("[keys] curl in /"), "{err}");
+    assert!(
+        err.contains(" line 3: 'ctrl-' is not a key; write one character"),
+        "{err}"
+    );
+    let err = load("[keys]\n\nrescan = 5\n", &[], Overrides::default())
+        .unwrap_err()
+        .0;
+    assert!(err.starts_with("[keys] rescan in /"), "{err}");
+    assert!(
+        err.ends_with(" line 3: give a key as a string (\"ctrl-r\") or a list of them"),
+        "{err}"
+    );
+}

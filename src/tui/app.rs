@@ -201,6 +201,8 @@ pub struct App {
     pub history: Option<TaskHistory>,
     /// The task whose history was last asked for (asked once per selection).
     pub history_requested: Option<TaskId>,
+    /// What each key does (the defaults with the config's `[keys]`).
+    pub keys: super::keymap::KeyMap,
 }
 
 impl App {
@@ -222,6 +224,7 @@ impl App {
             monitor: Default::default(),
             history: None,
             history_requested: None,
+            keys: Default::default(),
         }
     }
 

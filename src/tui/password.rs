@@ -6,10 +6,11 @@
 
 use std::cell::Cell;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use secrecy::SecretString;
 
 use super::input::LineInput;
+use super::keymap::Action;
 use crate::api::TaskId;
 
 use crate::config::ConfigError;
@@ -82,16 +83,18 @@ impl UnzipPrompt {
         }
     }
 
-    /// Enter sends (not with an empty password), Esc cancels, the rest
-    /// edits.
-    pub fn handle_key(&mut self, key: KeyEvent) -> UnzipAnswer {
-        match key.code {
-            KeyCode::Esc => UnzipAnswer::Cancel,
-            KeyCode::Enter if self.input.value().is_empty() => {
+    /// Given what the key map says the key means: `submit` sends (not with
+    /// an empty password), `discard` cancels, the rest edits.
+    pub fn handle_key(&mut self, action: Option<Action>, key: KeyEvent) -> UnzipAnswer {
+        match action {
+            Some(Action::Discard) => UnzipAnswer::Cancel,
+            Some(Action::Submit) if self.input.value().is_empty() => {
                 self.empty_enter = true;
                 UnzipAnswer::Typing
             }
-            KeyCode::Enter => UnzipAnswer::Send(SecretString::from(self.input.value().to_owned())),
+            Some(Action::Submit) => {
+                UnzipAnswer::Send(SecretString::from(self.input.value().to_owned()))
+            }
             _ => {
                 self.input.handle_key(key);
                 UnzipAnswer::Typing

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::Options;
 use super::app::{Account, App, FirstRun, Mode};
 use super::inventory;
+use super::keymap::KeyMap;
 use super::message::Message;
 use crate::api::Client;
 use crate::config::{self, Config, Overrides, default_config_path};
@@ -72,13 +73,21 @@ impl Session {
             let connection = Connection::demo(&options.overrides)
                 .await
                 .map_err(UsageError)?;
+            // Demo mode takes the config file's keys when it reads cleanly,
+            // as it takes its worker settings.
+            match Config::load_with(&options.overrides, &|_| None).map(|c| KeyMap::with(&c.keys)) {
+                Ok(Ok(keys)) => app.keys = keys,
+                Ok(Err(e)) => app.notify(e.0, true),
+                Err(_) => {}
+            }
             let account = session.connect_demo(connection).map_err(UsageError)?;
             app.loading = true;
             session.load(options.tasks_file.clone(), Some(account));
             return Ok(Some(session));
         }
         match configured(&options.overrides) {
-            Ok((connection, account)) => {
+            Ok((connection, account, keys)) => {
+                app.keys = keys;
                 session.open_store(false)?;
                 match session.connect(connection) {
                     Ok(()) => {
@@ -189,10 +198,11 @@ enum Unconfigured {
     Left,
 }
 
-/// The configured account (asking for a password nothing configures), or
-/// why there is none.
-fn configured(overrides: &Overrides) -> Result<(Connection, Account), Unconfigured> {
+/// The configured account (asking for a password nothing configures) and
+/// keys, or why there is none.
+fn configured(overrides: &Overrides) -> Result<(Connection, Account, KeyMap), Unconfigured> {
     let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
+    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
     if !config.has_account() {
         return Err(Unconfigured::Problem(None));
     }
@@ -223,7 +233,7 @@ fn configured(overrides: &Overrides) -> Result<(Connection, Account), Unconfigur
         base_url: Some(settings.base_url.clone()),
         warning,
     };
-    Ok((connection, account))
+    Ok((connection, account, keys))
 }
 
 fn first_run(overrides: &Overrides, problem: Option<String>) -> Mode {

@@ -1,15 +1,14 @@
 //! `update`: the only place the dashboard's state changes. Each message
 //! becomes new state plus commands for the run loop; nothing here does I/O.
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::actions;
 use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
 use super::events;
 use super::form::FormAction;
 use super::input::LineInput;
+use super::keymap::{Action, KeyMode};
 use super::message::{Command, Message};
 use super::view::layout;
 use crate::import::parse_any;
@@ -115,21 +114,15 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-    let confirming_quit = matches!(
-        app.mode,
-        Mode::Confirm(Confirm {
-            action: ConfirmAction::Quit,
-            ..
-        })
-    );
-    if ctrl_c && !confirming_quit {
-        return actions::request_quit(app);
+    let mode = KeyMode::of(app);
+    let action = app.keys.action(mode, &key);
+    if action == Some(Action::Interrupt) {
+        return interrupt(app);
     }
     match &mut app.mode {
-        Mode::Normal => normal_key(app, key),
-        Mode::Filter => filter_key(app, key),
-        Mode::Form(form) => match form.handle_key(key) {
+        Mode::Normal => normal_key(app, action),
+        Mode::Filter => filter_key(app, action, key),
+        Mode::Form(form) => match form.handle_key(action, key) {
             FormAction::Editing => vec![],
             FormAction::Discard => {
                 app.mode = Mode::Normal;
@@ -138,7 +131,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             FormAction::Save(edit) => actions::save_form(app, *edit),
         },
         Mode::UnzipPassword(prompt) => {
-            let answer = prompt.handle_key(key);
+            let answer = prompt.handle_key(action, key);
             let Mode::UnzipPassword(prompt) = std::mem::replace(&mut app.mode, Mode::Normal) else {
                 return vec![];
             };
@@ -146,47 +139,61 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         }
         Mode::Confirm(confirm) => {
             let confirm = confirm.clone();
-            confirm_key(app, key, confirm)
+            confirm_key(app, action, confirm)
         }
-        Mode::Prompt(_) => prompt_key(app, key),
+        Mode::Prompt(_) => prompt_key(app, action, key),
         Mode::Help | Mode::Curl(_) => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'y')
-            ) {
+            if action == Some(Action::Close) {
                 app.mode = Mode::Normal;
             }
             vec![]
         }
-        Mode::FirstRun(_) => match key.code {
-            KeyCode::Char('d') => {
+        Mode::FirstRun(_) => match action {
+            Some(Action::Demo) => {
                 app.mode = Mode::StartingDemo;
                 vec![Command::StartDemo]
             }
-            KeyCode::Char('q') | KeyCode::Esc => {
+            Some(Action::Quit | Action::Leave) => {
                 app.should_quit = true;
                 vec![]
             }
             _ => vec![],
         },
-        Mode::StartingDemo => match key.code {
-            KeyCode::Char('q') => actions::request_quit(app),
+        Mode::StartingDemo => match action {
+            Some(Action::Quit) => actions::request_quit(app),
             _ => vec![],
         },
     }
 }
 
-fn normal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+/// Ctrl-C: quit from any screen, asking first while requests are in
+/// flight; pressed again on that question, it is the yes.
+fn interrupt(app: &mut App) -> Vec<Command> {
+    if let Mode::Confirm(Confirm {
+        action: ConfirmAction::Quit,
+        ..
+    }) = app.mode
+    {
+        app.mode = Mode::Normal;
+        return actions::confirmed(app, ConfirmAction::Quit);
+    }
+    actions::request_quit(app)
+}
+
+fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
     app.notice = None;
+    let Some(action) = action else {
+        return vec![];
+    };
     let page = layout(app.size).list_rows.max(1) as isize;
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => move_selection(app, -1),
-        KeyCode::Down | KeyCode::Char('j') => move_selection(app, 1),
-        KeyCode::PageUp => move_selection(app, -page),
-        KeyCode::PageDown => move_selection(app, page),
-        KeyCode::Home | KeyCode::Char('g') => move_selection(app, isize::MIN / 2),
-        KeyCode::End | KeyCode::Char('G') => move_selection(app, isize::MAX / 2),
-        KeyCode::Tab | KeyCode::BackTab => {
+    match action {
+        Action::Up => move_selection(app, -1),
+        Action::Down => move_selection(app, 1),
+        Action::PageUp => move_selection(app, -page),
+        Action::PageDown => move_selection(app, page),
+        Action::First => move_selection(app, isize::MIN / 2),
+        Action::Last => move_selection(app, isize::MAX / 2),
+        Action::SwitchTab => {
             return switch_tab(
                 app,
                 if app.tab == Tab::Tasks {
@@ -196,46 +203,46 @@ fn normal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
                 },
             );
         }
-        KeyCode::Char('1') => return switch_tab(app, Tab::Tasks),
-        KeyCode::Char('2') => return switch_tab(app, Tab::Monitor),
-        KeyCode::Char('/') => app.mode = Mode::Filter,
-        KeyCode::Char('x') => app.mode = prompt(PromptKind::ExportPath),
-        KeyCode::Char('?') => app.mode = Mode::Help,
-        KeyCode::Char('q') => return actions::request_quit(app),
-        _ if app.tab == Tab::Monitor => return monitor_key(app, key),
-        _ => return tasks_key(app, key),
+        Action::TasksTab => return switch_tab(app, Tab::Tasks),
+        Action::MonitorTab => return switch_tab(app, Tab::Monitor),
+        Action::Filter => app.mode = Mode::Filter,
+        Action::Export => app.mode = prompt(PromptKind::ExportPath),
+        Action::Help => app.mode = Mode::Help,
+        Action::Quit => return actions::request_quit(app),
+        _ if app.tab == Tab::Monitor => return monitor_key(app, action),
+        _ => return tasks_key(app, action),
     }
     vec![]
 }
 
 /// Keys that act on tasks: only on the task tab.
-fn tasks_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    match key.code {
-        KeyCode::Char(' ') => actions::toggle_mark(app),
-        KeyCode::Char('*') => actions::mark_all_visible(app),
-        KeyCode::Char('u') => actions::clear_marks(app),
-        KeyCode::Esc if !app.tasks.filter().value().is_empty() => {
+fn tasks_key(app: &mut App, action: Action) -> Vec<Command> {
+    match action {
+        Action::Mark => actions::toggle_mark(app),
+        Action::MarkAll => actions::mark_all_visible(app),
+        Action::ClearMarks => actions::clear_marks(app),
+        Action::ClearFilter if !app.tasks.filter().value().is_empty() => {
             app.tasks.edit_filter(LineInput::clear);
         }
-        KeyCode::Char('a') => app.mode = prompt(PromptKind::AddIds),
-        KeyCode::Char('i') => app.mode = prompt(PromptKind::ImportPath),
-        KeyCode::Char('d') => actions::ask_delete(app),
-        KeyCode::Char('e') | KeyCode::Enter => actions::open_form(app),
-        KeyCode::Char('r') => return actions::rescan_targets(app, false),
-        KeyCode::Char('R') => return actions::rescan_targets(app, true),
-        KeyCode::Char('c') => return actions::cancel_targets(app),
-        KeyCode::Char('y') => return actions::show_curl(app),
+        Action::Add => app.mode = prompt(PromptKind::AddIds),
+        Action::Import => app.mode = prompt(PromptKind::ImportPath),
+        Action::Delete => actions::ask_delete(app),
+        Action::Edit => actions::open_form(app),
+        Action::Rescan => return actions::rescan_targets(app, false),
+        Action::Resend => return actions::rescan_targets(app, true),
+        Action::Cancel => return actions::cancel_targets(app),
+        Action::Curl => return actions::show_curl(app),
         _ => {}
     }
     vec![]
 }
 
 /// `w` window, `o` outcome filter, Esc clears the filters.
-fn monitor_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    match key.code {
-        KeyCode::Char('w') => app.monitor.window = app.monitor.window.next(),
-        KeyCode::Char('o') => app.monitor.cycle_outcome(),
-        KeyCode::Esc => {
+fn monitor_key(app: &mut App, action: Action) -> Vec<Command> {
+    match action {
+        Action::Window => app.monitor.window = app.monitor.window.next(),
+        Action::Outcome => app.monitor.cycle_outcome(),
+        Action::ClearFilter => {
             app.monitor.outcome = None;
             app.monitor.text.clear();
         }
@@ -257,15 +264,15 @@ fn prompt(kind: PromptKind) -> Mode {
 }
 
 /// Typing a filter: the task list's, or the monitor's text filter.
-fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
-    let edit = |input: &mut LineInput| match key.code {
-        KeyCode::Esc => input.clear(),
-        KeyCode::Enter => {}
+fn filter_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Command> {
+    let edit = |input: &mut LineInput| match action {
+        Some(Action::ClearFilter) => input.clear(),
+        Some(Action::KeepFilter) => {}
         _ => {
             input.handle_key(key);
         }
     };
-    if matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+    if matches!(action, Some(Action::ClearFilter | Action::KeepFilter)) {
         app.mode = Mode::Normal;
     }
     if app.tab == Tab::Monitor {
@@ -277,17 +284,16 @@ fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     vec![]
 }
 
-fn confirm_key(app: &mut App, key: KeyEvent, mut confirm: Confirm) -> Vec<Command> {
-    let yes = match key.code {
-        KeyCode::Char('y' | 'Y') => true,
-        KeyCode::Char('n' | 'N') | KeyCode::Esc => false,
-        KeyCode::Enter => confirm.yes_focused,
-        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+fn confirm_key(app: &mut App, action: Option<Action>, mut confirm: Confirm) -> Vec<Command> {
+    let yes = match action {
+        Some(Action::Yes) => true,
+        Some(Action::No) => false,
+        Some(Action::Choose) => confirm.yes_focused,
+        Some(Action::SwitchButton) => {
             confirm.yes_focused = !confirm.yes_focused;
             app.mode = Mode::Confirm(confirm);
             return vec![];
         }
-        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => true,
         _ => return vec![],
     };
     app.mode = Mode::Normal;
@@ -298,13 +304,13 @@ fn confirm_key(app: &mut App, key: KeyEvent, mut confirm: Confirm) -> Vec<Comman
     }
 }
 
-fn prompt_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+fn prompt_key(app: &mut App, action: Option<Action>, key: KeyEvent) -> Vec<Command> {
     let Mode::Prompt(prompt) = &mut app.mode else {
         return vec![];
     };
-    match key.code {
-        KeyCode::Esc => app.mode = Mode::Normal,
-        KeyCode::Enter => {
+    match action {
+        Some(Action::Discard) => app.mode = Mode::Normal,
+        Some(Action::Submit) => {
             let prompt = prompt.clone();
             app.mode = Mode::Normal;
             return submit_prompt(app, prompt);

@@ -15,6 +15,7 @@ use edit::{Fields, secret};
 pub use edit::{FormEdit, Saved};
 
 use super::input::LineInput;
+use super::keymap::Action;
 use crate::api::params::{validate_file_ext, validate_url};
 use crate::api::{ProcessingType, RescanParams, TaskId};
 
@@ -264,16 +265,21 @@ impl Form {
         }
     }
 
-    /// Handles a key: Tab/Shift-Tab (and ↑/↓) move, Space/←/→ cycle a
-    /// choice, Enter saves when valid, Esc discards, anything else edits.
-    pub fn handle_key(&mut self, key: KeyEvent) -> FormAction {
-        match key.code {
-            KeyCode::Esc => return FormAction::Discard,
-            KeyCode::Enter if self.is_valid() => return FormAction::Save(Box::new(self.edit())),
-            KeyCode::Enter => self.focus_first_error(),
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            _ if self.focus.is_choice() => self.cycle(key),
+    /// Handles a key, given what the key map says it means: moving,
+    /// choosing, saving when valid, discarding; on a text field any other
+    /// key (the choice keys too) edits the text.
+    pub fn handle_key(&mut self, action: Option<Action>, key: KeyEvent) -> FormAction {
+        match action {
+            Some(Action::Discard) => return FormAction::Discard,
+            Some(Action::Save) if self.is_valid() => {
+                return FormAction::Save(Box::new(self.edit()));
+            }
+            Some(Action::Save) => self.focus_first_error(),
+            Some(Action::NextField) => self.move_focus(1),
+            Some(Action::PreviousField) => self.move_focus(-1),
+            Some(Action::NextChoice) if self.focus.is_choice() => self.cycle(1),
+            Some(Action::PreviousChoice) if self.focus.is_choice() => self.cycle(-1),
+            _ if self.focus.is_choice() => {}
             _ => self.edit_text(key),
         }
         FormAction::Editing
@@ -341,20 +347,9 @@ impl Form {
         }
     }
 
-    /// Space/→ forward, ← back, through "leave as is", the values and
+    /// `step` 1 forward (`next_choice`), -1 back, through "leave as is", the values and
     /// (for a field that opened mixed) `(mixed)` again.
-    fn cycle(&mut self, key: KeyEvent) {
-        let step: isize = match key.code {
-            KeyCode::Left => -1,
-            KeyCode::Right | KeyCode::Char(' ') => 1,
-            _ => return,
-        };
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return;
-        }
+    fn cycle(&mut self, step: isize) {
         let field = self.focus;
         let mut choice = Choice {
             mixed: self.mixed.contains(field),

@@ -2,8 +2,20 @@
 
 use super::*;
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
+use crate::tui::keymap::{KeyMap, KeyMode};
+
+/// A key as the dashboard hands it over: with its meaning in the default
+/// key map.
+trait Press {
+    fn press(&mut self, code: KeyCode) -> FormAction;
+}
+
+impl Press for Form {
+    fn press(&mut self, code: KeyCode) -> FormAction {
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        let action = KeyMap::default().action(KeyMode::Form, &key);
+        self.handle_key(action, key)
+    }
 }
 
 fn saved(params: &RescanParams) -> Saved<'_> {
@@ -22,7 +34,7 @@ fn form() -> Form {
 
 fn type_text(f: &mut Form, text: &str) {
     for c in text.chars() {
-        f.handle_key(key(KeyCode::Char(c)));
+        f.press(KeyCode::Char(c));
     }
 }
 
@@ -45,20 +57,20 @@ fn zip(url: &str, password: &str) -> RescanParams {
 fn starts_on_url_and_tab_skips_the_disabled_password() {
     let mut f = form();
     assert_eq!(f.focus, Field::Url);
-    f.handle_key(key(KeyCode::Tab));
-    f.handle_key(key(KeyCode::Tab));
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
     assert_eq!(f.focus, Field::ProcessingType);
-    f.handle_key(key(KeyCode::Tab));
+    f.press(KeyCode::Tab);
     assert_eq!(
         f.focus,
         Field::ResetSimilarityThresholds,
         "password disabled without unzip-and-exec"
     );
-    f.handle_key(key(KeyCode::BackTab));
-    f.handle_key(key(KeyCode::Char(' ')));
-    f.handle_key(key(KeyCode::Char(' ')));
+    f.press(KeyCode::BackTab);
+    f.press(KeyCode::Char(' '));
+    f.press(KeyCode::Char(' '));
     assert_eq!(f.processing_type, Some(ProcessingType::UnzipAndExec));
-    f.handle_key(key(KeyCode::Tab));
+    f.press(KeyCode::Tab);
     assert_eq!(f.focus, Field::UnzipPassword);
 }
 
@@ -69,15 +81,15 @@ fn validation_as_you_type_blocks_save() {
     type_text(&mut f, ".exe");
     assert!(f.error(Field::FileExt).unwrap().contains("without the dot"));
     assert!(matches!(
-        f.handle_key(key(KeyCode::Enter)),
+        f.press(KeyCode::Enter),
         FormAction::Editing
     ));
     f.focus = Field::Url;
-    f.handle_key(key(KeyCode::Enter));
+    f.press(KeyCode::Enter);
     assert_eq!(f.focus, Field::FileExt, "Enter jumps to the first error");
-    f.handle_key(key(KeyCode::Home));
-    f.handle_key(key(KeyCode::Delete));
-    match f.handle_key(key(KeyCode::Enter)) {
+    f.press(KeyCode::Home);
+    f.press(KeyCode::Delete);
+    match f.press(KeyCode::Enter) {
         FormAction::Save(edit) => {
             let (p, _) = edit.apply(saved(&RescanParams::default())).unwrap();
             assert_eq!(p.file_ext.as_deref(), Some("exe"));
@@ -90,13 +102,13 @@ fn validation_as_you_type_blocks_save() {
 fn choices_cycle_through_leave_as_is() {
     let mut f = form();
     f.focus = Field::Unpack;
-    f.handle_key(key(KeyCode::Right));
+    f.press(KeyCode::Right);
     assert_eq!(f.unpack, Some(true));
-    f.handle_key(key(KeyCode::Right));
+    f.press(KeyCode::Right);
     assert_eq!(f.unpack, Some(false));
-    f.handle_key(key(KeyCode::Right));
+    f.press(KeyCode::Right);
     assert_eq!(f.unpack, None);
-    f.handle_key(key(KeyCode::Left));
+    f.press(KeyCode::Left);
     assert_eq!(f.unpack, Some(false));
 }
 
@@ -124,7 +136,7 @@ fn password_is_dropped_without_unzip_and_exec() {
 #[test]
 fn esc_discards() {
     assert!(matches!(
-        form().handle_key(key(KeyCode::Esc)),
+        form().press(KeyCode::Esc),
         FormAction::Discard
     ));
 }
@@ -150,10 +162,10 @@ fn moving_the_cursor_in_a_mixed_field_changes_nothing() {
         &zip("https://a.example/2", "two"),
     );
     for code in [KeyCode::Left, KeyCode::Home, KeyCode::End] {
-        f.handle_key(key(code));
+        f.press(code);
     }
     assert!(f.is_mixed(Field::Url) && f.edit().is_empty());
-    f.handle_key(key(KeyCode::Backspace));
+    f.press(KeyCode::Backspace);
     assert!(!f.is_mixed(Field::Url), "Backspace: leave as is for all");
     let edit = f.edit();
     let (p, _) = edit
@@ -172,10 +184,10 @@ fn a_mixed_choice_cycles_back_to_mixed() {
     let mut f = two(&a, &RescanParams::default());
     f.focus = Field::Unpack;
     assert!(f.is_mixed(Field::Unpack));
-    f.handle_key(key(KeyCode::Right));
+    f.press(KeyCode::Right);
     assert!(!f.is_mixed(Field::Unpack));
     assert_eq!(f.unpack, None, "leave as is comes first");
-    f.handle_key(key(KeyCode::Left));
+    f.press(KeyCode::Left);
     assert!(f.is_mixed(Field::Unpack) && f.edit().is_empty());
 }
 

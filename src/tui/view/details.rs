@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::style;
 use crate::text::sanitize;
 use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
+use crate::tui::keymap::Action;
 
 /// What the details say of a task whose unzip password was not kept.
 const UNZIP_PASSWORD_NOT_KEPT: &str = "unzip password not kept";
@@ -75,8 +76,9 @@ fn lines<'a>(app: &App, row: &'a TaskRow, budget: usize) -> Vec<Line<'a>> {
         _ => row.last().into_iter().collect(),
     };
     if records.is_empty() {
+        let rescan = app.keys.key_for(Action::Rescan);
         out.push(Line::styled(
-            "Not rescanned yet. r sends it.",
+            format!("Not rescanned yet. {rescan} sends it."),
             style::dim(theme),
         ));
         return out;

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{centered, style};
 use crate::tui::app::{App, FirstRun};
+use crate::tui::keymap::Action;
 
 /// Draws the welcome text instead of the dashboard.
 pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
@@ -38,10 +39,27 @@ pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
         Line::raw("Start from config.example.toml (every key is explained there),"),
         Line::raw("or set TIP_USERNAME, TIP_PASSWORD and TIP_CLIENT_CERT."),
         Line::raw(""),
-        Line::raw("Press d for demo mode: the embedded simulator, no account needed."),
-        Line::raw("Press q to quit."),
     ]);
-    let area = centered(frame.area(), 76, lines.len() as u16 + 2);
+    // The keys as the key map has them (`[keys]` may move them).
+    let key = |action| app.keys.keys(action).first().map(ToString::to_string);
+    if let Some(demo) = key(Action::Demo) {
+        lines.push(Line::raw(format!(
+            "Press {demo} for demo mode: the embedded simulator, no account needed."
+        )));
+    }
+    if let Some(quit) = key(Action::Quit) {
+        lines.push(Line::raw(format!("Press {quit} to quit.")));
+    }
+    // A long problem wraps: room for its rows, so the keys below stay in.
+    let inner = usize::from(frame.area().width.min(76).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            w if w <= inner => 1,
+            w => w.div_ceil(inner.saturating_sub(8).max(1)),
+        })
+        .sum();
+    let area = centered(frame.area(), 76, rows as u16 + 2);
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().title(" tae-rescan "))

@@ -13,6 +13,7 @@ use crate::tui::app::App;
 use crate::tui::form::{Field, Form};
 use crate::tui::input::LineInput;
 use crate::tui::password::UnzipPrompt;
+use crate::tui::keymap::Action;
 
 const LABEL_WIDTH: usize = 30;
 
@@ -78,7 +79,11 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
     }
     let area = centered(frame.area(), 90, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
-    let title = format!(" Rescan parameters for {target} — Enter saves, Esc discards ");
+    let (save, discard) = (
+        app.keys.key_for(Action::Save),
+        app.keys.key_for(Action::Discard),
+    );
+    let title = format!(" Rescan parameters for {target} — {save} saves, {discard} discards ");
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),
         area,

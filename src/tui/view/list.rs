@@ -11,6 +11,7 @@ use super::Areas;
 use super::style::{self, SPINNER};
 use crate::api::outcome::NEVER_SENT;
 use crate::tui::app::{App, Mode, RowState, TaskRow};
+use crate::tui::keymap::Action;
 
 /// Draws the list with its header and title (counts, marks, filter).
 pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
@@ -70,12 +71,20 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         .column_spacing(1);
     frame.render_widget(table, areas.list);
     if visible.is_empty() {
+        let key = |action| app.keys.key_for(action);
         let hint = if app.loading {
-            "Loading tasks and history…"
+            "Loading tasks and history…".to_owned()
         } else if app.tasks.is_empty() {
-            "No tasks yet: press a to add ids (or paste them), i to import a file."
+            format!(
+                "No tasks yet: press {} to add ids (or paste them), {} to import a file.",
+                key(Action::Add),
+                key(Action::Import)
+            )
         } else {
-            "No task matches the filter (Esc clears it)."
+            format!(
+                "No task matches the filter ({} clears it).",
+                key(Action::ClearFilter)
+            )
         };
         frame.render_widget(Line::styled(hint, style::dim(theme)), areas.list_body);
     }

@@ -13,22 +13,27 @@ use super::style;
 use crate::api::outcome::{NEVER_SENT, OutcomeKind};
 use crate::store::MonitorData;
 use crate::tui::app::{App, AttemptRecord, Mode};
+use crate::tui::keymap::Action;
 
 /// Draws the tab into `area` (everything above the status bar).
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let m = &app.monitor;
     let filtering = matches!(app.mode, Mode::Filter);
     let text = crate::text::sanitize(m.text.value());
+    let key = |action| app.keys.key_for(action);
     let title = format!(
-        " 1 Tasks [2 Monitor] · window {} (w) · outcome {} (o) · filter {}{} (/) ",
+        " 1 Tasks [2 Monitor] · window {} ({}) · outcome {} ({}) · filter {}{} ({}) ",
         m.window.label(),
+        key(Action::Window),
         m.outcome.map_or("all", OutcomeKind::label),
+        key(Action::Outcome),
         if text.is_empty() && !filtering {
             "none".to_owned()
         } else {
             text
         },
         if filtering { "▏" } else { "" },
+        key(Action::Filter),
     );
     let block = Block::bordered().title(title);
     let inner = block.inner(area);

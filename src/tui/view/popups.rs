@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{centered, style};
-use crate::tui::app::{App, Confirm, Prompt, PromptKind};
+use crate::tui::app::{App, Confirm, Prompt, PromptKind, Tab};
+use crate::tui::keymap::{HelpLine, KeyMode};
 
 /// A confirmation listing what it is about, Cancel focused by default.
 pub fn confirm(app: &App, c: &Confirm, frame: &mut Frame) {
@@ -86,57 +87,41 @@ pub fn prompt(_app: &App, p: &Prompt, frame: &mut Frame) {
     frame.set_cursor_position(Position::new(x, area.y + 1));
 }
 
-/// Every key, grouped.
+/// The keys of the tab the help was opened on, grouped, with the action
+/// names `[keys]` takes; all from the key map.
 pub fn help(app: &App, frame: &mut Frame) {
-    let section = |t: &'static str| Line::styled(t, Style::new().add_modifier(Modifier::BOLD));
-    let key = |k: &'static str, what: &'static str| {
-        Line::from(vec![
-            Span::styled(
-                format!("  {k:<16}"),
-                style::fg(app.theme, ratatui::style::Color::Cyan),
-            ),
-            Span::raw(what),
-        ])
+    let mode = match app.tab {
+        Tab::Tasks => KeyMode::Tasks,
+        Tab::Monitor => KeyMode::Monitor,
     };
-    let lines = vec![
-        section("Moving"),
-        key("↑ ↓  j k", "previous / next task"),
-        key("PgUp PgDn", "page up / down"),
-        key("Home End  g G", "first / last task"),
-        key("mouse", "click selects, wheel scrolls"),
-        section("Tasks"),
-        key(
-            "a",
-            "add ids (typing or pasting; a multi-line paste adds all)",
-        ),
-        key(
-            "i",
-            "import a file: plain list, CSV (task_id, label, url), JSON",
-        ),
-        key("d", "delete the selected or marked tasks (asks first)"),
-        key("space", "mark / unmark"),
-        key("*", "mark all visible"),
-        key("u", "clear marks"),
-        key("/", "filter by id, label, url, outcome (Esc clears)"),
-        section("Rescanning"),
-        key("e  Enter", "edit rescan parameters (selected or marked)"),
-        key("r", "rescan the selected or marked tasks"),
-        key("R", "re-send those that ended failed or hung / error"),
-        key("c", "cancel those not finished"),
-        key("y", "show the request as curl and copy it (secrets as ***)"),
-        section("Monitoring (Tab, 1, 2 switch)"),
-        key("w", "window: 15 min, 1 h, 24 h, all"),
-        key("o", "outcome filter"),
-        key("/", "text filter over task id, error, description"),
-        key(
-            "x",
-            "export the history shown (CSV for .csv, else JSON lines)",
-        ),
-        section("Other"),
-        key("?", "this help"),
-        key("q  Ctrl-C", "quit (asks while requests are in flight)"),
-    ];
-    let area = centered(frame.area(), 78, lines.len() as u16 + 2);
+    let help = app.keys.help(mode);
+    let key_width = help
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Key { keys, .. } => Some(keys.chars().count()),
+            HelpLine::Section(_) => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let lines: Vec<Line> = help
+        .into_iter()
+        .map(|line| match line {
+            HelpLine::Section(title) => {
+                Line::styled(title, Style::new().add_modifier(Modifier::BOLD))
+            }
+            HelpLine::Key { keys, action, what } => Line::from(vec![
+                Span::styled(
+                    format!("  {keys:<key_width$}  "),
+                    style::fg(app.theme, ratatui::style::Color::Cyan),
+                ),
+                Span::styled(format!("{action:<15} "), style::dim(app.theme)),
+                Span::raw(what),
+            ]),
+        })
+        .collect();
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let area = centered(frame.area(), width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Keys (Esc closes) ")),

@@ -7,7 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style;
-use crate::tui::app::{App, Mode, PromptKind, Tab};
+use crate::tui::app::App;
+use crate::tui::keymap::KeyMode;
 
 /// Live counts first (they change), then a warning if any, then the account.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
@@ -50,7 +51,7 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Line::from(spans), area);
 }
 
-/// The keys for the current mode.
+/// The keys for the current mode, from the key map.
 ///
 /// A notice, while there is one, takes the line: it is what the user needs
 /// to read now, and the next key clears it.
@@ -67,76 +68,7 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let keys: &[(&str, &str)] = match &app.mode {
-        Mode::Normal if app.tab == Tab::Monitor => &[
-            ("Tab", "tasks"),
-            ("w", "window"),
-            ("o", "outcome"),
-            ("/", "filter"),
-            ("Esc", "clear filters"),
-            ("j/k", "timeline task"),
-            ("x", "export"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Mode::Normal if app.tasks.is_empty() => &[
-            ("a", "add ids"),
-            ("i", "import"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Mode::Normal => &[
-            ("a", "add"),
-            ("i", "import"),
-            ("e", "edit"),
-            ("r", "rescan"),
-            ("R", "re-send failed"),
-            ("c", "cancel"),
-            ("space", "mark"),
-            ("/", "filter"),
-            ("d", "delete"),
-            ("y", "curl"),
-            ("Tab", "monitor"),
-            ("x", "export"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Mode::Filter => &[
-            ("type", "filter id, label, url, outcome"),
-            ("Enter", "keep"),
-            ("Esc", "clear"),
-        ],
-        Mode::Form(_) => &[
-            ("Tab/S-Tab", "move"),
-            ("Space/←/→", "change choice"),
-            ("Enter", "save"),
-            ("Esc", "discard"),
-        ],
-        Mode::Confirm(_) => &[
-            ("y", "yes"),
-            ("n/Esc", "no"),
-            ("←/→", "switch"),
-            ("Enter", "choose"),
-        ],
-        Mode::Prompt(p) if p.kind == PromptKind::AddIds => &[
-            ("type/paste", "ids, separated by spaces or commas"),
-            ("Enter", "add"),
-            ("Esc", "cancel"),
-        ],
-        Mode::Prompt(_) => &[
-            ("type", "path to a list, CSV or JSON file"),
-            ("Enter", "import"),
-            ("Esc", "cancel"),
-        ],
-        Mode::UnzipPassword(_) => &[
-            ("type", "the unzip password (masked)"),
-            ("Enter", "send"),
-            ("Esc", "send nothing"),
-        ],
-        Mode::Help | Mode::Curl(_) => &[("Esc", "close")],
-        Mode::FirstRun(_) => &[("d", "demo mode"), ("q", "quit")],
-        Mode::StartingDemo => &[("q", "quit")],
-    };
+    let keys = app.keys.hints(KeyMode::of(app), app.tasks.is_empty());
     let mut spans = Vec::with_capacity(keys.len() * 2);
     for (key, what) in keys {
         spans.push(Span::styled(

@@ -1,0 +1,336 @@
+//! The key table: per screen, the actions that work there with their hint
+//! and help words.
+
+use super::app::PromptKind;
+use super::keymap::KeyMode;
+use super::keymap_actions::Action;
+
+/// The words of a hint-line entry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hint {
+    /// What it says after the keys.
+    pub text: &'static str,
+    /// How many of the action's keys it shows.
+    pub keys: usize,
+    /// Shown on the task list before any task is there.
+    pub when_empty: bool,
+}
+
+/// One action on one screen.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Row {
+    /// The screen.
+    pub mode: KeyMode,
+    /// The action.
+    pub action: Action,
+    /// Its entry in the hint line, if it has one.
+    pub hint: Option<Hint>,
+    /// Its line in the help.
+    pub help: &'static str,
+}
+
+const fn row(mode: KeyMode, action: Action, hint: &'static str, help: &'static str) -> Row {
+    Row {
+        mode,
+        action,
+        hint: Some(Hint {
+            text: hint,
+            keys: 1,
+            when_empty: false,
+        }),
+        help,
+    }
+}
+
+const fn quiet(mode: KeyMode, action: Action, help: &'static str) -> Row {
+    Row {
+        mode,
+        action,
+        hint: None,
+        help,
+    }
+}
+
+/// A hinted row that shows its first two keys.
+const fn two(row: Row) -> Row {
+    let Some(mut hint) = row.hint else {
+        return row;
+    };
+    hint.keys = 2;
+    Row {
+        hint: Some(hint),
+        ..row
+    }
+}
+
+/// A hinted row shown even on an empty task list.
+const fn first(row: Row) -> Row {
+    let Some(mut hint) = row.hint else {
+        return row;
+    };
+    hint.when_empty = true;
+    Row {
+        hint: Some(hint),
+        ..row
+    }
+}
+
+/// What a text field takes, shown first on its hint line.
+pub(super) fn typing_hint(mode: KeyMode) -> Option<(&'static str, &'static str)> {
+    match mode {
+        KeyMode::Filter => Some(("type", "filter id, label, url, outcome")),
+        KeyMode::Prompt(PromptKind::AddIds) => {
+            Some(("type/paste", "ids, separated by spaces or commas"))
+        }
+        KeyMode::Prompt(PromptKind::ImportPath) => {
+            Some(("type", "path to a list, CSV or JSON file"))
+        }
+        KeyMode::Prompt(PromptKind::ExportPath) => {
+            Some(("type", "path of a new file: .csv is CSV, else JSON lines"))
+        }
+        KeyMode::UnzipPassword => Some(("type", "the unzip password (not shown)")),
+        _ => None,
+    }
+}
+
+use Action as A;
+use KeyMode as M;
+
+/// Every screen's actions, in hint-line order.
+pub(super) const ROWS: &[Row] = &[
+    quiet(
+        M::Anywhere,
+        A::Interrupt,
+        "quit from any screen (asks while requests are in flight)",
+    ),
+    // The task list.
+    first(row(
+        M::Tasks,
+        A::Add,
+        "add ids",
+        "add ids by typing or pasting (a multi-line paste adds all)",
+    )),
+    first(row(
+        M::Tasks,
+        A::Import,
+        "import",
+        "import a file: plain list, CSV (task_id, label, url), JSON",
+    )),
+    row(
+        M::Tasks,
+        A::Edit,
+        "edit",
+        "edit rescan parameters (selected or marked)",
+    ),
+    row(
+        M::Tasks,
+        A::Rescan,
+        "rescan",
+        "rescan the selected or marked tasks",
+    ),
+    row(
+        M::Tasks,
+        A::Resend,
+        "re-send failed",
+        "re-send those that ended failed or hung / error",
+    ),
+    row(M::Tasks, A::Cancel, "cancel", "cancel those not finished"),
+    row(M::Tasks, A::Mark, "mark", "mark / unmark"),
+    row(
+        M::Tasks,
+        A::Filter,
+        "filter",
+        "filter by id, label, url, outcome",
+    ),
+    row(
+        M::Tasks,
+        A::Delete,
+        "delete",
+        "delete the selected or marked tasks (asks first)",
+    ),
+    row(
+        M::Tasks,
+        A::Curl,
+        "curl",
+        "show the request as curl and copy it (secrets as ***)",
+    ),
+    row(M::Tasks, A::SwitchTab, "monitor", "the other tab"),
+    row(
+        M::Tasks,
+        A::Export,
+        "export",
+        "export the history shown (.csv: CSV, else JSON lines)",
+    ),
+    first(row(M::Tasks, A::Help, "help", "this help")),
+    first(row(
+        M::Tasks,
+        A::Quit,
+        "quit",
+        "quit (asks while requests are in flight)",
+    )),
+    quiet(M::Tasks, A::Up, "previous task"),
+    quiet(M::Tasks, A::Down, "next task"),
+    quiet(M::Tasks, A::PageUp, "a page up"),
+    quiet(M::Tasks, A::PageDown, "a page down"),
+    quiet(M::Tasks, A::First, "first task"),
+    quiet(M::Tasks, A::Last, "last task"),
+    quiet(M::Tasks, A::MarkAll, "mark all visible"),
+    quiet(M::Tasks, A::ClearMarks, "clear marks"),
+    quiet(M::Tasks, A::ClearFilter, "clear the filter"),
+    quiet(M::Tasks, A::TasksTab, "the task tab"),
+    quiet(M::Tasks, A::MonitorTab, "the monitoring tab"),
+    // The monitoring tab.
+    row(M::Monitor, A::SwitchTab, "tasks", "the other tab"),
+    row(
+        M::Monitor,
+        A::Window,
+        "window",
+        "window: 15 min, 1 h, 24 h, all",
+    ),
+    row(M::Monitor, A::Outcome, "outcome", "outcome filter"),
+    row(
+        M::Monitor,
+        A::Filter,
+        "filter",
+        "text filter over task id, error, description",
+    ),
+    row(
+        M::Monitor,
+        A::ClearFilter,
+        "clear filters",
+        "clear the outcome and text filters",
+    ),
+    row(
+        M::Monitor,
+        A::Down,
+        "timeline task",
+        "next task in the timeline",
+    ),
+    row(
+        M::Monitor,
+        A::Up,
+        "timeline task",
+        "previous task in the timeline",
+    ),
+    row(
+        M::Monitor,
+        A::Export,
+        "export",
+        "export the history shown (.csv: CSV, else JSON lines)",
+    ),
+    row(M::Monitor, A::Help, "help", "this help"),
+    row(
+        M::Monitor,
+        A::Quit,
+        "quit",
+        "quit (asks while requests are in flight)",
+    ),
+    quiet(M::Monitor, A::PageUp, "a page up"),
+    quiet(M::Monitor, A::PageDown, "a page down"),
+    quiet(M::Monitor, A::First, "first task"),
+    quiet(M::Monitor, A::Last, "last task"),
+    quiet(M::Monitor, A::TasksTab, "the task tab"),
+    quiet(M::Monitor, A::MonitorTab, "the monitoring tab"),
+    // Typing a filter.
+    row(
+        M::Filter,
+        A::KeepFilter,
+        "keep",
+        "leave the filter, keeping it",
+    ),
+    row(
+        M::Filter,
+        A::ClearFilter,
+        "clear",
+        "clear the filter and leave it",
+    ),
+    // The parameter form.
+    row(M::Form, A::NextField, "move", "next field"),
+    row(M::Form, A::PreviousField, "move", "previous field"),
+    row(
+        M::Form,
+        A::PreviousChoice,
+        "change choice",
+        "previous option (on a choice)",
+    ),
+    row(
+        M::Form,
+        A::NextChoice,
+        "change choice",
+        "next option (on a choice)",
+    ),
+    row(
+        M::Form,
+        A::Save,
+        "save",
+        "save when valid, else go to the first error",
+    ),
+    row(M::Form, A::Discard, "discard", "close, changing nothing"),
+    // Yes/no questions.
+    row(M::Confirm, A::Yes, "yes", "yes"),
+    two(row(M::Confirm, A::No, "no", "no")),
+    two(row(
+        M::Confirm,
+        A::SwitchButton,
+        "switch",
+        "move between Cancel and Yes",
+    )),
+    row(M::Confirm, A::Choose, "choose", "the focused button"),
+    // The prompts: each says what Enter does.
+    row(
+        M::Prompt(PromptKind::AddIds),
+        A::Submit,
+        "add",
+        "add the ids",
+    ),
+    row(
+        M::Prompt(PromptKind::AddIds),
+        A::Discard,
+        "cancel",
+        "close, adding nothing",
+    ),
+    row(
+        M::Prompt(PromptKind::ImportPath),
+        A::Submit,
+        "import",
+        "import the file",
+    ),
+    row(
+        M::Prompt(PromptKind::ImportPath),
+        A::Discard,
+        "cancel",
+        "close, importing nothing",
+    ),
+    row(
+        M::Prompt(PromptKind::ExportPath),
+        A::Submit,
+        "export",
+        "write the file",
+    ),
+    row(
+        M::Prompt(PromptKind::ExportPath),
+        A::Discard,
+        "cancel",
+        "close, writing nothing",
+    ),
+    row(
+        M::UnzipPassword,
+        A::Submit,
+        "send",
+        "send the batch with this password",
+    ),
+    row(
+        M::UnzipPassword,
+        A::Discard,
+        "cancel",
+        "send none of the batch",
+    ),
+    // Help and curl.
+    row(M::Popup, A::Close, "close", "close"),
+    // Before an account is set up.
+    // (These screens spell their keys out in their text.)
+    quiet(M::FirstRun, A::Demo, "start demo mode"),
+    quiet(M::FirstRun, A::Quit, "quit"),
+    quiet(M::FirstRun, A::Leave, "quit"),
+    quiet(M::StartingDemo, A::Quit, "quit"),
+];
