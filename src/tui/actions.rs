@@ -29,11 +29,27 @@ fn targets(app: &App) -> Vec<TaskId> {
 /// ones to the inventory.
 pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Command> {
     let before = app.tasks.len();
-    let errors = imported.errors.clone();
-    let offered = imported.tasks.len();
-    let added = app.add_tasks(imported.tasks);
+    list_imported(app, imported, source);
+    save(
+        app,
+        app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
+    )
+}
+
+/// [`add_imported`] for tasks the inventory holds already (a file import
+/// is written to the store before it reaches the list, so its ids are not
+/// held a second time for saving).
+pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
+    let before = app.tasks.len();
+    let Imported {
+        tasks,
+        errors,
+        duplicates,
+    } = imported;
+    let offered = tasks.len();
+    let added = app.add_tasks(tasks);
     let mut parts = vec![format!("added {added} tasks from {source}")];
-    let already = imported.duplicates + (offered - added);
+    let already = duplicates + (offered - added);
     if already > 0 {
         parts.push(format!("{already} already listed"));
     }
@@ -44,10 +60,6 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
     if added > 0 && before == 0 {
         app.selected = 0;
     }
-    save(
-        app,
-        app.tasks[before..].iter().map(|r| r.id.clone()).collect(),
-    )
 }
 
 /// The command that writes these tasks (as they are now) to the inventory.

@@ -165,6 +165,9 @@ pub struct Notice {
     pub text: String,
     /// Shown as an error.
     pub is_error: bool,
+    /// Enter, while the notice stands, filters the list by this text
+    /// (the notice names what it shows).
+    pub enter_filters: Option<&'static str>,
 }
 
 /// Colour on or off (`NO_COLOR`).
@@ -287,13 +290,15 @@ impl App {
 
     /// Adds tasks not yet in the list; returns how many were new.
     pub fn add_tasks(&mut self, tasks: Vec<ImportedTask>) -> usize {
-        self.push_rows(tasks.into_iter().map(TaskRow::new).collect())
+        // Each row is built as it goes in: 100,000 of them are not held
+        // twice (a Vec of new rows, then the list).
+        self.push_rows(tasks.into_iter().map(TaskRow::new))
     }
 
     /// Appends rows whose ids are not listed yet, with their last outcomes
     /// counted, and shows those that pass the filter. Returns how many were
     /// new.
-    pub(super) fn push_rows(&mut self, rows: Vec<TaskRow>) -> usize {
+    pub(super) fn push_rows(&mut self, rows: impl ExactSizeIterator<Item = TaskRow>) -> usize {
         let before = self.tasks.len();
         self.tasks.reserve(rows.len());
         self.index.reserve(&self.tasks, rows.len());
@@ -416,6 +421,7 @@ impl App {
         self.notice = Some(Notice {
             text: crate::text::sanitize(&text.into()),
             is_error,
+            enter_filters: None,
         });
     }
 }

@@ -66,7 +66,7 @@ pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> 
 
 /// After a row got a new outcome: its place under the filter, its history
 /// if it is on screen, the monitoring numbers.
-fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
+pub(super) fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
     refresh_visibility(app, at);
     let mut commands = Vec::new();
     if app.selected_row().is_some_and(|r| r.id == app.tasks[at].id) {
@@ -132,7 +132,7 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
         row.last = last;
         rows.push(row);
     }
-    app.push_rows(rows);
+    app.push_rows(rows.into_iter());
     for (id, params, last) in known {
         let Some(at) = app.position(&id) else {
             continue;

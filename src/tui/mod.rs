@@ -10,6 +10,7 @@ pub mod index;
 pub mod input;
 pub mod message;
 pub mod monitor;
+pub mod others;
 pub mod rows;
 pub mod update;
 pub mod view;

@@ -102,14 +102,23 @@ impl Session {
     }
 
     /// Opens the store in the data dir (its `demo` folder for demo mode).
+    /// Says so when opening it recorded rescans `interrupted`.
     fn open_store(&mut self, demo: bool) -> Result<(), UsageError> {
         let dir = config::data_dir(self.data_dir.as_deref(), demo);
-        self.store = Some(crate::cli::open_store(dir)?);
+        let store = crate::cli::open_store(dir)?;
+        let interrupted = store.interrupted_at_open();
+        if interrupted > 0 {
+            let _ = self
+                .internal
+                .send(Internal::Message(Message::InterruptedAtStart(interrupted)));
+        }
+        self.store = Some(store);
         Ok(())
     }
 
     /// Reads the inventory, then the `--tasks` file, then (demo) the demo
-    /// tasks, delivering each as a message in that order.
+    /// tasks, delivering each as a message in that order; from then on,
+    /// what other writers commit to the store.
     fn load(&self, tasks_file: Option<PathBuf>, demo_account: Option<Account>) {
         let Some(store) = self.store.clone() else {
             return;
@@ -117,6 +126,10 @@ impl Session {
         let tx = self.internal.clone();
         let demo_tasks = self.demo.as_ref().map(demo_tasks).unwrap_or_default();
         tokio::spawn(async move {
+            // Asked before the inventory is read: nothing committed while
+            // it is read is missed (what the load had comes twice; the
+            // list keeps it once).
+            let mut others = store.watch();
             let mut chunks = store.load_tasks_in_chunks();
             // At most LOAD_WINDOW chunks handed over and not yet taken by
             // `update`: enough that the store thread rarely waits for the
@@ -135,17 +148,26 @@ impl Session {
             let _ = tx.send(Internal::Message(Message::LoadFinished));
             if let Some(path) = tasks_file {
                 let shown = format!("--tasks {}", path.display());
-                let result = super::actions::read_import(&path);
-                let _ = tx.send(Internal::Message(Message::Imported {
-                    source: shown,
-                    result,
-                }));
+                let _ = tx.send(Internal::Message(
+                    import_file(Some(store.clone()), path, shown).await,
+                ));
             }
             if let Some(account) = demo_account {
                 let _ = tx.send(Internal::Message(Message::DemoReady {
                     account,
                     tasks: demo_tasks,
                 }));
+            }
+            drop(store);
+            while let Some(changes) = others.recv().await {
+                let changes = changes
+                    .map_err(|e| format!("{e}; what other processes write shows after a restart"));
+                if tx
+                    .send(Internal::Message(Message::OthersWrote(changes)))
+                    .is_err()
+                {
+                    break;
+                }
             }
         });
     }
@@ -226,13 +248,10 @@ impl Session {
             }
             Command::Import(path) => {
                 let tx = self.internal.clone();
-                tokio::task::spawn_blocking(move || {
+                let store = self.store.clone();
+                tokio::spawn(async move {
                     let shown = path.display().to_string();
-                    let result = super::actions::read_import(&path);
-                    let _ = tx.send(Internal::Message(Message::Imported {
-                        source: shown,
-                        result,
-                    }));
+                    let _ = tx.send(Internal::Message(import_file(store, path, shown).await));
                 });
             }
             Command::StartDemo => {
@@ -312,6 +331,27 @@ impl Session {
                 _ => {}
             }
         });
+    }
+}
+
+/// Reads an import file and adds its new tasks to the inventory (when
+/// there is one) before the list gets them: the tasks are never held a
+/// second time to be saved. `shown` names the file to the user.
+async fn import_file(store: Option<StoreHandle>, path: PathBuf, shown: String) -> Message {
+    let read = tokio::task::spawn_blocking(move || super::actions::read_import(&path)).await;
+    let result = match (read, store) {
+        (Err(_), _) => Err(format!(
+            "{shown}: reading it stopped unexpectedly; try again"
+        )),
+        (Ok(Ok(imported)), Some(store)) => store
+            .add_new_tasks(imported)
+            .await
+            .map_err(|e| format!("{shown}: nothing added: {e}")),
+        (Ok(read), _) => read,
+    };
+    Message::Imported {
+        source: shown,
+        result,
     }
 }
 

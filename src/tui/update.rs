@@ -10,6 +10,7 @@ use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
 use super::events;
 use super::form::FormAction;
 use super::message::{Command, Message};
+use super::others;
 use super::view::layout;
 use crate::import::parse_any;
 
@@ -37,7 +38,10 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             events::apply_worker_event(app, event, at)
         }
         Message::Imported { source, result } => match result {
-            Ok(imported) => actions::add_imported(app, imported, &source),
+            Ok(imported) => {
+                actions::list_imported(app, imported, &source);
+                vec![]
+            }
             Err(e) => {
                 app.notify(e, true);
                 vec![]
@@ -99,6 +103,15 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             vec![]
         }
         Message::StoreFailed(e) => {
+            app.notify(e, true);
+            vec![]
+        }
+        Message::InterruptedAtStart(count) => {
+            others::interrupted_at_start(app, count);
+            vec![]
+        }
+        Message::OthersWrote(Ok(changes)) => others::wrote(app, changes),
+        Message::OthersWrote(Err(e)) => {
             app.notify(e, true);
             vec![]
         }
@@ -166,6 +179,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 }
 
 fn normal_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if let (KeyCode::Enter, Some(text)) =
+        (key.code, app.notice.as_ref().and_then(|n| n.enter_filters))
+    {
+        others::show_filtered(app, text);
+        return vec![];
+    }
     app.notice = None;
     let page = layout(app.size).list_rows.max(1) as isize;
     match key.code {
