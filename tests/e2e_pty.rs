@@ -601,8 +601,9 @@ fn a_fifo_import_is_refused_and_q_still_exits() {
     quit_and_check_restored(tui);
 }
 
-/// Runs the CLI with the fixture's account on the dashboard's data dir.
-fn cli_on_the_same_data_dir(rt: &tokio::runtime::Runtime, f: &Fixture, args: &[&str]) {
+/// Runs the CLI with the fixture's account on the dashboard's data dir;
+/// returns what it printed.
+fn cli_on_the_same_data_dir(rt: &tokio::runtime::Runtime, f: &Fixture, args: &[&str]) -> String {
     let config = f.config_file("");
     let data = f.dir.path().join("data/tae-rescan");
     let mut all = vec![args[0], "--config", config.to_str().unwrap()];
@@ -615,6 +616,7 @@ fn cli_on_the_same_data_dir(rt: &tokio::runtime::Runtime, f: &Fixture, args: &[&
         f.dir.path(),
     ));
     assert_eq!(code, 0, "{all:?}: {out}{err}");
+    out
 }
 
 /// Tasks the CLI imports into the dashboard's data dir, and the outcome of
@@ -682,5 +684,27 @@ fn after_a_crash_the_first_screen_says_how_many_rescans_were_interrupted() {
             && row_shows(s, "crash-2", "interrupted")
             && list_row(s, "calm-3").is_none()
     });
+    quit_and_check_restored(tui);
+}
+
+/// A file imported with `i` is in the inventory as soon as the list shows
+/// it (the session writes it before handing it to the list).
+#[test]
+fn a_file_imported_in_the_dashboard_is_in_the_inventory() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let mut tui = dashboard(&f);
+    let file = f.write("mine.csv", b"task_id,label\nfile-1,First\nfile-2,Second\n");
+    tui.send(b"i");
+    tui.wait_text("Import tasks from a file");
+    tui.send(format!("{}\r", file.display()).as_bytes());
+    tui.wait_for("the imported tasks", |s| {
+        s.contains("added 2 tasks from") && s.contains("Tasks 2/2")
+    });
+    let listed = cli_on_the_same_data_dir(&rt, &f, &["tasks", "list"]);
+    assert!(
+        listed.contains("file-1") && listed.contains("Second"),
+        "{listed}"
+    );
     quit_and_check_restored(tui);
 }

@@ -287,4 +287,29 @@ mod tests {
         ours.add_new_tasks(&[task("ours-2")]).unwrap();
         assert_eq!(ours.changes_since(&mut mark).unwrap(), None);
     }
+
+    /// The look for new records stays cheap however long the history and
+    /// the inventory: records by id range, their tasks by the unique id.
+    #[test]
+    fn new_records_are_found_by_rowid_and_their_tasks_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let sql =
+            format!("EXPLAIN QUERY PLAN SELECT {HISTORY_COLUMNS} {NEWEST_RECORDS} AND h.id > ?1");
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map(params![0, 0, 0], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("SEARCH h USING INTEGER PRIMARY KEY"),
+            "{plan}"
+        );
+        assert!(plan.contains("SEARCH t USING INDEX"), "{plan}");
+        assert!(!plan.contains("SCAN"), "{plan}");
+    }
 }
