@@ -707,3 +707,111 @@ fn a_fifo_import_is_refused_and_q_still_exits() {
     tui.wait_for("the --tasks refusal naming the FIFO", refused);
     quit_and_check_restored(tui);
 }
+
+/// Runs the CLI with the fixture's account on the dashboard's data dir;
+/// returns what it printed.
+fn cli_on_the_same_data_dir(rt: &tokio::runtime::Runtime, f: &Fixture, args: &[&str]) -> String {
+    let config = f.config_file("");
+    let data = f.dir.path().join("data/tae-rescan");
+    let mut all = vec![args[0], "--config", config.to_str().unwrap()];
+    all.extend(["--data-dir", data.to_str().unwrap()]);
+    all.extend(&args[1..]);
+    let (code, out, err) = rt.block_on(common::run_cli(
+        &all,
+        &[("TIP_PASSWORD", PASSWORD)],
+        None,
+        f.dir.path(),
+    ));
+    assert_eq!(code, 0, "{all:?}: {out}{err}");
+    out
+}
+
+/// Tasks the CLI imports into the dashboard's data dir, and the outcome of
+/// the CLI's rescan of one of them, show in the open dashboard by
+/// themselves: no key, no restart.
+#[test]
+fn what_the_cli_writes_to_the_same_data_dir_shows_in_the_open_dashboard() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let tui = dashboard(&f);
+    let list = f.write("others.txt", b"cli-1\ncli-2\n");
+    cli_on_the_same_data_dir(&rt, &f, &["tasks", "import", list.to_str().unwrap()]);
+    tui.wait_screen("the tasks the CLI imported", |s| {
+        s.contents().contains("Tasks 2/2")
+            && row_shows(s, "cli-1", "never sent")
+            && row_shows(s, "cli-2", "never sent")
+    });
+    cli_on_the_same_data_dir(&rt, &f, &["rescan", "cli-2"]);
+    tui.wait_screen("the outcome of the CLI's rescan", |s| {
+        row_shows(s, "cli-2", "✓ accepted") && row_shows(s, "cli-1", "never sent")
+    });
+    quit_and_check_restored(tui);
+}
+
+/// A dashboard killed (-9) with rescans on the wire: the next start says
+/// how many were interrupted, and Enter shows those tasks.
+#[test]
+fn after_a_crash_the_first_screen_says_how_many_rescans_were_interrupted() {
+    let rt = runtime();
+    let slow = Behaviour::Slow {
+        delay: Duration::from_secs(30),
+    };
+    let f = rt.block_on(Fixture::start(common::scripted(&[
+        ("crash-1", slow.clone()),
+        ("crash-2", slow),
+    ])));
+    let record = f.sim.record();
+    let mut tui = dashboard(&f);
+    add_ids(&mut tui, "crash-1 crash-2 calm-3");
+    tui.send(b"  ");
+    tui.wait_text("2 marked");
+    tui.send(b"r");
+    tui.wait_text("Rescan 2 tasks?");
+    tui.send(b"y");
+    tui.wait_screen("both sending", |s| {
+        row_shows(s, "crash-1", "sending") && row_shows(s, "crash-2", "sending")
+    });
+    eventually("the simulator holding both requests", || {
+        record.in_flight() == 2
+    });
+    tui.signal(libc::SIGKILL);
+    tui.wait_exit();
+
+    let mut tui = dashboard_again(&f);
+    tui.wait_screen("the interrupted rescans named", |s| {
+        s.contents()
+            .contains("2 rescans were interrupted when tae-rescan last stopped")
+            && row_shows(s, "crash-1", "interrupted")
+            && row_shows(s, "calm-3", "never sent")
+    });
+    tui.send(b"\r");
+    tui.wait_screen("only the interrupted tasks", |s| {
+        s.contents().contains("Tasks 2/3")
+            && row_shows(s, "crash-1", "interrupted")
+            && row_shows(s, "crash-2", "interrupted")
+            && list_row(s, "calm-3").is_none()
+    });
+    quit_and_check_restored(tui);
+}
+
+/// A file imported with `i` is in the inventory as soon as the list shows
+/// it (the session writes it before handing it to the list).
+#[test]
+fn a_file_imported_in_the_dashboard_is_in_the_inventory() {
+    let rt = runtime();
+    let f = rt.block_on(Fixture::start(Behaviours::default()));
+    let mut tui = dashboard(&f);
+    let file = f.write("mine.csv", b"task_id,label\nfile-1,First\nfile-2,Second\n");
+    tui.send(b"i");
+    tui.wait_text("Import tasks from a file");
+    tui.send(format!("{}\r", file.display()).as_bytes());
+    tui.wait_for("the imported tasks", |s| {
+        s.contains("added 2 tasks from") && s.contains("Tasks 2/2")
+    });
+    let listed = cli_on_the_same_data_dir(&rt, &f, &["tasks", "list"]);
+    assert!(
+        listed.contains("file-1") && listed.contains("Second"),
+        "{listed}"
+    );
+    quit_and_check_restored(tui);
+}

@@ -18,6 +18,7 @@ pub(crate) mod tasks;
 mod tests;
 mod thread;
 mod types;
+mod watch;
 
 use std::fs::File;
 use std::io::Read;
@@ -33,6 +34,7 @@ pub use thread::{IN_FLIGHT_AFTER, StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredParams, StoredTask, TaskChunk,
 };
+pub use watch::{Changes, Watermark};
 
 /// The database's file name inside the data directory.
 pub const DB_FILE_NAME: &str = "tae-rescan.db";
@@ -166,6 +168,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     instance: u64,
+    /// Records [`Store::open`] found left unfinished by writers that had
+    /// died, and marked `interrupted`.
+    interrupted_at_open: usize,
 }
 
 impl Store {
@@ -240,14 +245,22 @@ impl Store {
             conn,
             path,
             instance: liveness::register(),
+            interrupted_at_open: 0,
         };
-        store.mark_interrupted()?;
+        store.interrupted_at_open = store.mark_interrupted()?;
         Ok(store)
     }
 
     /// The database file, for messages and the about screen.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many rescans opening the store found cut off by the end of their
+    /// process (a crash, a kill) and recorded `interrupted`, so the
+    /// dashboard can say so on its first screen.
+    pub fn interrupted_at_open(&self) -> usize {
+        self.interrupted_at_open
     }
 
     /// Wraps a SQLite error with our path.

@@ -7,22 +7,35 @@ use super::history::RawRecord;
 use super::types::{StoredParams, StoredTask, TaskChunk};
 use super::{Store, StoreError};
 use crate::api::params::TaskId;
+use crate::import::ImportedTask;
+
+/// The select of [`LOAD_SQL`] without its order, as a literal, so the
+/// load and [`NEW_TASKS_SQL`] read the same columns.
+macro_rules! task_select {
+    () => {
+        concat!(
+            "SELECT t.id, t.label, t.url, t.params, ",
+            // The summary columns of `RawRecord::summary_from_row`: what the
+            // list shows: params, error, description, new id and body (up to
+            // 4 KiB each: a list of 100,000 tasks should not carry 400 MB of
+            // bodies) come with the task's full history when it is selected.
+            // Each column read costs ~50 ns, 100,000 times.
+            "h.id, h.time, h.pid, h.instance, h.status, h.outcome, h.attempts, h.elapsed_ms, h.finished_at",
+            " FROM tasks AS t LEFT JOIN history AS h",
+            " ON h.id = t.last_history"
+        )
+    };
+}
 
 /// Every task with its newest history record, in insertion order, in one
 /// query: each task names its newest record (`tasks.last_history`), so the
 /// join is a rowid lookup per task, whatever the length of the history.
-pub(crate) const LOAD_SQL: &str = concat!(
-    "SELECT t.id, t.label, t.url, t.params, ",
-    // The summary columns of `RawRecord::summary_from_row`: what the list
-    // shows: params, error, description, new id and body (up to 4 KiB
-    // each: a list of 100,000 tasks should not carry 400 MB of bodies)
-    // come with the task's full history when it is selected. Each column
-    // read costs ~50 ns, 100,000 times.
-    "h.id, h.time, h.pid, h.instance, h.status, h.outcome, h.attempts, h.elapsed_ms, h.finished_at",
-    " FROM tasks AS t LEFT JOIN history AS h",
-    " ON h.id = t.last_history",
-    " ORDER BY t.position"
-);
+pub(crate) const LOAD_SQL: &str = concat!(task_select!(), " ORDER BY t.position");
+
+/// The tasks added after position `?1`, as [`LOAD_SQL`] reads them (see
+/// [`super::watch`]).
+pub(crate) const NEW_TASKS_SQL: &str =
+    concat!(task_select!(), " WHERE t.position > ?1 ORDER BY t.position");
 
 impl Store {
     /// Adds tasks or updates the label, url and parameters of known ones, in
@@ -73,6 +86,18 @@ impl Store {
             path: &self.path,
             added: 0,
         })
+    }
+
+    /// Adds the imported tasks that are not listed yet, with no parameters
+    /// of their own, in one transaction (see [`Store::new_tasks`]); returns
+    /// how many were added.
+    pub fn add_new_tasks(&mut self, tasks: &[ImportedTask]) -> Result<usize, StoreError> {
+        let mut adding = self.new_tasks()?;
+        for task in tasks {
+            let label = task.label.as_deref().unwrap_or("");
+            adding.add(&task.id, label, task.url.as_deref())?;
+        }
+        adding.commit()
     }
 
     /// Removes tasks from the inventory and returns how many were there.
@@ -132,40 +157,45 @@ impl Store {
                 let full = std::mem::replace(&mut tasks, Vec::with_capacity(capacity));
                 each(TaskChunk { total, tasks: full });
             }
-            // The id and parameters are read in place (no owned copy):
-            // both are parsed into other types anyway.
-            let read = || -> rusqlite::Result<_> {
-                let id = row.get_ref(0)?.as_str()?;
-                let label: String = row.get(1)?;
-                let url: Option<String> = row.get(2)?;
-                let params = row.get_ref(3)?.as_str()?;
-                let last = match row.get::<_, Option<i64>>(4)? {
-                    Some(_) => Some(RawRecord::summary_from_row(row, 4)?),
-                    None => None,
-                };
-                Ok((id, label, url, params, last))
-            };
-            let (id, label, url, params, last) = read().map_err(|e| self.sql(e))?;
-            let id = TaskId::parse(id).map_err(|e| self.bad(format!("stored task {e}")))?;
-            // Most tasks keep the task's previous values: no parser for those.
-            let params: StoredParams = if params == "{}" {
-                StoredParams::default()
-            } else {
-                serde_json::from_str(params)
-                    .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?
-            };
-            tasks.push(StoredTask {
-                id,
-                label,
-                url,
-                params,
-                last: last.map(RawRecord::into_record),
-            });
+            tasks.push(self.task_from_row(row)?);
         }
         if !tasks.is_empty() {
             each(TaskChunk { total, tasks });
         }
         Ok(())
+    }
+
+    /// One task as [`LOAD_SQL`] and [`NEW_TASKS_SQL`] read it.
+    pub(crate) fn task_from_row(&self, row: &rusqlite::Row<'_>) -> Result<StoredTask, StoreError> {
+        // The id and parameters are read in place (no owned copy): both
+        // are parsed into other types anyway.
+        let read = || -> rusqlite::Result<_> {
+            let id = row.get_ref(0)?.as_str()?;
+            let label: String = row.get(1)?;
+            let url: Option<String> = row.get(2)?;
+            let params = row.get_ref(3)?.as_str()?;
+            let last = match row.get::<_, Option<i64>>(4)? {
+                Some(_) => Some(RawRecord::summary_from_row(row, 4)?),
+                None => None,
+            };
+            Ok((id, label, url, params, last))
+        };
+        let (id, label, url, params, last) = read().map_err(|e| self.sql(e))?;
+        let id = TaskId::parse(id).map_err(|e| self.bad(format!("stored task {e}")))?;
+        // Most tasks keep the task's previous values: no parser for those.
+        let params: StoredParams = if params == "{}" {
+            StoredParams::default()
+        } else {
+            serde_json::from_str(params)
+                .map_err(|e| self.bad(format!("parameters of task {id}: {e}")))?
+        };
+        Ok(StoredTask {
+            id,
+            label,
+            url,
+            params,
+            last: last.map(RawRecord::into_record),
+        })
     }
 
     /// A damaged stored value, named with our path.

@@ -25,8 +25,10 @@ use super::liveness::Writer;
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
 };
+use super::watch::{ChangesTx, Watch};
 use super::{MonitorData, MonitorQuery, Store, StoreError};
 use crate::api::params::TaskId;
+use crate::import::Imported;
 
 /// How long a request may wait for its answer before its record is written
 /// as `in flight`: long enough that almost every answer arrives first (one
@@ -45,6 +47,8 @@ enum Request {
     Finish(Completion),
     /// Anything else, run on its own between groups.
     Call(Call),
+    /// From now on, tell this reader what other writers commit.
+    Watch(ChangesTx),
 }
 
 /// A record's completion: its intent, the answer, and who waits for the
@@ -54,6 +58,7 @@ type Completion = (Intent, Finish, Reply<()>);
 /// The requests run one at a time, in order.
 enum Call {
     Upsert(Vec<StoredTask>, Reply<()>),
+    AddNew(Imported, Reply<Imported>),
     Remove(Vec<TaskId>, Reply<usize>),
     Load(Reply<Vec<StoredTask>>),
     LoadChunks(tokio::sync::mpsc::Sender<Result<TaskChunk, StoreError>>),
@@ -96,6 +101,7 @@ pub struct StoreHandle {
     tx: mpsc::Sender<Request>,
     path: PathBuf,
     shared: Arc<Shared>,
+    interrupted_at_open: usize,
 }
 
 /// Moves `store` onto its own thread and returns a handle to it.
@@ -105,6 +111,7 @@ pub struct StoreHandle {
 /// handle one error path instead of a panic.
 pub fn spawn_store_thread(store: Store) -> StoreHandle {
     let path = store.path().to_path_buf();
+    let interrupted_at_open = store.interrupted_at_open();
     let shared = Arc::new(Shared {
         intents: IntentLog::new(&path, Writer::this(store.instance)),
         begun: Mutex::default(),
@@ -123,7 +130,12 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
     if spawned.is_err() {
         shared.running.store(false, Ordering::Release);
     }
-    StoreHandle { tx, path, shared }
+    StoreHandle {
+        tx,
+        path,
+        shared,
+        interrupted_at_open,
+    }
 }
 
 /// A reply held back until its write is committed: gets the commit's result.
@@ -198,7 +210,9 @@ impl Records {
 /// out only after that commit, so "committed before it returns" still
 /// holds. Other requests run in order between groups. A reply nobody waits
 /// for any more is dropped quietly. WAL checkpoints run on a thread of
-/// their own (see [`Checkpointer`]).
+/// their own (see [`Checkpointer`]). Once a reader asked to watch, the wait
+/// for the next request ends at its next look for other writers' commits
+/// too (see [`Watch`]): the only wake-up of an idle dashboard's store.
 fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
     let mut checkpointer = Checkpointer::start(store.path());
     if checkpointer.is_running() {
@@ -208,9 +222,14 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
             .pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT);
     }
     let mut records = Records::default();
+    let mut watch: Option<Watch> = None;
     loop {
         records.take_in(shared);
-        let first = match records.deadline() {
+        let wake = records
+            .deadline()
+            .into_iter()
+            .chain(watch.as_ref().map(Watch::due));
+        let first = match wake.min() {
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
         };
@@ -226,6 +245,10 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
         while let Some(request) = next.take() {
             match request {
                 Request::Wake => next = rx.try_recv().ok(),
+                Request::Watch(tx) => {
+                    watch = Watch::start(&store, tx);
+                    next = rx.try_recv().ok();
+                }
                 Request::Finish(completion) => {
                     group.push(completion);
                     if group.len() < GROUP_MAX {
@@ -251,6 +274,9 @@ fn serve(mut store: Store, rx: mpsc::Receiver<Request>, shared: &Shared) {
             }
         }
         commit_group(&mut store, &mut records, group, shared, &mut checkpointer);
+        if watch.as_mut().is_some_and(|w| !w.look(&store)) {
+            watch = None;
+        }
     }
 }
 
@@ -360,6 +386,10 @@ fn handle(store: &mut Store, call: Call) {
         Call::Upsert(tasks, reply) => {
             let _ = reply.send(store.upsert_tasks(&tasks));
         }
+        Call::AddNew(imported, reply) => {
+            let added = store.add_new_tasks(&imported.tasks);
+            let _ = reply.send(added.map(|_| imported));
+        }
         Call::Remove(ids, reply) => {
             let _ = reply.send(store.remove_tasks(&ids));
         }
@@ -441,6 +471,13 @@ impl StoreHandle {
         self.call(|r| Request::Call(Call::Upsert(tasks, r))).await
     }
 
+    /// [`Store::add_new_tasks`] on the store thread; the import comes back
+    /// (moved, never copied) once its new tasks are committed.
+    pub async fn add_new_tasks(&self, imported: Imported) -> Result<Imported, StoreError> {
+        self.call(|r| Request::Call(Call::AddNew(imported, r)))
+            .await
+    }
+
     /// [`Store::remove_tasks`] on the store thread.
     pub async fn remove_tasks(&self, ids: Vec<TaskId>) -> Result<usize, StoreError> {
         self.call(|r| Request::Call(Call::Remove(ids, r))).await
@@ -464,6 +501,25 @@ impl StoreHandle {
             let _ = tx.try_send(Err(StoreError::ThreadGone {
                 path: self.path.clone(),
             }));
+        }
+        rx
+    }
+
+    /// [`Store::interrupted_at_open`] of the store this thread runs.
+    pub fn interrupted_at_open(&self) -> usize {
+        self.interrupted_at_open
+    }
+
+    /// What other writers (another instance, the CLI) commit from now on,
+    /// as the store thread finds it, about once a second (see
+    /// [`super::watch`]). Ask before reading the inventory: what is
+    /// committed meanwhile then comes here too. Ends after an error.
+    pub fn watch(
+        &self,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<Result<super::Changes, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Err(mpsc::SendError(Request::Watch(tx))) = self.tx.send(Request::Watch(tx)) {
+            let _ = tx.send(Err(self.gone()));
         }
         rx
     }

@@ -15,11 +15,24 @@ use crate::import::Imported;
 /// ones to the inventory.
 pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Command> {
     let before = app.tasks.len();
-    let errors = imported.errors.clone();
-    let offered = imported.tasks.len();
-    let added = app.tasks.add(imported.tasks);
+    list_imported(app, imported, source);
+    let new = app.tasks.rows()[before..].iter();
+    save(app, new.map(|r| r.id.clone()).collect())
+}
+
+/// [`add_imported`] for tasks the inventory holds already (a file import
+/// is written to the store before it reaches the list, so its ids are not
+/// held a second time for saving).
+pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
+    let Imported {
+        tasks,
+        errors,
+        duplicates,
+    } = imported;
+    let offered = tasks.len();
+    let added = app.tasks.add(tasks);
     let mut parts = vec![format!("added {added} tasks from {source}")];
-    let already = imported.duplicates + (offered - added);
+    let already = duplicates + (offered - added);
     if already > 0 {
         parts.push(format!("{already} already listed"));
     }
@@ -27,8 +40,6 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
         parts.push(format!("{} invalid, first: {first}", errors.len()));
     }
     app.notify(parts.join("; "), !errors.is_empty());
-    let new = app.tasks.rows()[before..].iter();
-    save(app, new.map(|r| r.id.clone()).collect())
 }
 
 /// The command that writes these tasks (as they are now) to the inventory.

@@ -159,6 +159,9 @@ pub struct Notice {
     pub text: String,
     /// Shown as an error.
     pub is_error: bool,
+    /// Enter, while the notice stands, filters the list by this text
+    /// (the notice names what it shows).
+    pub enter_filters: Option<&'static str>,
 }
 
 /// Colour on or off (`NO_COLOR`).
@@ -245,6 +248,7 @@ impl App {
         self.notice = Some(Notice {
             text: crate::text::sanitize(&text.into()),
             is_error,
+            enter_filters: None,
         });
     }
 }

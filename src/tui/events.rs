@@ -25,7 +25,7 @@ pub fn apply_worker_event(app: &mut App, event: WorkerEvent, now: Timestamp) -> 
 
 /// After a row got a new outcome: its history if it is on screen, the
 /// monitoring numbers.
-fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
+pub(super) fn finished_row(app: &mut App, at: usize) -> Vec<Command> {
     let mut commands = Vec::new();
     let id = &app.tasks.rows()[at].id;
     if app.tasks.selected_row().is_some_and(|r| r.id == *id) {
@@ -61,7 +61,7 @@ pub fn load_stored(app: &mut App, chunk: TaskChunk) {
         };
         rows.push(TaskRow::stored(imported, params, not_kept, last));
     }
-    app.tasks.push_rows(rows);
+    app.tasks.push_rows(rows.into_iter());
     for (id, params, not_kept, last) in known {
         app.tasks.restore(&id, params, not_kept, last);
     }

@@ -10,7 +10,8 @@ use super::app::Account;
 use crate::api::{RescanParams, TaskId};
 use crate::import::{Imported, ImportedTask};
 use crate::store::{
-    HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredParams, StoredTask, TaskChunk,
+    Changes, HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredParams, StoredTask,
+    TaskChunk,
 };
 use crate::worker::{Job, JobId, WorkerEvent};
 
@@ -70,6 +71,12 @@ pub enum Message {
     Exported(Result<String, String>),
     /// Saving the inventory failed.
     StoreFailed(String),
+    /// Opening the store recorded this many rescans `interrupted`: the
+    /// process that sent them ended before their answers (a crash, a kill).
+    InterruptedAtStart(usize),
+    /// Another writer (an instance, the CLI) added tasks or outcomes to
+    /// the database, or why that can no longer be followed.
+    OthersWrote(Result<Changes, String>),
 }
 
 impl Message {

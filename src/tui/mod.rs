@@ -14,6 +14,7 @@ mod keymap_actions;
 mod keymap_table;
 pub mod message;
 pub mod monitor;
+pub mod others;
 pub mod rows;
 pub mod tasklist;
 pub mod update;

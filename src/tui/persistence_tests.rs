@@ -462,5 +462,68 @@ fn an_unzip_password_not_kept_across_a_restart_is_asked_for_by_r() {
             .unzip_password
             .map(|s| s.expose_secret().to_owned()),
         Some("infected".to_owned())
+#[test]
+fn tasks_and_outcomes_other_writers_commit_join_the_list() {
+    let mut app = app();
+    update(&mut app, Message::Paste("mine-1".into()));
+    app.tasks[0].params.file_ext = Some("exe".into());
+    let changes = crate::store::Changes {
+        // mine-1 again: a listed task keeps what the list has.
+        tasks: vec![
+            stored("mine-1", None),
+            stored("theirs-1", Some(record("theirs-1", "accepted"))),
+        ],
+        records: vec![record("mine-1", "rejected"), record("unlisted", "error")],
+    };
+    update(&mut app, Message::OthersWrote(Ok(changes)));
+    let shown: Vec<(&str, Option<&str>)> = app
+        .tasks
+        .iter()
+        .map(|r| (r.id.as_str(), r.last.as_ref().map(|l| &*l.label)))
+        .collect();
+    assert_eq!(
+        shown,
+        [("mine-1", Some("rejected")), ("theirs-1", Some("accepted"))]
+    );
+    assert_eq!(app.tasks[0].params.file_ext.as_deref(), Some("exe"));
+    assert_eq!((app.counts.accepted, app.counts.not_accepted), (1, 1));
+    assert_eq!(app.visible, [0, 1]);
+}
+
+#[test]
+fn the_interrupted_rescans_are_named_at_start_and_enter_shows_their_tasks() {
+    let mut app = app();
+    let tasks = vec![
+        stored("s-1", Some(record("s-1", "interrupted"))),
+        stored("s-2", Some(record("s-2", "accepted"))),
+    ];
+    update(&mut app, Message::InterruptedAtStart(1));
+    update(&mut app, Message::Loaded(Ok(chunk(tasks))));
+    update(
+        &mut app,
+        Message::Imported {
+            source: "--tasks t.txt".into(),
+            result: Ok(parse_any("s-3", "t.txt")),
+        },
+    );
+    let notice = app.notice.clone().expect("a notice");
+    assert!(
+        notice
+            .text
+            .starts_with("1 rescans were interrupted when tae-rescan last stopped"),
+        "{notice:?}"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.mode, super::app::Mode::Normal),
+        "no form opened"
+    );
+    assert_eq!(app.filter.value(), "interrupted");
+    assert_eq!(app.visible, [0]);
+    assert!(app.notice.is_none());
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.mode, super::app::Mode::Form(_)),
+        "Enter edits again"
     );
 }

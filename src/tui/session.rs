@@ -107,14 +107,23 @@ impl Session {
     }
 
     /// Opens the store in the data dir (its `demo` folder for demo mode).
+    /// Says so when opening it recorded rescans `interrupted`.
     fn open_store(&mut self, demo: bool) -> Result<(), UsageError> {
         let dir = config::data_dir(self.overrides.data_dir.as_deref(), demo);
-        self.store = Some(startup::open_store(dir)?);
+        let store = startup::open_store(dir)?;
+        let interrupted = store.interrupted_at_open();
+        if interrupted > 0 {
+            let _ = self
+                .internal
+                .send(Internal::Message(Message::InterruptedAtStart(interrupted)));
+        }
+        self.store = Some(store);
         Ok(())
     }
 
     /// Starts the inventory stream; `demo_account`: then switch to demo
-    /// mode with the demo's tasks.
+    /// mode with the demo's tasks. From then on, what other writers commit
+    /// to the store.
     fn load(&self, tasks_file: Option<PathBuf>, demo_account: Option<Account>) {
         let Some(store) = self.store.clone() else {
             return;

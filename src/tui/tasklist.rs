@@ -165,7 +165,9 @@ impl TaskList {
 
     /// Adds tasks not yet listed; returns how many were new.
     pub fn add(&mut self, tasks: Vec<ImportedTask>) -> usize {
-        self.push_rows(tasks.into_iter().map(TaskRow::new).collect())
+        // Each row is built as it goes in: 100,000 of them are not held
+        // twice (a Vec of new rows, then the list).
+        self.push_rows(tasks.into_iter().map(TaskRow::new))
     }
 
     /// Room for a load of `total` tasks arriving in chunks of `chunk`, at
@@ -181,7 +183,7 @@ impl TaskList {
     /// Appends rows (fresh ones, without jobs or marks) whose ids are not
     /// listed yet, and shows those that pass the filter. Returns how many
     /// were new.
-    pub fn push_rows(&mut self, rows: Vec<TaskRow>) -> usize {
+    pub fn push_rows(&mut self, rows: impl ExactSizeIterator<Item = TaskRow>) -> usize {
         let before = self.rows.len();
         self.rows.reserve(rows.len());
         self.index.reserve(&self.rows, rows.len());
@@ -301,6 +303,14 @@ impl TaskList {
         let old = self.rows[at].replace_last(record);
         self.tally.outcome(old.as_ref(), self.rows[at].last());
         self.refresh_visibility(at);
+    }
+
+    /// A record another writer committed that is now `id`'s newest: shown
+    /// as if its own rescan had ended. Returns the row's position.
+    pub fn record_from_elsewhere(&mut self, id: &TaskId, record: AttemptRecord) -> Option<usize> {
+        let at = self.position(id)?;
+        self.set_last(at, record);
+        Some(at)
     }
 
     /// Space: marks or unmarks the selected row.

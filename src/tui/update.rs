@@ -10,6 +10,7 @@ use super::form::FormAction;
 use super::input::LineInput;
 use super::keymap::{Action, KeyMode};
 use super::message::{Command, Message};
+use super::others;
 use super::view::layout;
 use crate::import::parse_any;
 
@@ -37,7 +38,10 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             events::apply_worker_event(app, event, at)
         }
         Message::Imported { source, result } => match result {
-            Ok(imported) => actions::add_imported(app, imported, &source),
+            Ok(imported) => {
+                actions::list_imported(app, imported, &source);
+                vec![]
+            }
             Err(e) => {
                 app.notify(e, true);
                 vec![]
@@ -105,6 +109,15 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             app.notify(e, true);
             vec![]
         }
+        Message::InterruptedAtStart(count) => {
+            others::interrupted_at_start(app, count);
+            vec![]
+        }
+        Message::OthersWrote(Ok(changes)) => others::wrote(app, changes),
+        Message::OthersWrote(Err(e)) => {
+            app.notify(e, true);
+            vec![]
+        }
     };
     // Whatever moved the selection, the details pane wants that task's history.
     if matches!(app.mode, Mode::Normal) {
@@ -118,6 +131,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let action = app.keys.action(mode, &key);
     if action == Some(Action::Interrupt) {
         return interrupt(app);
+    }
+    // Enter on a notice that offers it (the rescans a crash interrupted):
+    // the list filtered to what the notice names.
+    if matches!(app.mode, Mode::Normal)
+        && key.code == KeyCode::Enter
+        && let Some(text) = app.notice.as_ref().and_then(|n| n.enter_filters)
+    {
+        others::show_filtered(app, text);
+        return vec![];
     }
     match &mut app.mode {
         Mode::Normal => normal_key(app, action),

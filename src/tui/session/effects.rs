@@ -7,6 +7,7 @@ use std::future::Future;
 use super::{Internal, Session};
 use crate::startup::Connection;
 use crate::store::{HistoryQuery, StoreHandle};
+use crate::tui::inventory;
 use crate::tui::message::{Command, Message};
 use crate::tui::terminal::TerminalGuard;
 
@@ -32,13 +33,11 @@ impl Session {
             Command::Copy(text) => terminal.write_raw(osc52(&text).as_bytes()),
             Command::Import(path) => {
                 let tx = self.internal.clone();
-                tokio::task::spawn_blocking(move || {
+                let store = self.store.clone();
+                tokio::spawn(async move {
                     let shown = path.display().to_string();
-                    let result = crate::tui::actions::read_import(&path);
-                    let _ = tx.send(Internal::Message(Message::Imported {
-                        source: shown,
-                        result,
-                    }));
+                    let imported = inventory::import_file(store, path, shown).await;
+                    let _ = tx.send(Internal::Message(imported));
                 });
             }
             Command::StartDemo => self.start_demo(),
