@@ -104,7 +104,11 @@ impl Session {
             }
             Err(Unconfigured::Left) => return Ok(None),
             Err(Unconfigured::Problem(problem)) => {
-                app.mode = first_run(&startup.overrides, problem)
+                app.mode = first_run(&startup.overrides, Some(problem))
+            }
+            Err(Unconfigured::NoAccount(keys)) => {
+                app.keys = keys;
+                app.mode = first_run(&startup.overrides, None)
             }
         }
         Ok(Some(session))
@@ -343,11 +347,13 @@ fn demo_tasks(demo: &Demo) -> Vec<ImportedTask> {
 
 /// Why the dashboard has no account to connect with.
 enum Unconfigured {
-    /// The first-run screen, with the problem if there is one (`None` =
-    /// simply no config).
-    Problem(Option<String>),
+    /// The first-run screen, with what is wrong with the configuration.
+    Problem(String),
     /// The person left at the password prompt: quit.
     Left,
+    /// No account configured (or no config at all): the first-run screen,
+    /// with the config's keys.
+    NoAccount(KeyMap),
 }
 
 /// The configured account (asking for a password nothing configures) and
@@ -355,10 +361,10 @@ enum Unconfigured {
 fn configured(
     overrides: &config::Overrides,
 ) -> Result<(ClientSettings, Account, Config, KeyMap), Unconfigured> {
-    let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
-    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
+    let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(e.0))?;
+    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(e.0))?;
     if !config.has_account() {
-        return Err(Unconfigured::Problem(None));
+        return Err(Unconfigured::NoAccount(keys));
     }
     let left = std::cell::Cell::new(false);
     let settings = config::client_settings_asking(&config, &mut |user| {
@@ -366,7 +372,7 @@ fn configured(
     })
     .map_err(|e| match left.get() {
         true => Unconfigured::Left,
-        false => Unconfigured::Problem(Some(e.0)),
+        false => Unconfigured::Problem(e.0),
     })?;
     let warning = settings.identity.as_ref().and_then(|id| {
         let days = id.days_left(config::unix_now());
