@@ -71,3 +71,23 @@ fn an_unknown_action_is_named_on_the_first_screen() {
     tui.send(b"q");
     assert!(tui.wait_exit().success());
 }
+
+/// A config with keys but no account yet: the first-run screen names the
+/// remapped keys, and they work.
+#[test]
+fn the_first_run_screen_takes_the_configs_keys() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[keys]\ndemo = \"D\"\nquit = \"ctrl-q\"\n").unwrap();
+    let mut tui = Tui::spawn(
+        &["--config", config.to_str().unwrap()],
+        &[],
+        home.path(),
+        SIZE,
+    );
+    tui.wait_for("the first-run screen with the new keys", |s| {
+        s.contains("Press D for demo mode") && s.contains("Press Ctrl-Q to quit.")
+    });
+    tui.send(b"\x11");
+    assert!(tui.wait_exit().success());
+}

@@ -100,7 +100,11 @@ impl Session {
             }
             Err(Unconfigured::Left) => return Ok(None),
             Err(Unconfigured::Problem(problem)) => {
-                app.mode = first_run(&options.overrides, problem)
+                app.mode = first_run(&options.overrides, Some(problem))
+            }
+            Err(Unconfigured::NoAccount(keys)) => {
+                app.keys = keys;
+                app.mode = first_run(&options.overrides, None)
             }
         }
         Ok(Some(session))
@@ -200,20 +204,22 @@ impl Session {
 
 /// Why the dashboard has no account to connect with.
 enum Unconfigured {
-    /// The first-run screen, with the problem if there is one (`None` =
-    /// simply no config).
-    Problem(Option<String>),
+    /// The first-run screen, with what is wrong with the configuration.
+    Problem(String),
     /// The person left at the password prompt: quit.
     Left,
+    /// No account configured (or no config at all): the first-run screen,
+    /// with the config's keys.
+    NoAccount(KeyMap),
 }
 
 /// The configured account (asking for a password nothing configures) and
 /// keys, or why there is none.
 fn configured(overrides: &Overrides) -> Result<(Connection, Account, KeyMap), Unconfigured> {
-    let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
-    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(Some(e.0)))?;
+    let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(e.0))?;
+    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(e.0))?;
     if !config.has_account() {
-        return Err(Unconfigured::Problem(None));
+        return Err(Unconfigured::NoAccount(keys));
     }
     let left = Cell::new(false);
     let connection = Connection::account(&config, &mut |user| {
@@ -221,7 +227,7 @@ fn configured(overrides: &Overrides) -> Result<(Connection, Account, KeyMap), Un
     })
     .map_err(|e| match left.get() {
         true => Unconfigured::Left,
-        false => Unconfigured::Problem(Some(e.0)),
+        false => Unconfigured::Problem(e.0),
     })?;
     let settings = &connection.settings;
     let warning = settings
