@@ -587,7 +587,10 @@ async fn a_resend_reports_each_rounds_real_verdict_and_attempts() {
     assert_eq!(server.requests().len(), 4);
     assert!(resend_took < RESEND_AFTER, "{resend_took:?}");
     let records = store.history(Default::default()).await.unwrap();
-    let resent = records.iter().find(|r| r.outcome == "accepted").unwrap();
+    let resent = records
+        .iter()
+        .find(|r| r.outcome.label() == "accepted")
+        .unwrap();
     assert!(
         resent
             .elapsed_ms
@@ -596,7 +599,7 @@ async fn a_resend_reports_each_rounds_real_verdict_and_attempts() {
     );
     let mut recorded: Vec<(String, Option<u16>, u32)> = records
         .into_iter()
-        .map(|r| (r.outcome, r.status, r.attempts))
+        .map(|r| (r.outcome.label().to_owned(), r.status, r.attempts))
         .collect();
     recorded.sort();
     assert_eq!(
@@ -646,7 +649,7 @@ async fn a_cancel_while_a_resend_waits_counts_no_request() {
     let records = store.history(Default::default()).await.unwrap();
     let recorded: Vec<(&str, u32)> = records
         .iter()
-        .map(|r| (r.outcome.as_str(), r.attempts))
+        .map(|r| (r.outcome.label(), r.attempts))
         .collect();
     assert_eq!(recorded, [("failed or hung", 1)]);
 }

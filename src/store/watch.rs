@@ -231,9 +231,15 @@ mod tests {
 
     fn outcome(outcome: &str) -> Finish {
         Finish {
-            outcome: outcome.into(),
+            status: None,
+            outcome: outcome.parse().unwrap(),
+            error: None,
+            description: None,
+            new_task_id: None,
+            body: None,
+            attempts: 1,
+            elapsed_ms: 0,
             finished_at: 2,
-            ..Default::default()
         }
     }
 
@@ -242,7 +248,7 @@ mod tests {
             c.tasks.iter().map(|t| t.id.as_str()).collect(),
             c.records
                 .iter()
-                .map(|r| (r.task_id.as_str(), r.outcome.as_str()))
+                .map(|r| (r.task_id.as_str(), r.outcome.label()))
                 .collect(),
         )
     }
@@ -275,7 +281,7 @@ mod tests {
             )
         );
         assert_eq!(
-            changes.tasks[0].last.as_ref().map(|r| r.outcome.as_str()),
+            changes.tasks[0].last.as_ref().map(|r| r.outcome.label()),
             Some("accepted"),
             "a new task comes with its last outcome"
         );

@@ -104,6 +104,7 @@ impl KeyMode {
             KeyMode::Prompt(PromptKind::AddIds) => "the add-ids prompt",
             KeyMode::Prompt(PromptKind::ImportPath) => "the import prompt",
             KeyMode::Prompt(PromptKind::ExportPath) => "the export prompt",
+            KeyMode::UnzipPassword => "the unzip password prompt",
             KeyMode::Popup => "the help and curl popups",
             KeyMode::FirstRun => "the first-run screen",
             KeyMode::StartingDemo => "demo start-up",
@@ -112,7 +113,10 @@ impl KeyMode {
 
     /// Modes where a plain character is typed into a text field.
     fn takes_text(self) -> bool {
-        matches!(self, KeyMode::Filter | KeyMode::Form | KeyMode::Prompt(_))
+        matches!(
+            self,
+            KeyMode::Filter | KeyMode::Form | KeyMode::Prompt(_) | KeyMode::UnzipPassword
+        )
     }
 
     /// The rows that apply in this mode: its own and the every-screen ones.

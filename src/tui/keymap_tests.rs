@@ -318,7 +318,7 @@ fn update_dispatches_by_the_apps_key_map() {
         Theme { color: false },
         jiff::tz::TimeZone::UTC,
     );
-    app.add_tasks(crate::import::parse_any("t-1", "test").tasks);
+    app.tasks.add(crate::import::parse_any("t-1", "test").tasks);
     app.keys = KeyMap::with(&bindings(&[("rescan", &["F5"], 2), ("help", &["F1"], 3)])).unwrap();
     let submits = |commands: &[Command]| {
         commands

@@ -50,9 +50,10 @@ pub fn wrote(app: &mut App, changes: Changes) -> Vec<Command> {
     }
     let mut commands = Vec::new();
     for record in &records {
-        let listed = TaskId::parse(&record.task_id)
-            .ok()
-            .and_then(|id| app.tasks.record_from_elsewhere(&id, AttemptRecord::from_history(record)));
+        let listed = TaskId::parse(&record.task_id).ok().and_then(|id| {
+            app.tasks
+                .record_from_elsewhere(&id, AttemptRecord::from_history(record))
+        });
         if let Some(at) = listed {
             commands.extend(events::finished_row(app, at));
         }

@@ -364,10 +364,10 @@ fn a_resend_row_shows_the_attempts_and_time_the_worker_reported() {
         delay: Duration::from_secs(300),
     };
     update(&mut app, Message::Worker { event: resend, at });
-    let last = app.tasks[0].last.as_ref().expect("the round's verdict");
+    let last = app.tasks.rows()[0].last().expect("the round's verdict");
     assert_eq!(
         (
-            last.label.as_ref(),
+            last.outcome.label(),
             last.status,
             last.attempts,
             last.elapsed
@@ -380,7 +380,7 @@ fn a_resend_row_shows_the_attempts_and_time_the_worker_reported() {
         )
     );
     assert_eq!(last.time, at);
-    assert_eq!(app.counts.retrying, 1, "still counted as waiting");
+    assert_eq!(app.tasks.counts().waiting, 1, "still counted as waiting");
 }
 
 #[test]
@@ -462,11 +462,19 @@ fn an_unzip_password_not_kept_across_a_restart_is_asked_for_by_r() {
             .unzip_password
             .map(|s| s.expose_secret().to_owned()),
         Some("infected".to_owned())
+    );
+}
+
 #[test]
 fn tasks_and_outcomes_other_writers_commit_join_the_list() {
     let mut app = app();
     update(&mut app, Message::Paste("mine-1".into()));
-    app.tasks[0].params.file_ext = Some("exe".into());
+    let mine = TaskId::parse("mine-1").unwrap();
+    let params = RescanParams {
+        file_ext: Some("exe".into()),
+        ..RescanParams::default()
+    };
+    app.tasks.set_params(&mine, params, false);
     let changes = crate::store::Changes {
         // mine-1 again: a listed task keeps what the list has.
         tasks: vec![
@@ -478,16 +486,21 @@ fn tasks_and_outcomes_other_writers_commit_join_the_list() {
     update(&mut app, Message::OthersWrote(Ok(changes)));
     let shown: Vec<(&str, Option<&str>)> = app
         .tasks
+        .rows()
         .iter()
-        .map(|r| (r.id.as_str(), r.last.as_ref().map(|l| &*l.label)))
+        .map(|r| (r.id.as_str(), r.last().map(|l| l.outcome.label())))
         .collect();
     assert_eq!(
         shown,
         [("mine-1", Some("rejected")), ("theirs-1", Some("accepted"))]
     );
-    assert_eq!(app.tasks[0].params.file_ext.as_deref(), Some("exe"));
-    assert_eq!((app.counts.accepted, app.counts.not_accepted), (1, 1));
-    assert_eq!(app.visible, [0, 1]);
+    assert_eq!(
+        app.tasks.rows()[0].params().file_ext.as_deref(),
+        Some("exe")
+    );
+    let counts = app.tasks.counts();
+    assert_eq!((counts.accepted, counts.not_accepted), (1, 1));
+    assert_eq!(app.tasks.visible(), [0, 1]);
 }
 
 #[test]
@@ -518,8 +531,8 @@ fn the_interrupted_rescans_are_named_at_start_and_enter_shows_their_tasks() {
         matches!(app.mode, super::app::Mode::Normal),
         "no form opened"
     );
-    assert_eq!(app.filter.value(), "interrupted");
-    assert_eq!(app.visible, [0]);
+    assert_eq!(app.tasks.filter().value(), "interrupted");
+    assert_eq!(app.tasks.visible(), [0]);
     assert!(app.notice.is_none());
     press(&mut app, KeyCode::Enter);
     assert!(

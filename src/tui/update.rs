@@ -1,7 +1,7 @@
 //! `update`: the only place the dashboard's state changes. Each message
 //! becomes new state plus commands for the run loop; nothing here does I/O.
 
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::actions;
 use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};

@@ -80,10 +80,7 @@ fn validation_as_you_type_blocks_save() {
     f.focus = Field::FileExt;
     type_text(&mut f, ".exe");
     assert!(f.error(Field::FileExt).unwrap().contains("without the dot"));
-    assert!(matches!(
-        f.press(KeyCode::Enter),
-        FormAction::Editing
-    ));
+    assert!(matches!(f.press(KeyCode::Enter), FormAction::Editing));
     f.focus = Field::Url;
     f.press(KeyCode::Enter);
     assert_eq!(f.focus, Field::FileExt, "Enter jumps to the first error");
@@ -135,10 +132,7 @@ fn password_is_dropped_without_unzip_and_exec() {
 
 #[test]
 fn esc_discards() {
-    assert!(matches!(
-        form().press(KeyCode::Esc),
-        FormAction::Discard
-    ));
+    assert!(matches!(form().press(KeyCode::Esc), FormAction::Discard));
 }
 
 #[test]

@@ -12,8 +12,8 @@ use super::{centered, style};
 use crate::tui::app::App;
 use crate::tui::form::{Field, Form};
 use crate::tui::input::LineInput;
-use crate::tui::password::UnzipPrompt;
 use crate::tui::keymap::Action;
+use crate::tui::password::UnzipPrompt;
 
 const LABEL_WIDTH: usize = 30;
 
