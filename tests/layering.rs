@@ -443,3 +443,59 @@ fn raw_string_start(chars: &[char], i: usize) -> Option<(usize, usize)> {
     }
     (chars.get(at) == Some(&'"')).then_some((hashes, at))
 }
+
+/// README's Layout section lists the real modules: every top-level module
+/// of `src/` and every part of the two faces is named there (a folder's
+/// line covers what is in it), and every `src/` path it names exists.
+#[test]
+fn the_readme_layout_lists_the_real_modules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let section = readme
+        .split("\n## Layout\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```\n").nth(1))
+        .expect("a Layout section with a code block");
+    let listed: BTreeSet<&str> = section
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|word| word.starts_with("src/"))
+        .collect();
+    for path in &listed {
+        assert!(
+            root.join(path).exists(),
+            "README Layout names {path}, which does not exist"
+        );
+    }
+    // Listed itself, or inside a listed folder other than the one being
+    // read (the faces' own folder lines do not stand for their parts).
+    let covered = |dir: &str, path: &str| {
+        listed.iter().any(|l| {
+            *l == path
+                || (l.ends_with('/')
+                    && path.starts_with(l)
+                    && path.len() > l.len()
+                    && l.trim_end_matches('/') != dir)
+        })
+    };
+    let mut missing = Vec::new();
+    for dir in ["src", "src/tui", "src/cli"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("src folder") {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_dir = entry.file_type().unwrap().is_dir();
+            // Unit-test files belong to the module beside them.
+            if name == "mod.rs" || name.ends_with("tests.rs") {
+                continue;
+            }
+            let path = format!("{dir}/{name}{}", if is_dir { "/" } else { "" });
+            if !covered(dir, &path) {
+                missing.push(path);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "README Layout does not list: {missing:?}"
+    );
+}
