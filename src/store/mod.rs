@@ -30,7 +30,7 @@ use rusqlite::Connection;
 pub use intents::Intent;
 pub use monitor::{Bucket, MonitorData, MonitorQuery};
 pub use tasks::NewTasks;
-pub use thread::{IN_FLIGHT_AFTER, StoreHandle, spawn_store_thread};
+pub use thread::{IN_FLIGHT_AFTER, Pending, StoreHandle, spawn_store_thread};
 pub use types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredParams, StoredTask, TaskChunk,
 };

@@ -263,3 +263,33 @@ fn outcomes_are_read_back_as_kinds_and_an_unknown_one_is_named() {
     let err = store.monitor(&monitor).unwrap_err().to_string();
     assert!(err.contains("'maybe' is not an outcome"), "{err}");
 }
+
+/// Requests reach the store thread in the order they are made, not the
+/// order their answers are awaited: a save made after another (the edit's
+/// after the paste's) is never overwritten by it.
+#[tokio::test]
+async fn requests_are_applied_in_the_order_they_were_made() {
+    use super::{StoredParams, StoredTask, spawn_store_thread};
+    use crate::api::RescanParams;
+    let dir = tempfile::tempdir().unwrap();
+    let store = spawn_store_thread(Store::open(dir.path()).unwrap());
+    let save = |ext: Option<&str>| {
+        let params = RescanParams {
+            file_ext: ext.map(Into::into),
+            ..RescanParams::default()
+        };
+        store.upsert_tasks(vec![StoredTask {
+            id: TaskId::parse("t-1").unwrap(),
+            label: String::new(),
+            url: None,
+            params: StoredParams::from_params(&params, false),
+            last: None,
+        }])
+    };
+    let first = save(None);
+    let second = save(Some("zip"));
+    second.await.unwrap();
+    first.await.unwrap();
+    let tasks = store.load_tasks().await.unwrap();
+    assert_eq!(tasks[0].params.file_ext.as_deref(), Some("zip"));
+}

@@ -10,7 +10,9 @@
 //! `in flight` first, so the history shows what is hanging.
 
 use std::collections::HashMap;
+use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,6 +40,26 @@ pub const IN_FLIGHT_AFTER: Duration = Duration::from_millis(100);
 
 /// A reply channel for one request.
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// A request queued on the store thread (in the order the requests were
+/// made); `.await` it for the answer.
+#[must_use = "the request is queued; await it for the answer"]
+pub struct Pending<T> {
+    queued: Result<oneshot::Receiver<Result<T, StoreError>>, StoreError>,
+    gone: StoreError,
+}
+
+impl<T: Send + 'static> IntoFuture for Pending<T> {
+    type Output = Result<T, StoreError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let answer = self.queued?;
+            answer.await.map_err(|_| self.gone)?
+        })
+    }
+}
 
 /// One thing for the store thread to do.
 enum Request {
@@ -420,12 +442,18 @@ impl StoreHandle {
         &self.path
     }
 
-    /// Sends one request and waits for its answer without blocking the
-    /// runtime.
-    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
+    /// Queues one request; the answer is awaited without blocking the
+    /// runtime. The request is queued when this is called, not when the
+    /// answer is awaited: requests reach the store thread in the order they
+    /// were made, whichever task awaits them (a paste's save and the edit's
+    /// save after it cannot swap).
+    fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Pending<T> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(make(reply)).map_err(|_| self.gone())?;
-        answer.await.map_err(|_| self.gone())?
+        let queued = self.tx.send(make(reply)).map(|()| answer);
+        Pending {
+            queued: queued.map_err(|_| self.gone()),
+            gone: self.gone(),
+        }
     }
 
     /// The error for a store thread that is not running.
@@ -462,30 +490,29 @@ impl StoreHandle {
 
     /// Completes the record of `intent` with the job's answer; committed
     /// before this returns.
-    pub async fn finish(&self, intent: Intent, fin: Finish) -> Result<(), StoreError> {
-        self.call(|r| Request::Finish((intent, fin, r))).await
+    pub fn finish(&self, intent: Intent, fin: Finish) -> Pending<()> {
+        self.call(|r| Request::Finish((intent, fin, r)))
     }
 
     /// [`Store::upsert_tasks`] on the store thread.
-    pub async fn upsert_tasks(&self, tasks: Vec<StoredTask>) -> Result<(), StoreError> {
-        self.call(|r| Request::Call(Call::Upsert(tasks, r))).await
+    pub fn upsert_tasks(&self, tasks: Vec<StoredTask>) -> Pending<()> {
+        self.call(|r| Request::Call(Call::Upsert(tasks, r)))
     }
 
     /// [`Store::add_new_tasks`] on the store thread; the import comes back
     /// (moved, never copied) once its new tasks are committed.
-    pub async fn add_new_tasks(&self, imported: Imported) -> Result<Imported, StoreError> {
+    pub fn add_new_tasks(&self, imported: Imported) -> Pending<Imported> {
         self.call(|r| Request::Call(Call::AddNew(imported, r)))
-            .await
     }
 
     /// [`Store::remove_tasks`] on the store thread.
-    pub async fn remove_tasks(&self, ids: Vec<TaskId>) -> Result<usize, StoreError> {
-        self.call(|r| Request::Call(Call::Remove(ids, r))).await
+    pub fn remove_tasks(&self, ids: Vec<TaskId>) -> Pending<usize> {
+        self.call(|r| Request::Call(Call::Remove(ids, r)))
     }
 
     /// [`Store::load_tasks`] on the store thread.
-    pub async fn load_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
-        self.call(|r| Request::Call(Call::Load(r))).await
+    pub fn load_tasks(&self) -> Pending<Vec<StoredTask>> {
+        self.call(|r| Request::Call(Call::Load(r)))
     }
 
     /// [`Store::load_tasks_in_chunks`] on the store thread: chunks arrive on
@@ -525,13 +552,13 @@ impl StoreHandle {
     }
 
     /// [`Store::history`] on the store thread.
-    pub async fn history(&self, q: HistoryQuery) -> Result<Vec<HistoryRecord>, StoreError> {
-        self.call(|r| Request::Call(Call::History(q, r))).await
+    pub fn history(&self, q: HistoryQuery) -> Pending<Vec<HistoryRecord>> {
+        self.call(|r| Request::Call(Call::History(q, r)))
     }
 
     /// [`Store::monitor`] on the store thread.
-    pub async fn monitor(&self, q: MonitorQuery) -> Result<MonitorData, StoreError> {
-        self.call(|r| Request::Call(Call::Monitor(q, r))).await
+    pub fn monitor(&self, q: MonitorQuery) -> Pending<MonitorData> {
+        self.call(|r| Request::Call(Call::Monitor(q, r)))
     }
 }
 

@@ -88,7 +88,7 @@ pub(super) fn typing_hint(mode: KeyMode) -> Option<(&'static str, &'static str)>
         KeyMode::Prompt(PromptKind::ExportPath) => {
             Some(("type", "path of a new file: .csv is CSV, else JSON lines"))
         }
-        KeyMode::UnzipPassword => Some(("type", "the unzip password (not shown)")),
+        KeyMode::UnzipPassword => Some(("type", "the unzip password (masked)")),
         _ => None,
     }
 }
@@ -322,7 +322,7 @@ pub(super) const ROWS: &[Row] = &[
     row(
         M::UnzipPassword,
         A::Discard,
-        "cancel",
+        "send nothing",
         "send none of the batch",
     ),
     // Help and curl.

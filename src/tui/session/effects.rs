@@ -43,42 +43,57 @@ impl Session {
             Command::StartDemo => self.start_demo(),
             Command::SaveTasks(tasks) => {
                 let remember = self.remember_unzip_passwords;
-                self.ask_store(|store| async move {
+                self.ask_store(|store| {
                     let stored = tasks.into_iter().map(|t| t.into_stored(remember)).collect();
-                    let saved = store.upsert_tasks(stored).await;
-                    saved.err().map(|e| Message::StoreFailed(e.to_string()))
+                    let saved = store.upsert_tasks(stored);
+                    async move {
+                        saved
+                            .await
+                            .err()
+                            .map(|e| Message::StoreFailed(e.to_string()))
+                    }
                 });
             }
-            Command::RemoveTasks(ids) => self.ask_store(|store| async move {
-                let removed = store.remove_tasks(ids).await;
-                removed.err().map(|e| Message::StoreFailed(e.to_string()))
+            Command::RemoveTasks(ids) => self.ask_store(|store| {
+                let removed = store.remove_tasks(ids);
+                async move {
+                    removed
+                        .await
+                        .err()
+                        .map(|e| Message::StoreFailed(e.to_string()))
+                }
             }),
-            Command::LoadHistory(task) => self.ask_store(|store| async move {
+            Command::LoadHistory(task) => self.ask_store(|store| {
                 let q = HistoryQuery {
                     task: Some(task.to_string()),
                     limit: Some(HISTORY_SHOWN),
                     ..Default::default()
                 };
-                let result = store.history(q).await.map_err(|e| e.to_string());
-                Some(Message::History { task, result })
+                let read = store.history(q);
+                async move {
+                    let result = read.await.map_err(|e| e.to_string());
+                    Some(Message::History { task, result })
+                }
             }),
-            Command::LoadMonitor(q) => self.ask_store(|store| async move {
-                Some(Message::Monitor(
-                    store.monitor(q).await.map_err(|e| e.to_string()),
-                ))
+            Command::LoadMonitor(q) => self.ask_store(|store| {
+                let read = store.monitor(q);
+                async move { Some(Message::Monitor(read.await.map_err(|e| e.to_string()))) }
             }),
-            Command::Export { path, query } => self.ask_store(|store| async move {
-                let result = match store.history(query).await {
-                    Ok(records) => crate::export::to_new_file(&records, &path).map(|()| {
-                        format!(
-                            "exported {} history records to {}",
-                            records.len(),
-                            path.display()
-                        )
-                    }),
-                    Err(e) => Err(e.to_string()),
-                };
-                Some(Message::Exported(result))
+            Command::Export { path, query } => self.ask_store(|store| {
+                let read = store.history(query);
+                async move {
+                    let result = match read.await {
+                        Ok(records) => crate::export::to_new_file(&records, &path).map(|()| {
+                            format!(
+                                "exported {} history records to {}",
+                                records.len(),
+                                path.display()
+                            )
+                        }),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    Some(Message::Exported(result))
+                }
             }),
         }
     }
@@ -100,8 +115,10 @@ impl Session {
         });
     }
 
-    /// Runs `ask` against the store in its own task and hands its answer,
-    /// if any, to the loop. Without a store there is nobody to ask.
+    /// Runs `ask` against the store and hands its answer, if any, to the
+    /// loop. `ask` makes its store request when called (the store takes
+    /// requests in the order they are made), its answer is awaited in a
+    /// task of its own. Without a store there is nobody to ask.
     fn ask_store<F, A>(&self, ask: F)
     where
         F: FnOnce(StoreHandle) -> A,
