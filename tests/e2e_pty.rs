@@ -26,12 +26,7 @@ const LIST_WIDTH: u16 = SIZE.0;
 /// The dashboard against the fixture's simulator, password from the env.
 fn dashboard(f: &Fixture) -> Tui {
     let config = f.config_file("");
-    let tui = Tui::spawn(
-        &["--config", config.to_str().unwrap()],
-        &[("TIP_PASSWORD", PASSWORD)],
-        f.dir.path(),
-        SIZE,
-    );
+    let tui = Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE);
     tui.wait_for("the empty dashboard", |s| {
         s.contains("Tasks 0/0") && s.contains("No tasks yet") && s.contains(" q quit")
     });
@@ -454,14 +449,7 @@ fn a_cancelled_bulk_run_keeps_what_was_never_sent_also_after_a_restart() {
         ..Behaviours::default()
     }));
     let config = f.config_file("[worker]\nconcurrency = 1\n");
-    let spawn = || {
-        Tui::spawn(
-            &["--config", config.to_str().unwrap()],
-            &[("TIP_PASSWORD", PASSWORD)],
-            f.dir.path(),
-            SIZE,
-        )
-    };
+    let spawn = || Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE);
     let mut tui = spawn();
     tui.wait_text("No tasks yet");
     add_ids(&mut tui, "hold-1 keep-1 keep-2 keep-3");
@@ -556,12 +544,7 @@ fn an_unzip_password_not_kept_is_asked_for_after_a_restart() {
 /// The dashboard again on the same data dir (not expecting an empty list).
 fn dashboard_again(f: &Fixture) -> Tui {
     let config = f.config_file("");
-    Tui::spawn(
-        &["--config", config.to_str().unwrap()],
-        &[("TIP_PASSWORD", PASSWORD)],
-        f.dir.path(),
-        SIZE,
-    )
+    Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE)
 }
 
 #[test]

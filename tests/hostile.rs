@@ -97,6 +97,36 @@ async fn through_worker(
 }
 
 /// Retries allowed, short backoff, a small `max_retry_wait`.
+/// A recording worker against `server` (3 retries, failed-or-hung re-sent
+/// after `resend_after`) with task `t1` submitted; the folder holds its
+/// store.
+fn resending_t1(
+    f: &Fixture,
+    server: &Hostile,
+    resend_after: Duration,
+) -> (
+    tempfile::TempDir,
+    tae_rescan::store::StoreHandle,
+    worker::WorkerHandle,
+    tokio::sync::mpsc::UnboundedReceiver<WorkerEvent>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
+    let config = WorkerConfig {
+        retry_failed_or_hung_after: Some(resend_after),
+        ..quick(3)
+    };
+    let client = Arc::new(Client::new(&settings_for(f, server)).unwrap());
+    let (handle, events) = worker::spawn(client, config, Some(store.clone()));
+    handle.submit(Job {
+        id: JobId(1),
+        task: id("t1"),
+        params: RescanParams::default(),
+    });
+    (dir, store, handle, events)
+}
+
 fn quick(max_retries: u32) -> WorkerConfig {
     WorkerConfig {
         max_retries,
@@ -539,20 +569,7 @@ async fn a_resend_reports_each_rounds_real_verdict_and_attempts() {
         _ => Reply::status(200).body(ACCEPTING),
     });
     let server = mutual(&f, script).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
-    let config = WorkerConfig {
-        retry_failed_or_hung_after: Some(RESEND_AFTER),
-        ..quick(3)
-    };
-    let client = Arc::new(Client::new(&settings_for(&f, &server)).unwrap());
-    let (handle, mut events) = worker::spawn(client, config, Some(store.clone()));
-    handle.submit(Job {
-        id: JobId(1),
-        task: id("t1"),
-        params: RescanParams::default(),
-    });
+    let (_dir, store, _handle, mut events) = resending_t1(&f, &server, RESEND_AFTER);
     let mut rounds = Vec::new();
     let mut resend_took = Duration::ZERO;
     within(20, "t1", async {
@@ -618,20 +635,7 @@ async fn a_resend_reports_each_rounds_real_verdict_and_attempts() {
 async fn a_cancel_while_a_resend_waits_counts_no_request() {
     let f = fixture().await;
     let server = mutual(&f, always(Reply::status(404))).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        tae_rescan::store::spawn_store_thread(tae_rescan::store::Store::open(dir.path()).unwrap());
-    let config = WorkerConfig {
-        retry_failed_or_hung_after: Some(Duration::from_secs(600)),
-        ..quick(3)
-    };
-    let client = Arc::new(Client::new(&settings_for(&f, &server)).unwrap());
-    let (handle, mut events) = worker::spawn(client, config, Some(store.clone()));
-    handle.submit(Job {
-        id: JobId(1),
-        task: id("t1"),
-        params: RescanParams::default(),
-    });
+    let (_dir, store, handle, mut events) = resending_t1(&f, &server, Duration::from_secs(600));
     let finished = within(20, "t1", async {
         loop {
             match events.recv().await.expect("worker alive") {

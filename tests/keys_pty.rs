@@ -21,12 +21,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn dashboard(f: &Fixture, keys: &str) -> Tui {
     let config = f.config_file(&format!("[keys]\n{keys}"));
-    Tui::spawn(
-        &["--config", config.to_str().unwrap()],
-        &[("TIP_PASSWORD", PASSWORD)],
-        f.dir.path(),
-        SIZE,
-    )
+    Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE)
 }
 
 /// Remapped keys work, the old ones do not, and the hints and the help say so.

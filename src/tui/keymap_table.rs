@@ -51,6 +51,16 @@ const fn quiet(mode: KeyMode, action: Action, help: &'static str) -> Row {
     }
 }
 
+/// A prompt's Enter: `hint` names what it does.
+const fn submit(mode: KeyMode, hint: &'static str, help: &'static str) -> Row {
+    row(mode, Action::Submit, hint, help)
+}
+
+/// A prompt's Esc: `help` says what is left undone.
+const fn discard(mode: KeyMode, hint: &'static str, help: &'static str) -> Row {
+    row(mode, Action::Discard, hint, help)
+}
+
 /// A hinted row that shows its first two keys.
 const fn two(row: Row) -> Row {
     let Some(mut hint) = row.hint else {
@@ -277,54 +287,38 @@ pub(super) const ROWS: &[Row] = &[
     )),
     row(M::Confirm, A::Choose, "choose", "the focused button"),
     // The prompts: each says what Enter does.
-    row(
+    submit(M::Prompt(PromptKind::AddIds), "add", "add the ids"),
+    discard(
         M::Prompt(PromptKind::AddIds),
-        A::Submit,
-        "add",
-        "add the ids",
-    ),
-    row(
-        M::Prompt(PromptKind::AddIds),
-        A::Discard,
         "cancel",
         "close, adding nothing",
     ),
-    row(
+    submit(
         M::Prompt(PromptKind::ImportPath),
-        A::Submit,
         "import",
         "import the file",
     ),
-    row(
+    discard(
         M::Prompt(PromptKind::ImportPath),
-        A::Discard,
         "cancel",
         "close, importing nothing",
     ),
-    row(
+    submit(
         M::Prompt(PromptKind::ExportPath),
-        A::Submit,
         "export",
         "write the file",
     ),
-    row(
+    discard(
         M::Prompt(PromptKind::ExportPath),
-        A::Discard,
         "cancel",
         "close, writing nothing",
     ),
-    row(
+    submit(
         M::UnzipPassword,
-        A::Submit,
         "send",
         "send the batch with this password",
     ),
-    row(
-        M::UnzipPassword,
-        A::Discard,
-        "send nothing",
-        "send none of the batch",
-    ),
+    discard(M::UnzipPassword, "send nothing", "send none of the batch"),
     // Help and curl.
     row(M::Popup, A::Close, "close", "close"),
     // Before an account is set up.

@@ -91,6 +91,11 @@ fn draw(app: &App) -> String {
     format!("{}", terminal.backend())
 }
 
+/// The worker's word that `job`'s first request is on the wire.
+fn on_wire(app: &mut App, job: JobId) {
+    worker(app, WorkerEvent::Sending { job, attempt: 1 });
+}
+
 #[test]
 fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
     let mut app = app_with(&["wire-1", "queued-2", "resend-3", "retry-4"]);
@@ -100,22 +105,10 @@ fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
     assert_eq!(app.tasks.counts().accepted, 4);
     let jobs = send_all(&mut app);
     // wire-1 is on the wire, queued-2 never leaves the queue.
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[0],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[0]);
     worker(&mut app, WorkerEvent::RequestEnded { job: jobs[0] });
     // resend-3 ended `failed or hung` and waits to be sent once more.
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[2],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[2]);
     worker(&mut app, WorkerEvent::RequestEnded { job: jobs[2] });
     let delay = Duration::from_secs(60);
     worker(
@@ -130,13 +123,7 @@ fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
         },
     );
     // retry-4 was answered 503 and waits to retry: its request is recorded.
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[3],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[3]);
     worker(&mut app, WorkerEvent::RequestEnded { job: jobs[3] });
     let reason = "HTTP 503".to_owned();
     let retry = WorkerEvent::Retrying {
@@ -174,20 +161,8 @@ fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
 fn the_quit_dialog_counts_the_wire_the_queue_and_the_waiting_while_open() {
     let mut app = app_with(&["q-1", "q-2", "q-3", "q-4", "q-5"]);
     let jobs = send_all(&mut app);
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[0],
-            attempt: 1,
-        },
-    );
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[1],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[0]);
+    on_wire(&mut app, jobs[1]);
     let retry = WorkerEvent::Retrying {
         job: jobs[1],
         attempt: 1,
@@ -206,13 +181,7 @@ fn the_quit_dialog_counts_the_wire_the_queue_and_the_waiting_while_open() {
     assert!(screen.contains("Queued and waiting: not sent"), "{screen}");
 
     finished(&mut app, jobs[0], accepted());
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[2],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[2]);
     finished(&mut app, jobs[1], accepted());
     let screen = draw(&app);
     assert!(
@@ -228,21 +197,9 @@ fn the_quit_dialog_counts_the_wire_the_queue_and_the_waiting_while_open() {
 fn the_request_ended_leaves_the_sending_count_before_the_next_starts() {
     let mut app = app_with(&["s-1", "s-2"]);
     let jobs = send_all(&mut app);
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[0],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[0]);
     worker(&mut app, WorkerEvent::RequestEnded { job: jobs[0] });
-    worker(
-        &mut app,
-        WorkerEvent::Sending {
-            job: jobs[1],
-            attempt: 1,
-        },
-    );
+    on_wire(&mut app, jobs[1]);
     let c = app.tasks.counts();
     assert_eq!((c.sending, c.answered, c.in_flight()), (1, 1, 2));
     assert!(draw(&app).contains("sending 1 "));

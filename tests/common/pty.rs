@@ -50,6 +50,17 @@ pub struct Tui {
 }
 
 impl Tui {
+    /// The dashboard with this config file, its account password in
+    /// `TIP_PASSWORD`: how most dashboard tests start it.
+    pub fn dashboard(config: &Path, password: &str, home: &Path, size: (u16, u16)) -> Tui {
+        Tui::spawn(
+            &["--config", config.to_str().unwrap()],
+            &[("TIP_PASSWORD", password)],
+            home,
+            size,
+        )
+    }
+
     /// Starts `tae-rescan args` on a `cols` x `rows` pty with a clean
     /// environment: PATH, HOME and XDG dirs under `home`, TERM, plus `env`.
     pub fn spawn(

@@ -1,6 +1,7 @@
 //! The form's keys, validation, and (mixed) fields over several tasks.
 
 use super::*;
+use crate::tui::edit_tests::zip;
 
 use crate::tui::keymap::{KeyMap, KeyMode};
 
@@ -41,16 +42,6 @@ fn type_text(f: &mut Form, text: &str) {
 fn two(a: &RescanParams, b: &RescanParams) -> Form {
     let ids = vec![TaskId::parse("t1").unwrap(), TaskId::parse("t2").unwrap()];
     Form::new(ids, &[saved(a), saved(b)])
-}
-
-fn zip(url: &str, password: &str) -> RescanParams {
-    RescanParams {
-        url: Some(url.into()),
-        file_ext: Some("zip".into()),
-        processing_type: Some(ProcessingType::UnzipAndExec),
-        unzip_password: Some(password.into()),
-        ..Default::default()
-    }
 }
 
 #[test]
