@@ -105,12 +105,14 @@ pub enum TasksAction {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         output: OutputFormat,
     },
-    /// Add the tasks in FILE (plain list, CSV with task_id, JSON; `-` = stdin).
+    /// Add the tasks in FILE (plain list, CSV with task_id, a JSON array, or
+    /// the JSON lines of `tasks list`/`history --output json`; `-` = stdin).
     Import {
         /// The file.
         file: PathBuf,
     },
-    /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else one id per line).
+    /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else
+    /// one id per line; `-` = the ids on stdout).
     Export {
         /// The file; an existing one is never overwritten.
         file: PathBuf,
