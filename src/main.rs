@@ -27,6 +27,8 @@ fn main() -> ExitCode {
 const DASHBOARD_SHUTDOWN: Duration = Duration::from_millis(500);
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
+    // Before anything else, the same with and without `--demo`.
+    cli.overrides().check()?;
     let serves = cli.command.as_ref().is_some_and(cli::CommandKind::serves);
     let runtime = startup::begin(cli::data_dir(&cli), serves)?;
     let Some(command) = &cli.command else {

@@ -6,6 +6,7 @@ mod history;
 mod inventory;
 mod output;
 mod rescan;
+mod setup;
 mod simulate;
 
 use std::path::PathBuf;
@@ -78,6 +79,8 @@ pub enum CommandKind {
     Tasks(TasksArgs),
     /// Every recorded rescan, filtered, as text, JSON lines or CSV.
     History(HistoryArgs),
+    /// Where the configuration lives, a starting file, the settings in effect.
+    Config(ConfigArgs),
 }
 
 impl CommandKind {
@@ -123,6 +126,27 @@ pub enum TasksAction {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+}
+
+/// `tae-rescan config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// What to show or write.
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+/// The set-up commands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the config file that would be read and the data, state and log locations.
+    Path,
+    /// Write the documented example config to the config file's place
+    /// (folder 0700, file 0600); an existing file is never overwritten.
+    Init,
+    /// Load the configuration and print each setting in effect with where
+    /// it came from (secrets as ***); exit 2 on any error.
+    Check,
 }
 
 /// `tae-rescan history`.
@@ -269,5 +293,6 @@ pub async fn run(cli: &Cli, command: &CommandKind) -> Result<ExitCode, UsageErro
         CommandKind::Simulate(args) => simulate::run(args).await,
         CommandKind::Tasks(args) => inventory::run(cli, args).await,
         CommandKind::History(args) => history::run(cli, args).await,
+        CommandKind::Config(args) => setup::run(cli, &args.action),
     }
 }
