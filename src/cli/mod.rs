@@ -2,6 +2,7 @@
 //! the headless commands. `main` opens the dashboard when no subcommand is
 //! given; this face never imports it.
 
+mod docs;
 mod history;
 mod inventory;
 mod output;
@@ -81,6 +82,14 @@ pub enum CommandKind {
     History(HistoryArgs),
     /// Where the configuration lives, a starting file, the settings in effect.
     Config(ConfigArgs),
+    /// Print the completion script for SHELL (see the README to install it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `tae-rescan man | man -l -`.
+    Man,
 }
 
 impl CommandKind {
@@ -294,5 +303,7 @@ pub async fn run(cli: &Cli, command: &CommandKind) -> Result<ExitCode, UsageErro
         CommandKind::Tasks(args) => inventory::run(cli, args).await,
         CommandKind::History(args) => history::run(cli, args).await,
         CommandKind::Config(args) => setup::run(cli, &args.action),
+        CommandKind::Completions { shell } => docs::completions(*shell),
+        CommandKind::Man => docs::man(),
     }
 }
