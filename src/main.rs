@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use tae_rescan::cli::{self, Cli};
 use tae_rescan::edge::{EXIT_USAGE, UsageError};
 use tae_rescan::{startup, tui};
@@ -13,7 +12,7 @@ use tae_rescan::{startup, tui};
 fn main() -> ExitCode {
     fix_mmap_threshold();
     tae_rescan::api::client::install_crypto_provider();
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -103,3 +103,76 @@ fn the_man_page_names_every_subcommand_option_variable_and_exit_code() {
         "{rendered}"
     );
 }
+
+#[test]
+fn each_help_shows_only_the_options_its_command_uses() {
+    let home = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| output_of(home.path(), &[args, &["--help"]].concat());
+    let account = ["--base-url", "--username", "--client-cert", "--concurrency"];
+    let place = ["--config", "--data-dir", "--demo"];
+    for command in [&["simulate"][..], &["completions"], &["man"]] {
+        let text = help(command);
+        for option in account.iter().chain(&place) {
+            assert!(!text.contains(option), "{command:?} --help shows {option}");
+        }
+    }
+    for command in [
+        &["history"][..],
+        &["tasks"],
+        &["tasks", "list"],
+        &["tasks", "import"],
+    ] {
+        let text = help(command);
+        for option in account {
+            assert!(!text.contains(option), "{command:?} --help shows {option}");
+        }
+        for option in place {
+            assert!(text.contains(option), "{command:?} --help lacks {option}");
+        }
+    }
+    for command in [&[][..], &["rescan"], &["config", "check"]] {
+        let text = help(command);
+        for option in account.iter().chain(&place) {
+            assert!(text.contains(option), "{command:?} --help lacks {option}");
+        }
+    }
+    // Grouped under headings, and the variables and exit codes at the end.
+    let text = help(&[]);
+    for heading in [
+        "Configuration and data:",
+        "Account and sending:",
+        "Dashboard:",
+    ] {
+        assert!(text.contains(heading), "no heading {heading}");
+    }
+    let tail = &text[text.find("Environment:").expect("the variables")..];
+    for name in [
+        "TIP_PASSWORD",
+        "TIP_CERT_PASSWORD",
+        "HTTPS_PROXY",
+        "TAE_RESCAN_CONFIG",
+    ] {
+        assert!(tail.contains(name), "--help lacks {name}");
+    }
+    let codes = &tail[tail.find("Exit codes:").expect("the exit codes")..];
+    for code in ["  0  ", "  1  ", "  2  "] {
+        assert!(codes.contains(code), "{codes}");
+    }
+    assert!(
+        !help(&["history"]).contains("TIP_PASSWORD"),
+        "history reads no account"
+    );
+
+    // The options stay accepted everywhere, before or after the subcommand.
+    let data = home.path().join("d");
+    let d = data.to_str().unwrap();
+    for args in [
+        &["--data-dir", d, "--username", "x", "history"][..],
+        &["history", "--data-dir", d, "--username", "x"],
+        &["tasks", "--data-dir", d, "list", "--concurrency", "3"],
+    ] {
+        let out = binary(home.path()).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -10,6 +10,64 @@ use super::output::print_all;
 use super::{Cli, UsageError};
 use crate::edge::{EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE};
 
+/// The whole command line as the program parses it, with each
+/// subcommand's help cut to the options it uses: the global options are
+/// accepted everywhere (before or after the subcommand, as always), but
+/// the account options are hidden where nothing connects, and every option
+/// where no configuration is read. `--help` ends with the variables the
+/// command reads and the exit codes.
+pub fn command() -> clap::Command {
+    let root = Cli::command().after_help(after_help(true));
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    let names: Vec<String> = root
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    names.into_iter().fold(root, |root, name| {
+        let uses = match name.as_str() {
+            "rescan" | "config" => Uses::Everything,
+            "tasks" | "history" => Uses::Place,
+            _ => Uses::Nothing,
+        };
+        root.mut_subcommand(name, |sub| shape(sub, uses, &globals))
+    })
+}
+
+/// Which of the global options a subcommand uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Uses {
+    /// All of them: it connects, or reports the settings.
+    Everything,
+    /// Where the configuration and the data are, not the account.
+    Place,
+    /// None (`simulate`, `completions`, `man`).
+    Nothing,
+}
+
+/// Gives `cmd` hidden copies of the global options it does not use (a
+/// global option is only copied into a subcommand that lacks it, so these
+/// reach its own subcommands in its place), and ends its help with the
+/// variables it reads and the exit codes.
+fn shape(cmd: clap::Command, uses: Uses, globals: &[clap::Arg]) -> clap::Command {
+    let hidden = |a: &&clap::Arg| match uses {
+        Uses::Everything => false,
+        Uses::Place => a.get_help_heading() != Some(super::PLACE),
+        Uses::Nothing => true,
+    };
+    let cmd = globals
+        .iter()
+        .filter(hidden)
+        .fold(cmd, |cmd, a| cmd.arg(a.clone().hide(true)));
+    match uses {
+        Uses::Nothing => cmd,
+        _ => cmd.after_help(after_help(uses == Uses::Everything)),
+    }
+}
+
 /// An environment variable the program reads.
 pub struct Variable {
     /// Its name (or names, with the same meaning).
@@ -87,10 +145,24 @@ pub const EXIT_CODES: [(u8, &str); 3] = [
     ),
 ];
 
+/// The text `--help` ends with: the variables (the account's too when
+/// `account`) and the exit codes.
+fn after_help(account: bool) -> String {
+    let mut text = String::from("Environment:\n");
+    for v in ENVIRONMENT.iter().filter(|v| account || !v.account) {
+        text.push_str(&format!("  {}: {}\n", v.name, v.what));
+    }
+    text.push_str("\nExit codes:\n");
+    for (code, what) in EXIT_CODES {
+        text.push_str(&format!("  {code}  {what}\n"));
+    }
+    text
+}
+
 /// `tae-rescan completions SHELL`: the completion script on stdout.
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode, UsageError> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "tae-rescan", &mut script);
+    clap_complete::generate(shell, &mut command(), "tae-rescan", &mut script);
     print(&script)
 }
 
@@ -103,8 +175,7 @@ pub fn man() -> Result<ExitCode, UsageError> {
 }
 
 fn render_man(out: &mut Vec<u8>) -> std::io::Result<()> {
-    let mut root = Cli::command();
-    root.build();
+    let root = command();
     let man = clap_mangen::Man::new(root.clone());
     man.render_title(out)?;
     man.render_name_section(out)?;

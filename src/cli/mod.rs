@@ -26,36 +26,51 @@ use crate::startup::{open_store, open_store_here};
 #[command(name = "tae-rescan", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Config file (default: the platform config dir's tae-rescan/config.toml).
-    #[arg(long, global = true, value_name = "PATH", env = CONFIG_ENV)]
+    #[arg(long, global = true, value_name = "PATH", env = CONFIG_ENV, help_heading = PLACE)]
     pub config: Option<PathBuf>,
     /// Use the embedded simulator with its demo tasks; no account needed.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = PLACE)]
     pub demo: bool,
     /// TIP base URL (overrides [api] base_url).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = ACCOUNT)]
     pub base_url: Option<String>,
     /// TIP user name (overrides TIP_USERNAME and [api] username).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = ACCOUNT)]
     pub username: Option<String>,
     /// Client certificate: PEM with key, or PKCS#12 (overrides TIP_CLIENT_CERT).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = ACCOUNT)]
     pub client_cert: Option<PathBuf>,
     /// Requests in flight at once (overrides [worker] concurrency).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help_heading = ACCOUNT)]
     pub concurrency: Option<usize>,
     /// Where the task inventory and history live (default: the platform
     /// data dir's tae-rescan folder).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = PLACE)]
     pub data_dir: Option<PathBuf>,
     /// Dashboard: add the task ids in FILE to the list on start.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Dashboard")]
     pub tasks: Option<PathBuf>,
     /// What to do; without one, the dashboard opens.
     #[command(subcommand)]
     pub command: Option<CommandKind>,
 }
 
+/// The heading of the global options that say where the configuration
+/// and the data are: every command that reads them shows them.
+pub const PLACE: &str = "Configuration and data";
+/// The heading of the global options about the account and sending: only
+/// the commands that connect (and `config check`) show them.
+pub const ACCOUNT: &str = "Account and sending";
+
 impl Cli {
+    /// The command line of this process, parsed with the help shaped per
+    /// command ([`docs::command`]); a usage error exits with code 2.
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = docs::command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
     /// The flags that override configuration values.
     pub fn overrides(&self) -> Overrides {
         Overrides {
