@@ -193,3 +193,29 @@ fn export_to_dash_writes_stdout_and_status_lines_go_to_stderr() {
     assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""), "{}", r.stderr);
     assert_eq!(r.stderr, "removed 1 of 1 tasks (their history stays)\n");
 }
+
+#[test]
+fn simulate_goes_on_serving_when_its_stdout_is_closed() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = binary(home.path())
+        .args(["simulate", "--plain", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // The reader is gone before the snippet is written.
+    drop(child.stdout.take());
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        line.starts_with("tae-rescan simulate: listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(running, "the simulator still serves");
+}
