@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use tae_rescan::cli::{self, Cli};
 use tae_rescan::edge::{EXIT_USAGE, UsageError};
 use tae_rescan::{startup, tui};
@@ -13,7 +12,7 @@ use tae_rescan::{startup, tui};
 fn main() -> ExitCode {
     fix_mmap_threshold();
     tae_rescan::api::client::install_crypto_provider();
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -27,6 +26,8 @@ fn main() -> ExitCode {
 const DASHBOARD_SHUTDOWN: Duration = Duration::from_millis(500);
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
+    // Before anything else, the same with and without `--demo`.
+    cli.overrides().check()?;
     let serves = cli.command.as_ref().is_some_and(cli::CommandKind::serves);
     let runtime = startup::begin(cli::data_dir(&cli), serves)?;
     let Some(command) = &cli.command else {

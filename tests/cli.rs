@@ -612,3 +612,48 @@ async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_and_tasks_list_of_5000_rows_into_a_closed_pipe_end_quietly() {
+    use tae_rescan::store::{Finish, NewRecord, Store};
+    const ROWS: usize = 5_000;
+    let f = Fixture::start(Behaviours::default()).await;
+    let data = f.dir.path().join("many");
+    {
+        let mut store = Store::open(&data).unwrap();
+        let ids: Vec<_> = (0..ROWS)
+            .map(|n| tae_rescan::api::TaskId::parse(&format!("pipe-{n:05}")).unwrap())
+            .collect();
+        let mut adding = store.new_tasks().unwrap();
+        for id in &ids {
+            adding.add(id, "a label", None).unwrap();
+        }
+        adding.commit().unwrap();
+        for id in ids {
+            let record = NewRecord {
+                task_id: id,
+                time: 1_795_687_200_000,
+                params: "file_ext=zip".into(),
+            };
+            let record = store.begin(&record).unwrap();
+            let answer = Finish {
+                status: Some(200),
+                outcome: "accepted".into(),
+                attempts: 1,
+                ..Finish::default()
+            };
+            store.finish(record, &answer).unwrap();
+        }
+    }
+    let data = data.to_str().unwrap();
+    for output in ["text", "json"] {
+        let args = ["tasks", "--data-dir", data, "list", "--output", output];
+        let (code, err) = into_head(&f, &args).await;
+        assert_eq!((code, err.as_str()), (Some(0), ""), "tasks list {output}");
+    }
+    for output in ["text", "json", "csv"] {
+        let args = ["history", "--data-dir", data, "--output", output];
+        let (code, err) = into_head(&f, &args).await;
+        assert_eq!((code, err.as_str()), (Some(0), ""), "history {output}");
+    }
+}

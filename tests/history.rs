@@ -38,7 +38,7 @@ async fn rescans_tasks_and_parameters_survive_a_restart() {
     )
     .await;
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("imported 2 tasks"), "{out}");
+    assert!(err.contains("imported 2 tasks"), "{err}");
     let (code, _, _) = run_with_password(
         &["rescan", "--config", cfg, "--file-ext", "zip", "h-1", "h-2"],
         home,

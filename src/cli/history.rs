@@ -38,20 +38,7 @@ pub async fn run(cli: &Cli, args: &HistoryArgs) -> Result<ExitCode, UsageError> 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match export::write(&records, format, &mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => output_error(e),
-    }
-}
-
-/// A failed write to stdout: a closed pipe (`| head`) ends quietly and
-/// successfully, anything else (a full disk) is one line with exit 2.
-pub(super) fn output_error(e: std::io::Error) -> Result<ExitCode, UsageError> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Err(UsageError(format!(
-            "cannot write the output to standard output: {}",
-            crate::text::io_reason(&e)
-        )))
+        Err(e) => super::output::output_error(e),
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::output::output_error;
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, OutputFormat, TasksAction, TasksArgs, UsageError};
 use crate::api::TaskId;
 use crate::api::outcome::NEVER_SENT;
@@ -29,9 +30,7 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
         TasksAction::Export { file } => {
             let store = open()?;
             let tasks = store.load_tasks().await.map_err(fail)?;
-            export(&tasks, file)?;
-            println!("exported {} tasks to {}", tasks.len(), file.display());
-            Ok(ExitCode::SUCCESS)
+            export(&tasks, file)
         }
         TasksAction::Remove { ids } => {
             let ids: Vec<TaskId> = ids
@@ -42,7 +41,7 @@ pub async fn run(cli: &Cli, args: &TasksArgs) -> Result<ExitCode, UsageError> {
                 })
                 .collect::<Result<_, _>>()?;
             let removed = open()?.remove_tasks(ids.clone()).await.map_err(fail)?;
-            println!(
+            eprintln!(
                 "removed {removed} of {} tasks (their history stays)",
                 ids.len()
             );
@@ -83,16 +82,16 @@ fn row(t: &StoredTask) -> Row<'_> {
 /// Prints the inventory as it is read, chunk by chunk: a huge inventory
 /// is never held whole.
 async fn print_list(store: &StoreHandle, output: OutputFormat) -> Result<ExitCode, UsageError> {
-    let write_error =
-        |e: std::io::Error| UsageError(format!("cannot write the output: {}", io_reason(&e)));
     let mut out = std::io::BufWriter::new(std::io::stdout());
     let mut chunks = store.load_tasks_in_chunks();
     while let Some(chunk) = chunks.recv().await {
         let chunk = chunk.map_err(|e| UsageError(e.to_string()))?;
-        print_tasks(&mut out, &chunk.tasks, output).map_err(write_error)?;
+        if let Err(e) = print_tasks(&mut out, &chunk.tasks, output) {
+            return output_error(e);
+        }
     }
-    out.flush().map_err(write_error)?;
-    Ok(ExitCode::SUCCESS)
+    out.flush()
+        .map_or_else(output_error, |()| Ok(ExitCode::SUCCESS))
 }
 
 fn print_tasks(
@@ -174,7 +173,7 @@ fn import(cli: &Cli, file: &Path) -> Result<ExitCode, UsageError> {
     counts.refuse_if_nothing_valid()?;
     let added = adding.commit().map_err(fail)?;
     let already = counts.valid - added;
-    println!("imported {added} tasks from {name} ({already} already listed)");
+    eprintln!("imported {added} tasks from {name} ({already} already listed)");
     for e in &counts.errors {
         eprintln!("tae-rescan: skipped {e}");
     }
@@ -236,24 +235,38 @@ impl Counts {
     }
 }
 
-/// Writes a new file: CSV for `.csv`, a JSON array for `.json`, else one id
-/// per line. Never overwrites.
-fn export(tasks: &[StoredTask], path: &Path) -> Result<(), UsageError> {
+/// `tasks export FILE`: a new file, CSV for `.csv`, a JSON array for
+/// `.json`, else one id per line, never overwritten; `-` writes the ids to
+/// stdout. The count goes to stderr, so stdout carries only data.
+fn export(tasks: &[StoredTask], path: &Path) -> Result<ExitCode, UsageError> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        if let Err(e) = write_tasks(tasks, "", &mut out).and_then(|()| out.flush()) {
+            return output_error(e);
+        }
+        eprintln!("exported {} tasks to stdout", tasks.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = crate::export::create_new(path).map_err(UsageError)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let written = match ext.as_str() {
-        "csv" => crate::export::write_csv(&mut out, &ROW_FIELDS, tasks.iter().map(row)),
-        "json" => {
-            serde_json::to_writer_pretty(&mut out, &tasks.iter().map(row).collect::<Vec<_>>())
-                .map_err(std::io::Error::other)
-        }
-        _ => tasks.iter().try_for_each(|t| writeln!(out, "{}", t.id)),
-    };
-    written
+    write_tasks(tasks, &ext, &mut out)
         .and_then(|()| out.flush())
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    eprintln!("exported {} tasks to {}", tasks.len(), path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The inventory in the format named by a file extension: CSV for `csv`,
+/// a JSON array for `json`, else one id per line.
+fn write_tasks(tasks: &[StoredTask], ext: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    match ext {
+        "csv" => crate::export::write_csv(out, &ROW_FIELDS, tasks.iter().map(row)),
+        "json" => serde_json::to_writer_pretty(out, &tasks.iter().map(row).collect::<Vec<_>>())
+            .map_err(std::io::Error::other),
+        _ => tasks.iter().try_for_each(|t| writeln!(out, "{}", t.id)),
+    }
 }

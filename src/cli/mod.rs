@@ -2,10 +2,12 @@
 //! the headless commands. `main` opens the dashboard when no subcommand is
 //! given; this face never imports it.
 
+mod docs;
 mod history;
 mod inventory;
 mod output;
 mod rescan;
+mod setup;
 mod simulate;
 
 use std::path::PathBuf;
@@ -24,36 +26,51 @@ use crate::startup::{open_store, open_store_here};
 #[command(name = "tae-rescan", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Config file (default: the platform config dir's tae-rescan/config.toml).
-    #[arg(long, global = true, value_name = "PATH", env = CONFIG_ENV)]
+    #[arg(long, global = true, value_name = "PATH", env = CONFIG_ENV, help_heading = PLACE)]
     pub config: Option<PathBuf>,
     /// Use the embedded simulator with its demo tasks; no account needed.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = PLACE)]
     pub demo: bool,
     /// TIP base URL (overrides [api] base_url).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = ACCOUNT)]
     pub base_url: Option<String>,
     /// TIP user name (overrides TIP_USERNAME and [api] username).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = ACCOUNT)]
     pub username: Option<String>,
     /// Client certificate: PEM with key, or PKCS#12 (overrides TIP_CLIENT_CERT).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = ACCOUNT)]
     pub client_cert: Option<PathBuf>,
     /// Requests in flight at once (overrides [worker] concurrency).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help_heading = ACCOUNT)]
     pub concurrency: Option<usize>,
     /// Where the task inventory and history live (default: the platform
     /// data dir's tae-rescan folder).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = PLACE)]
     pub data_dir: Option<PathBuf>,
     /// Dashboard: add the task ids in FILE to the list on start.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Dashboard")]
     pub tasks: Option<PathBuf>,
     /// What to do; without one, the dashboard opens.
     #[command(subcommand)]
     pub command: Option<CommandKind>,
 }
 
+/// The heading of the global options that say where the configuration
+/// and the data are: every command that reads them shows them.
+pub const PLACE: &str = "Configuration and data";
+/// The heading of the global options about the account and sending: only
+/// the commands that connect (and `config check`) show them.
+pub const ACCOUNT: &str = "Account and sending";
+
 impl Cli {
+    /// The command line of this process, parsed with the help shaped per
+    /// command ([`docs::command`]); a usage error exits with code 2.
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = docs::command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
     /// The flags that override configuration values.
     pub fn overrides(&self) -> Overrides {
         Overrides {
@@ -78,6 +95,16 @@ pub enum CommandKind {
     Tasks(TasksArgs),
     /// Every recorded rescan, filtered, as text, JSON lines or CSV.
     History(HistoryArgs),
+    /// Where the configuration lives, a starting file, the settings in effect.
+    Config(ConfigArgs),
+    /// Print the completion script for SHELL (see the README to install it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `tae-rescan man | man -l -`.
+    Man,
 }
 
 impl CommandKind {
@@ -105,12 +132,14 @@ pub enum TasksAction {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         output: OutputFormat,
     },
-    /// Add the tasks in FILE (plain list, CSV with task_id, JSON; `-` = stdin).
+    /// Add the tasks in FILE (plain list, CSV with task_id, a JSON array, or
+    /// the JSON lines of `tasks list`/`history --output json`; `-` = stdin).
     Import {
         /// The file.
         file: PathBuf,
     },
-    /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else one id per line).
+    /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else
+    /// one id per line; `-` = the ids on stdout).
     Export {
         /// The file; an existing one is never overwritten.
         file: PathBuf,
@@ -121,6 +150,27 @@ pub enum TasksAction {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+}
+
+/// `tae-rescan config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// What to show or write.
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+/// The set-up commands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the config file that would be read and the data, state and log locations.
+    Path,
+    /// Write the documented example config to the config file's place
+    /// (folder 0700, file 0600); an existing file is never overwritten.
+    Init,
+    /// Load the configuration and print each setting in effect with where
+    /// it came from (secrets as ***); exit 2 on any error.
+    Check,
 }
 
 /// `tae-rescan history`.
@@ -267,5 +317,8 @@ pub async fn run(cli: &Cli, command: &CommandKind) -> Result<ExitCode, UsageErro
         CommandKind::Simulate(args) => simulate::run(args).await,
         CommandKind::Tasks(args) => inventory::run(cli, args).await,
         CommandKind::History(args) => history::run(cli, args).await,
+        CommandKind::Config(args) => setup::run(cli, &args.action),
+        CommandKind::Completions { shell } => docs::completions(*shell),
+        CommandKind::Man => docs::man(),
     }
 }

@@ -165,6 +165,34 @@ pub fn wait_line(
     )
 }
 
+/// Prints `blocks` on stdout, one line each. A closed pipe (`| head`) ends
+/// quietly; any other failed write is one line (exit 2), never a panic.
+pub fn print_all(
+    mut blocks: impl Iterator<Item = String>,
+) -> Result<std::process::ExitCode, crate::edge::UsageError> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match blocks
+        .try_for_each(|text| writeln!(out, "{text}"))
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => Ok(std::process::ExitCode::SUCCESS),
+        Err(e) => output_error(e),
+    }
+}
+
+/// A failed write to stdout: a closed pipe (`| head`) ends quietly and
+/// successfully, anything else (a full disk) is one line with exit 2.
+pub fn output_error(e: std::io::Error) -> Result<std::process::ExitCode, crate::edge::UsageError> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        Err(crate::edge::UsageError(format!(
+            "cannot write the output to standard output: {}",
+            crate::text::io_reason(&e)
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

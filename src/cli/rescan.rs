@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
+use super::output::print_all;
 use super::{Cli, EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE, RescanArgs, UsageError};
 use crate::api::client::describe_request;
 use crate::api::params::{parse_bool, validate_file_ext, validate_url};
@@ -217,20 +218,6 @@ fn dry_run(config: &Config, ids: &[TaskId], params: &RescanParams) -> Result<Exi
             describe_request(&config.base_url.value, user, id, params)
         )
     }))
-}
-
-/// Prints `blocks` on stdout, one line each. A closed pipe (`| head`) ends
-/// quietly; any other failed write is one line (exit 2), never a panic.
-fn print_all(mut blocks: impl Iterator<Item = String>) -> Result<ExitCode, UsageError> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match blocks
-        .try_for_each(|text| writeln!(out, "{text}"))
-        .and_then(|()| out.flush())
-    {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => super::history::output_error(e),
-    }
 }
 
 fn warn_about_identity(connection: &Connection) {

@@ -1,6 +1,7 @@
 //! `tae-rescan simulate`: the simulator as a standalone server, for trying
 //! the tool, for curl comparisons and for benchmarks.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -74,7 +75,9 @@ pub async fn run(args: &SimulateArgs) -> Result<ExitCode, UsageError> {
         &args.sim_username,
         &shown_password,
     );
-    println!("{snippet}");
+    // For whoever reads stdout; a reader that is gone (`| head -0`) does
+    // not stop the server, and is no panic.
+    let _ = writeln!(std::io::stdout(), "{snippet}");
     if let Some(url) = handle.no_cert_base_url() {
         eprintln!(
             "tae-rescan simulate: WARNING: {url} asks for no client certificate and trusts every connection (a benchmarking aid)"

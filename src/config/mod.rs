@@ -100,6 +100,34 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
 }
 
+impl Overrides {
+    /// Checks the flags on their own, as loading a config checks them: they
+    /// are refused the same way whether or not a config file is read
+    /// (`--demo` reads none).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        in_range(self.concurrency_flag(), 1, MAX_CONCURRENCY)?;
+        if let Some(url) = &self.base_url {
+            check_base_url(Sourced {
+                value: url.clone(),
+                origin: Origin::Flag("--base-url"),
+                key: "[api] base_url",
+            })?;
+        }
+        Ok(())
+    }
+
+    fn concurrency_flag(&self) -> Option<Sourced<usize>> {
+        self.concurrency.map(|value| Sourced {
+            value,
+            origin: Origin::Flag("--concurrency"),
+            key: "[worker] concurrency",
+        })
+    }
+}
+
+/// The most requests in flight at once that `[worker] concurrency` allows.
+const MAX_CONCURRENCY: usize = 256;
+
 /// The configuration every command runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -504,16 +532,11 @@ fn worker_config(
     file: &Option<PathBuf>,
 ) -> Result<WorkerConfig, ConfigError> {
     let defaults = WorkerConfig::default();
-    let concurrency = match flags.concurrency {
-        Some(n) => Some(Sourced {
-            value: n,
-            origin: Origin::Flag("--concurrency"),
-            key: "[worker] concurrency",
-        }),
-        None => from_file_num("[worker] concurrency", w.concurrency, file),
-    };
+    let concurrency = flags
+        .concurrency_flag()
+        .or_else(|| from_file_num("[worker] concurrency", w.concurrency, file));
     Ok(WorkerConfig {
-        concurrency: in_range(concurrency, 1, 256)?.unwrap_or(defaults.concurrency),
+        concurrency: in_range(concurrency, 1, MAX_CONCURRENCY)?.unwrap_or(defaults.concurrency),
         max_retries: in_range(
             from_file_num("[worker] max_retries", w.max_retries, file),
             0,
@@ -548,6 +571,7 @@ fn worker_config(
 mod account;
 mod home;
 mod keys;
+pub mod report;
 pub use account::{
     AskPassword, client_settings, client_settings_asking, hide_from_commands, run_password_command,
     unix_now,

@@ -5,13 +5,12 @@
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 
-use serde::Deserialize;
-use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
-
 use super::checked::{Checked, not_utf8, read_error_text};
 use super::{ImportedTask, clean};
 use crate::api::TaskId;
 use crate::export::csv_uncell;
+
+mod json;
 
 /// One entry of an import, in file order. Duplicates are handed on too:
 /// whether an id counts as new depends on what the receiver already has.
@@ -52,7 +51,11 @@ pub fn stream_any<E>(
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let rest = Cursor::new(trimmed.as_bytes()).chain(input);
-        return json(rest, source, &mut each);
+        return json::array(rest, source, &mut each);
+    }
+    if trimmed.starts_with('{') {
+        let rest = BufReader::new(Cursor::new(text.as_bytes()).chain(input));
+        return json::lines(rest, source, &mut each);
     }
     let first_line = trimmed.lines().next().unwrap_or("").to_ascii_lowercase();
     if first_line.contains(',')
@@ -172,101 +175,6 @@ fn csv_read_error(source: &str, e: &csv::Error) -> Option<String> {
     match e.kind() {
         csv::ErrorKind::Io(io) => Some(read_error_text(source, io)),
         _ => None,
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum JsonEntry {
-    Id(String),
-    Task {
-        #[serde(alias = "id")]
-        task_id: String,
-        #[serde(default)]
-        label: Option<String>,
-        #[serde(default)]
-        url: Option<String>,
-    },
-    Other(serde::de::IgnoredAny),
-}
-
-fn json<E>(
-    input: impl Read,
-    source: &str,
-    each: &mut impl FnMut(Entry) -> Result<(), E>,
-) -> Result<(), Stopped<E>> {
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
-    let mut stopped = None;
-    let items = Items {
-        source,
-        each,
-        stopped: &mut stopped,
-    };
-    let result = items.deserialize(&mut de).and_then(|()| de.end());
-    match (stopped, result) {
-        (Some(stop), _) => Err(stop),
-        (None, Ok(())) => Ok(()),
-        // serde_json hands back the reader's own error.
-        (None, Err(e)) if e.is_io() => Err(Stopped::Read(read_error_text(source, &e.into()))),
-        (None, Err(e)) => Err(Stopped::Format(format!(
-            "{source}: not a JSON array of ids or tasks ({e})"
-        ))),
-    }
-}
-
-/// The JSON array, element by element.
-struct Items<'a, F, E> {
-    source: &'a str,
-    each: &'a mut F,
-    stopped: &'a mut Option<Stopped<E>>,
-}
-
-impl<'de, F, E> DeserializeSeed<'de> for Items<'_, F, E>
-where
-    F: FnMut(Entry) -> Result<(), E>,
-{
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, F, E> Visitor<'de> for Items<'_, F, E>
-where
-    F: FnMut(Entry) -> Result<(), E>,
-{
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0usize;
-        while let Some(item) = seq.next_element::<JsonEntry>()? {
-            n += 1;
-            let where_ = || format!("{} item {n}", self.source);
-            let entry = match item {
-                JsonEntry::Id(id) => entry_of(where_, &id, None, None),
-                JsonEntry::Task {
-                    task_id,
-                    label,
-                    url,
-                } => entry_of(where_, &task_id, label.as_deref(), url.as_deref()),
-                JsonEntry::Other(_) => Some(Entry::Invalid(format!(
-                    "{}: expected an id string or an object with task_id",
-                    where_()
-                ))),
-            };
-            if let Some(entry) = entry
-                && let Err(e) = (self.each)(entry)
-            {
-                *self.stopped = Some(Stopped::Receiver(e));
-                return Err(A::Error::custom("stopped"));
-            }
-        }
-        Ok(())
     }
 }
 

@@ -50,6 +50,12 @@ impl LogError {
     }
 }
 
+/// The folder the log goes in: the platform state dir, or `data_dir`
+/// where the platform has none (also what `config path` shows).
+pub fn dir(data_dir: Option<&Path>) -> Option<PathBuf> {
+    crate::config::default_state_dir().or_else(|| data_dir.map(Path::to_owned))
+}
+
 /// Starts logging to `tae-rescan.log` in the state dir (or `data_dir` where
 /// the platform has no state dir) when `TAE_RESCAN_LOG` is set; returns the
 /// file's path. The file is created 0600, never opened through a symbolic
@@ -60,13 +66,9 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, LogError> {
     };
     let filter = EnvFilter::try_new(&filter)
         .map_err(|e| format!("{LOG_ENV}: '{filter}' is not a log filter ({e})"))?;
-    let dir = crate::config::default_state_dir()
-        .or_else(|| data_dir.map(Path::to_owned))
-        .ok_or_else(|| {
-            format!(
-                "{LOG_ENV} is set but there is no state or data dir for the log: pass --data-dir"
-            )
-        })?;
+    let dir = dir(data_dir).ok_or_else(|| {
+        format!("{LOG_ENV} is set but there is no state or data dir for the log: pass --data-dir")
+    })?;
     let dir = dir.as_path();
     crate::store::create_private_dir(dir).map_err(|e| {
         format!(
