@@ -615,7 +615,7 @@ async fn dry_run_and_history_into_a_closed_pipe_end_quietly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn history_and_tasks_list_of_5000_rows_into_a_closed_pipe_end_quietly() {
-    use tae_rescan::store::{Finish, NewRecord, Store};
+    use tae_rescan::store::Store;
     const ROWS: usize = 5_000;
     let f = Fixture::start(Behaviours::default()).await;
     let data = f.dir.path().join("many");
@@ -630,19 +630,7 @@ async fn history_and_tasks_list_of_5000_rows_into_a_closed_pipe_end_quietly() {
         }
         adding.commit().unwrap();
         for id in ids {
-            let record = NewRecord {
-                task_id: id,
-                time: 1_795_687_200_000,
-                params: "file_ext=zip".into(),
-            };
-            let record = store.begin(&record).unwrap();
-            let answer = Finish {
-                status: Some(200),
-                outcome: "accepted".into(),
-                attempts: 1,
-                ..Finish::default()
-            };
-            store.finish(record, &answer).unwrap();
+            common::record_accepted(&mut store, id, "file_ext=zip");
         }
     }
     let data = data.to_str().unwrap();

@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 use common::binary;
 use tae_rescan::api::TaskId;
-use tae_rescan::store::{Finish, NewRecord, Store};
+use tae_rescan::store::Store;
 
 /// What one run of the binary left: exit code, stdout, stderr.
 struct Run {
@@ -125,20 +125,7 @@ fn history_json_reads_back_with_the_urls_that_were_sent() {
             ("r-2", "file_ext=exe&unzip_password=***"),
             ("r-1", "url=https://x.example/later"),
         ] {
-            let record = store
-                .begin(&NewRecord {
-                    task_id: TaskId::parse(task).unwrap(),
-                    time: 1_795_687_200_000,
-                    params: params.into(),
-                })
-                .unwrap();
-            let answer = Finish {
-                status: Some(200),
-                outcome: "accepted".into(),
-                attempts: 1,
-                ..Finish::default()
-            };
-            store.finish(record, &answer).unwrap();
+            common::record_accepted(&mut store, TaskId::parse(task).unwrap(), params);
         }
     }
     let history = run(

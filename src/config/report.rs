@@ -105,6 +105,26 @@ pub fn settings(
             config.remember_unzip_passwords.to_string(),
         ),
     ];
+    let keys = &config.keys;
+    all.push(Setting {
+        key: "[keys]",
+        value: if keys.bindings.is_empty() {
+            "(the default keys)".into()
+        } else {
+            keys.bindings
+                .iter()
+                .map(|b| {
+                    let bound: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
+                    format!("{} = {}", b.action, bound.join(" "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        whence: match (&keys.file, keys.bindings.first()) {
+            (Some(path), Some(first)) => format!("{} line {}", path.display(), first.line),
+            _ => "default".into(),
+        },
+    });
     all.push(Setting {
         key: "data dir",
         value: data_dir.map_or("(none on this platform)".into(), |d| {

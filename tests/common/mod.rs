@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use std::sync::Arc;
-use tae_rescan::api::Client;
+use tae_rescan::api::{Client, TaskId};
 use tae_rescan::api::{ClientIdentity, ClientSettings, IdentityFiles};
 use tae_rescan::sim::{self, Behaviours, Pki, SimConfig, SimHandle};
 use tae_rescan::store::{Store, StoreHandle, spawn_store_thread};
@@ -263,4 +263,31 @@ pub async fn history_json(config: impl AsRef<Path>, home: &Path) -> Vec<serde_js
         run_with_password(&["history", "--config", config, "--output", "json"], home).await;
     assert_eq!(code, 0, "{err}");
     json_lines(&out)
+}
+
+/// Writes a finished `accepted` rescan of `task`, sent with `params`, into
+/// `store` as the worker would (begin, then finish): history for the CLI to
+/// read without a server.
+pub fn record_accepted(store: &mut tae_rescan::store::Store, task: TaskId, params: &str) {
+    use tae_rescan::api::outcome::OutcomeKind;
+    use tae_rescan::store::{Finish, NewRecord};
+    let record = store
+        .begin(&NewRecord {
+            task_id: task,
+            time: 1_795_687_200_000,
+            params: params.into(),
+        })
+        .expect("record begun");
+    let answer = Finish {
+        status: Some(200),
+        outcome: OutcomeKind::Accepted,
+        error: None,
+        description: None,
+        new_task_id: None,
+        body: None,
+        attempts: 1,
+        elapsed_ms: 0,
+        finished_at: 0,
+    };
+    store.finish(record, &answer).expect("record finished");
 }
