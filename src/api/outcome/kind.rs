@@ -162,6 +162,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn all_follows_the_enum_order() {
+        for (at, kind) in OutcomeKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, at, "{kind}");
+        }
+    }
+
+    #[test]
     fn every_label_parses_back_to_its_kind_whatever_the_case() {
         for kind in OutcomeKind::ALL {
             let label = kind.label();
