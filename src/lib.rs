@@ -16,6 +16,7 @@ pub mod export;
 pub mod fs;
 pub mod import;
 pub mod log;
+pub mod progress;
 pub mod shell;
 pub mod sim;
 pub mod startup;

@@ -4,9 +4,11 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::api::{Outcome, TaskId};
+use crate::progress::RunProgress;
 
 /// One finished task, as the `rescan` command prints it.
 pub struct ResultLine<'a> {
@@ -74,10 +76,8 @@ struct JsonRecord<'a> {
 pub struct Progress {
     enabled: bool,
     total: usize,
-    /// Finished tasks.
-    pub done: usize,
-    /// Finished with `accepted`.
-    pub accepted: usize,
+    /// Finished tasks, the rate and the time left.
+    run: RunProgress,
     /// Requests on the wire now.
     pub sending: usize,
     /// Jobs waiting to retry.
@@ -90,19 +90,38 @@ pub struct Progress {
 impl Progress {
     /// A progress line for `total` tasks, drawn only when `enabled`
     /// (stderr is a terminal and there is more than one task).
-    pub fn new(total: usize, enabled: bool) -> Self {
+    pub fn new(total: usize, enabled: bool, now: Timestamp) -> Self {
+        let mut run = RunProgress::default();
+        run.add(total);
+        run.seen(now);
         Self {
             enabled,
             total,
+            run,
             ..Self::default()
         }
+    }
+
+    /// A task finished at `now`, `accepted` or not.
+    pub fn finished(&mut self, accepted: bool, now: Timestamp) {
+        self.run.finished(accepted, now);
+    }
+
+    /// Finished tasks.
+    pub fn done(&self) -> usize {
+        self.run.done()
+    }
+
+    /// Tasks finished `accepted`.
+    pub fn accepted(&self) -> usize {
+        self.run.accepted()
     }
 
     /// Redraws at most ten times a second; a skipped draw is owed (see
     /// [`Progress::redraw_at`]), or the line would keep showing what was
     /// true before the last change (a job that went from sending to waiting
     /// within a tenth of a second stayed "sending" for its whole wait).
-    pub fn draw(&mut self) {
+    pub fn draw(&mut self, now: Timestamp) {
         if !self.enabled {
             return;
         }
@@ -112,16 +131,25 @@ impl Progress {
         }
         self.owed = false;
         self.last_draw = Some(Instant::now());
-        let line = format!(
-            "\r\x1b[2K[{}/{}] {} accepted · {} not accepted · {} sending · {} waiting to retry",
-            self.done,
+        let _ = std::io::stderr().write_all(self.line(now).as_bytes());
+    }
+
+    /// The line as drawn, with the rate and the time left once a task
+    /// is done.
+    fn line(&self, now: Timestamp) -> String {
+        let (done, accepted) = (self.run.done(), self.run.accepted());
+        let mut line = format!(
+            "\r\x1b[2K[{done}/{}] {accepted} accepted · {} not accepted · {} sending · {} waiting to retry",
             self.total,
-            self.accepted,
-            self.done - self.accepted,
+            done - accepted,
             self.sending,
             self.retrying
         );
-        let _ = std::io::stderr().write_all(line.as_bytes());
+        if let Some(pace) = self.run.pace(now) {
+            line.push_str(" · ");
+            line.push_str(&pace);
+        }
+        line
     }
 
     /// Shortest time between two draws.
@@ -216,12 +244,25 @@ mod tests {
 
     #[test]
     fn a_skipped_draw_is_owed_and_falls_due() {
-        let mut p = Progress::new(2, true);
+        let mut p = Progress::new(2, true, Timestamp::UNIX_EPOCH);
         assert_eq!(p.redraw_at(), None);
         p.last_draw = Some(Instant::now());
-        p.draw();
+        p.draw(Timestamp::UNIX_EPOCH);
         let due = p.redraw_at().expect("the skipped draw is owed");
         assert!(due <= tokio::time::Instant::now() + Progress::INTERVAL);
+    }
+
+    #[test]
+    fn the_progress_line_has_the_rate_and_the_time_left_once_a_task_is_done() {
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let later = |secs| start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap();
+        let mut p = Progress::new(4, true, start);
+        assert!(p.line(later(1)).ends_with(" 0 waiting to retry"), "no rate yet");
+        p.finished(true, later(2));
+        assert_eq!(
+            p.line(later(2)),
+            "\r\x1b[2K[1/4] 1 accepted · 0 not accepted · 0 sending · 0 waiting to retry · 0.5/s · ETA 6s"
+        );
     }
 
     #[test]

@@ -162,6 +162,9 @@ pub struct Config {
     pub remember_unzip_passwords: bool,
     /// `[keys]`: the dashboard's keys that replace the defaults.
     pub keys: KeyBindings,
+    /// `[ui] bell`: the dashboard rings the terminal bell when a run is
+    /// over (on unless set to false).
+    pub bell: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +178,8 @@ struct FileConfig {
     store: FileStore,
     #[serde(default)]
     keys: keys::RawKeys,
+    #[serde(default)]
+    ui: FileUi,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -207,6 +212,12 @@ struct FileWorker {
 #[serde(deny_unknown_fields)]
 struct FileStore {
     remember_unzip_passwords: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUi {
+    bell: Option<bool>,
 }
 
 /// The platform's data dir for tae-rescan: `$XDG_DATA_HOME/tae-rescan` on Linux.
@@ -367,6 +378,7 @@ impl Config {
             worker,
             remember_unzip_passwords: parsed.store.remember_unzip_passwords.unwrap_or(false),
             keys,
+            bell: parsed.ui.bell.unwrap_or(true),
         })
     }
 

@@ -104,6 +104,7 @@ pub fn settings(
             "[store] remember_unzip_passwords",
             config.remember_unzip_passwords.to_string(),
         ),
+        plain("[ui] bell", config.bell.to_string()),
     ];
     let keys = &config.keys;
     all.push(Setting {

@@ -206,6 +206,8 @@ pub struct App {
     pub history_requested: Option<TaskId>,
     /// What each key does (the defaults with the config's `[keys]`).
     pub keys: super::keymap::KeyMap,
+    /// Paused or not, the concurrency, the bell.
+    pub control: super::run::RunControl,
 }
 
 impl App {
@@ -228,6 +230,7 @@ impl App {
             history: None,
             history_requested: None,
             keys: Default::default(),
+            control: Default::default(),
         }
     }
 

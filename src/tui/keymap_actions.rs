@@ -49,6 +49,12 @@ pub enum Action {
     Resend,
     /// Cancel the targets in flight.
     Cancel,
+    /// Pause sending, or resume it.
+    Pause,
+    /// One more request on the wire at once.
+    Faster,
+    /// One less request on the wire at once.
+    Slower,
     /// The request as curl.
     Curl,
     /// The other tab.
@@ -107,7 +113,7 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 46] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -128,6 +134,9 @@ impl Action {
         Action::Rescan,
         Action::Resend,
         Action::Cancel,
+        Action::Pause,
+        Action::Faster,
+        Action::Slower,
         Action::Curl,
         Action::SwitchTab,
         Action::TasksTab,
@@ -176,6 +185,9 @@ impl Action {
             Action::Rescan => "rescan",
             Action::Resend => "resend",
             Action::Cancel => "cancel",
+            Action::Pause => "pause",
+            Action::Faster => "faster",
+            Action::Slower => "slower",
             Action::Curl => "curl",
             Action::SwitchTab => "switch_tab",
             Action::TasksTab => "tasks_tab",
@@ -231,6 +243,9 @@ impl Action {
             Action::Rescan => const { &[ch('r')] },
             Action::Resend => const { &[ch('R')] },
             Action::Cancel => const { &[ch('c')] },
+            Action::Pause => const { &[ch('p')] },
+            Action::Faster => const { &[ch('+')] },
+            Action::Slower => const { &[ch('-')] },
             Action::Curl => const { &[ch('y')] },
             Action::SwitchTab => const { &[key(Tab), key(BackTab)] },
             Action::TasksTab => const { &[ch('1')] },
@@ -276,7 +291,7 @@ impl Action {
                 "Tasks"
             }
             Filter | ClearFilter | Window | Outcome => "Monitoring",
-            Edit | Rescan | Resend | Cancel | Curl => "Rescanning",
+            Edit | Rescan | Resend | Cancel | Pause | Faster | Slower | Curl => "Rescanning",
             _ => "Other",
         }
     }

@@ -106,6 +106,11 @@ pub(super) fn typing_hint(mode: KeyMode) -> Option<(&'static str, &'static str)>
 use Action as A;
 use KeyMode as M;
 
+/// The run keys work on both tabs.
+const PAUSE: &str = "pause sending / resume (requests on the wire finish)";
+const FASTER: &str = "one more request at once (up to 64)";
+const SLOWER: &str = "one request fewer at once (down to 1)";
+
 /// Every screen's actions, in hint-line order.
 pub(super) const ROWS: &[Row] = &[
     quiet(
@@ -189,6 +194,9 @@ pub(super) const ROWS: &[Row] = &[
     quiet(M::Tasks, A::ClearFilter, "clear the filter"),
     quiet(M::Tasks, A::TasksTab, "the task tab"),
     quiet(M::Tasks, A::MonitorTab, "the monitoring tab"),
+    quiet(M::Tasks, A::Pause, PAUSE),
+    quiet(M::Tasks, A::Faster, FASTER),
+    quiet(M::Tasks, A::Slower, SLOWER),
     // The monitoring tab.
     row(M::Monitor, A::SwitchTab, "tasks", "the other tab"),
     row(
@@ -241,6 +249,9 @@ pub(super) const ROWS: &[Row] = &[
     quiet(M::Monitor, A::Last, "last task"),
     quiet(M::Monitor, A::TasksTab, "the task tab"),
     quiet(M::Monitor, A::MonitorTab, "the monitoring tab"),
+    quiet(M::Monitor, A::Pause, PAUSE),
+    quiet(M::Monitor, A::Faster, FASTER),
+    quiet(M::Monitor, A::Slower, SLOWER),
     // Typing a filter.
     row(
         M::Filter,

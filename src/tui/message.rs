@@ -13,7 +13,7 @@ use crate::store::{
     Changes, HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredParams, StoredTask,
     TaskChunk,
 };
-use crate::worker::{Job, JobId, WorkerEvent};
+use crate::worker::{Control, Job, JobId, WorkerEvent};
 
 /// Everything that can change the dashboard's state.
 #[derive(Debug)]
@@ -46,6 +46,8 @@ pub enum Message {
     DemoReady {
         /// The demo account.
         account: Account,
+        /// The demo worker's concurrency.
+        concurrency: usize,
         /// The demo tasks.
         tasks: Vec<ImportedTask>,
     },
@@ -130,6 +132,10 @@ pub enum Command {
     Submit(Vec<Job>),
     /// Cancel jobs.
     Cancel(Vec<JobId>),
+    /// Pause or resume the worker, or change its concurrency.
+    Worker(Control),
+    /// Ring the terminal bell (a run is over).
+    Bell,
     /// Read and parse a file, answer with `Message::Imported`.
     Import(PathBuf),
     /// Put text on the clipboard (OSC 52).

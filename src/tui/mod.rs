@@ -16,6 +16,7 @@ pub mod message;
 pub mod monitor;
 pub mod others;
 pub mod rows;
+pub mod run;
 pub mod tasklist;
 pub mod update;
 pub mod view;
@@ -205,3 +206,6 @@ mod tasklist_tests;
 
 #[cfg(test)]
 mod edit_tests;
+
+#[cfg(test)]
+mod run_tests;

@@ -390,6 +390,7 @@ fn loading_does_not_duplicate_tasks_already_listed() {
         &mut app,
         Message::DemoReady {
             account: Account::default(),
+            concurrency: 4,
             tasks: parse_any("d-1", "demo").tasks,
         },
     );

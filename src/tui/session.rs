@@ -44,6 +44,8 @@ pub struct Session {
     /// The flags the dashboard was started with (`--data-dir`, `--config`).
     overrides: Overrides,
     remember_unzip_passwords: bool,
+    /// The running worker's `[worker] concurrency`.
+    concurrency: usize,
     internal: mpsc::UnboundedSender<Internal>,
 }
 
@@ -66,6 +68,7 @@ impl Session {
             store: None,
             overrides: options.overrides.clone(),
             remember_unzip_passwords: false,
+            concurrency: 0,
             internal,
         };
         if options.demo {
@@ -73,10 +76,10 @@ impl Session {
             let connection = Connection::demo(&options.overrides)
                 .await
                 .map_err(UsageError)?;
-            // Demo mode takes the config file's keys when it reads cleanly,
-            // as it takes its worker settings.
-            match Config::load_with(&options.overrides, &|_| None).map(|c| KeyMap::with(&c.keys)) {
-                Ok(Ok(keys)) => app.keys = keys,
+            // Demo mode takes the config file's keys and bell when it reads
+            // cleanly, as it takes its worker settings.
+            match Config::load_with(&options.overrides, &|_| None).map(|c| Face::of(&c)) {
+                Ok(Ok(face)) => face.apply(app),
                 Ok(Err(e)) => app.notify(e.0, true),
                 Err(_) => {}
             }
@@ -86,12 +89,13 @@ impl Session {
             return Ok(Some(session));
         }
         match configured(&options.overrides) {
-            Ok((connection, account, keys)) => {
-                app.keys = keys;
+            Ok((connection, account, face)) => {
+                face.apply(app);
                 session.open_store(false)?;
                 match session.connect(connection) {
                     Ok(()) => {
                         app.account = account;
+                        app.control.connected(session.concurrency);
                         app.loading = true;
                         session.load(options.tasks_file.clone(), None);
                     }
@@ -102,8 +106,8 @@ impl Session {
             Err(Unconfigured::Problem(problem)) => {
                 app.mode = first_run(&options.overrides, Some(problem))
             }
-            Err(Unconfigured::NoAccount(keys)) => {
-                app.keys = keys;
+            Err(Unconfigured::NoAccount(face)) => {
+                face.apply(app);
                 app.mode = first_run(&options.overrides, None)
             }
         }
@@ -134,6 +138,7 @@ impl Session {
         };
         let demo_ready = demo_account.map(|account| Message::DemoReady {
             account,
+            concurrency: self.concurrency,
             tasks: self
                 .demo
                 .as_ref()
@@ -146,6 +151,7 @@ impl Session {
     /// Starts the worker on `connection`, which the session then keeps.
     fn connect(&mut self, connection: Connection) -> Result<(), String> {
         let client = Client::new(&connection.settings).map_err(|e| e.to_string())?;
+        self.concurrency = connection.worker.concurrency;
         let (handle, events) =
             worker::spawn(Arc::new(client), connection.worker, self.store.clone());
         self.worker = Some(handle);
@@ -209,17 +215,37 @@ enum Unconfigured {
     /// The person left at the password prompt: quit.
     Left,
     /// No account configured (or no config at all): the first-run screen,
-    /// with the config's keys.
-    NoAccount(KeyMap),
+    /// with the config's keys and bell.
+    NoAccount(Face),
+}
+
+/// What the config says about the dashboard itself: `[keys]`, `[ui] bell`.
+struct Face {
+    keys: KeyMap,
+    bell: bool,
+}
+
+impl Face {
+    fn of(config: &Config) -> Result<Face, config::ConfigError> {
+        Ok(Face {
+            keys: KeyMap::with(&config.keys)?,
+            bell: config.bell,
+        })
+    }
+
+    fn apply(self, app: &mut App) {
+        app.keys = self.keys;
+        app.control.bell = self.bell;
+    }
 }
 
 /// The configured account (asking for a password nothing configures) and
 /// keys, or why there is none.
-fn configured(overrides: &Overrides) -> Result<(Connection, Account, KeyMap), Unconfigured> {
+fn configured(overrides: &Overrides) -> Result<(Connection, Account, Face), Unconfigured> {
     let config = Config::load(overrides).map_err(|e| Unconfigured::Problem(e.0))?;
-    let keys = KeyMap::with(&config.keys).map_err(|e| Unconfigured::Problem(e.0))?;
+    let face = Face::of(&config).map_err(|e| Unconfigured::Problem(e.0))?;
     if !config.has_account() {
-        return Err(Unconfigured::NoAccount(keys));
+        return Err(Unconfigured::NoAccount(face));
     }
     let left = Cell::new(false);
     let connection = Connection::account(&config, &mut |user| {
@@ -248,7 +274,7 @@ fn configured(overrides: &Overrides) -> Result<(Connection, Account, KeyMap), Un
         base_url: Some(settings.base_url.clone()),
         warning,
     };
-    Ok((connection, account, keys))
+    Ok((connection, account, face))
 }
 
 fn first_run(overrides: &Overrides, problem: Option<String>) -> Mode {

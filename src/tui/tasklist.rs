@@ -12,6 +12,7 @@ use super::rows::{AttemptRecord, TaskRow};
 use crate::api::outcome::OutcomeKind;
 use crate::api::{RescanParams, TaskId};
 use crate::import::ImportedTask;
+use crate::progress::RunProgress;
 use crate::worker::JobId;
 
 mod counts;
@@ -46,6 +47,8 @@ pub struct TaskList {
     tally: Tally,
     /// Which task each job in flight is for.
     jobs: HashMap<JobId, TaskId>,
+    /// The run the jobs in flight belong to (or the last one, over).
+    run: RunProgress,
     /// Next job id.
     next_job: u64,
     /// Length of the longest task id added, for the id column.
@@ -65,6 +68,7 @@ impl Default for TaskList {
             marked: 0,
             tally: Tally::default(),
             jobs: HashMap::new(),
+            run: RunProgress::default(),
             next_job: 0,
             id_width: 0,
         }
@@ -125,6 +129,16 @@ impl TaskList {
     /// Live counts.
     pub fn counts(&self) -> Counts {
         self.tally.counts()
+    }
+
+    /// The run going on, or the last one.
+    pub fn run(&self) -> &RunProgress {
+        &self.run
+    }
+
+    /// True once after a run ended (see [`RunProgress::take_ended`]).
+    pub fn take_run_end(&mut self) -> bool {
+        self.run.take_ended()
     }
 
     /// Tasks per last outcome label (only labels some task has).
@@ -244,6 +258,7 @@ impl TaskList {
                 jobs.push(job);
             }
         }
+        self.run.dropped(jobs.len());
         self.rows.retain(|r| !gone.contains(&r.id));
         self.index.rebuild(&self.rows);
         self.shown_for = None;

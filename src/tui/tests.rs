@@ -582,6 +582,7 @@ fn first_run_offers_demo_mode() {
         &mut app,
         Message::DemoReady {
             account: account(),
+            concurrency: 4,
             tasks,
         },
     );

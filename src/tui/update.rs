@@ -11,6 +11,7 @@ use super::input::LineInput;
 use super::keymap::{Action, KeyMode};
 use super::message::{Command, Message};
 use super::others;
+use super::run;
 use super::view::layout;
 use crate::import::parse_any;
 
@@ -47,8 +48,13 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
                 vec![]
             }
         },
-        Message::DemoReady { account, tasks } => {
+        Message::DemoReady {
+            account,
+            concurrency,
+            tasks,
+        } => {
             app.account = account;
+            app.control.connected(concurrency);
             app.mode = Mode::Normal;
             let before = app.tasks.len();
             app.tasks.add(tasks);
@@ -123,6 +129,8 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
     if matches!(app.mode, Mode::Normal) {
         commands.extend(events::ensure_history(app));
     }
+    // Whatever ended the run (its last answer, a cancel, a removal).
+    commands.extend(run::ended(app));
     commands
 }
 
@@ -231,6 +239,9 @@ fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
         Action::Export => app.mode = prompt(PromptKind::ExportPath),
         Action::Help => app.mode = Mode::Help,
         Action::Quit => return actions::request_quit(app),
+        Action::Pause => return run::toggle_pause(app),
+        Action::Faster => return run::change_concurrency(app, 1),
+        Action::Slower => return run::change_concurrency(app, -1),
         _ if app.tab == Tab::Monitor => return monitor_key(app, action),
         _ => return tasks_key(app, action),
     }

@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::cancel::{Gate, cancel_batch, stop_cancelled};
 use super::retries::run_job;
+use super::slots::{Slot, Slots};
 use super::{Command, Job, JobId, Shared, WorkerEvent};
 use crate::api::{Answer, TaskId};
 use crate::store::Intent;
@@ -48,7 +49,7 @@ pub(super) struct Live {
 }
 
 /// A job's first slot, handed out in submission order.
-pub(super) type FirstSlot = oneshot::Receiver<OwnedSemaphorePermit>;
+pub(super) type FirstSlot = oneshot::Receiver<Slot>;
 
 /// Why a job stopped before an answer.
 pub(super) enum Stop {
@@ -67,11 +68,7 @@ pub(super) async fn supervise(
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel::<Report>();
     let (turns, queue) = mpsc::unbounded_channel();
-    tokio::spawn(hand_out_slots(
-        shared.slots.clone(),
-        shared.config.slots(),
-        queue,
-    ));
+    tokio::spawn(hand_out_slots(shared.slots.clone(), queue));
     let mut live: HashMap<JobId, Live> = HashMap::new();
     loop {
         tokio::select! {
@@ -94,6 +91,7 @@ pub(super) async fn supervise(
                     live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None, hurried: false });
                 }
                 Some(Command::Cancel(ids)) => cancel_batch(&shared, &mut live, &ids, &mut reports, &events),
+                Some(Command::Control(control)) => shared.slots.control(control),
                 None => break,
             },
         }
@@ -173,18 +171,17 @@ pub(super) async fn send_one(
     // re-sends take the next free one.
     let slot = match first_slot.take() {
         Some(given) => given.await.ok(),
-        None => shared.slots.clone().acquire_owned().await.ok(),
+        None => Some(shared.slots.take(false).await),
     };
     let Some(mut slot) = slot else {
         return Err(Stop::NoRecord("the worker stopped".into()));
     };
     // The slots lent to a first request (see `hand_out_slots`);
     // none for every other request, which then needs no timer.
-    let lent = match slot.num_permits() {
-        0 | 1 => None,
-        n => slot.split(n - 1),
-    };
+    let lent = slot.split_rest();
     shared.pacer.wait_turn().await;
+    // Paused after the slot was taken: nothing new leaves until resumed.
+    shared.slots.unpaused().await;
     // The record is begun under the gate's lock with the request's start:
     // a job cancelled before its request left has none, so the history
     // (and the task's last outcome there) is untouched.
@@ -239,7 +236,7 @@ pub(super) async fn send_one(
 /// timeout (they then open connections of their own).
 async fn return_lent_slots_early(
     request: impl std::future::Future<Output = Answer>,
-    lent: OwnedSemaphorePermit,
+    lent: Slot,
 ) -> Answer {
     tokio::pin!(request);
     tokio::select! {
@@ -265,21 +262,14 @@ async fn return_lent_slots_early(
 /// of the first `concurrency` jobs racing to open its own (16 handshakes on
 /// both sides, and 16 connection tasks to wake, for a bulk run).
 async fn hand_out_slots(
-    slots: Arc<Semaphore>,
-    concurrency: usize,
-    mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<OwnedSemaphorePermit>)>,
+    slots: Arc<Slots>,
+    mut queue: mpsc::UnboundedReceiver<(Gate, oneshot::Sender<Slot>)>,
 ) {
     while let Some((gate, give)) = queue.recv().await {
         if gate.is_cancelled() || give.is_closed() {
             continue;
         }
-        let idle = slots.available_permits() == concurrency;
-        let wanted = if idle { concurrency } else { 1 };
-        // The config caps `concurrency` at 256.
-        let wanted = u32::try_from(wanted).unwrap_or(u32::MAX);
-        let Ok(slot) = slots.clone().acquire_many_owned(wanted).await else {
-            return;
-        };
+        let slot = slots.take(true).await;
         let _ = give.send(slot);
     }
 }

@@ -5,15 +5,15 @@
 //! transient, honours `Retry-After`, and cancels on request. It has no UI
 //! code and never blocks its caller: both channels are unbounded.
 //!
-//! Split by responsibility: `dispatch` (the supervisor, the queue and the
-//! concurrency cap), `retries` (`Retry-After`, backoff, the re-send after
+//! Split by responsibility: `dispatch` (the supervisor and the queue),
+//! `slots` (the concurrency cap and the pause), `retries` (`Retry-After`, backoff, the re-send after
 //! `failed or hung`), `pacing` (the rate cap), `cancel` (cancelling
 //! without crossing a job's own steps) and `recorder` (the history).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use crate::api::{Client, Outcome, RescanParams, TaskId};
 use crate::store::StoreHandle;
@@ -23,7 +23,9 @@ mod dispatch;
 mod pacing;
 mod recorder;
 mod retries;
+mod slots;
 pub use cancel::CANCEL_GRACE;
+pub use slots::Control;
 use pacing::Pacer;
 use recorder::Recorder;
 
@@ -97,6 +99,8 @@ pub enum Command {
     /// no resend); one whose request is on the wire gets [`CANCEL_GRACE`]
     /// to bring its answer, or none if it is cancelled a second time.
     Cancel(Vec<JobId>),
+    /// Pause, resume or change the concurrency (see [`Control`]).
+    Control(Control),
 }
 
 /// The life of a job, streamed back as it happens. Every submitted job ends
@@ -215,6 +219,11 @@ impl WorkerHandle {
     pub fn cancel_many(&self, jobs: Vec<JobId>) {
         let _ = self.commands.send(Command::Cancel(jobs));
     }
+
+    /// Pauses, resumes or changes the concurrency for the next requests.
+    pub fn control(&self, control: Control) {
+        let _ = self.commands.send(Command::Control(control));
+    }
 }
 
 /// Starts the worker on the current tokio runtime. With a `recorder`, every
@@ -229,7 +238,7 @@ pub fn spawn(
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         client,
-        slots: Arc::new(Semaphore::new(config.slots())),
+        slots: slots::Slots::new(config.slots()),
         pacer: Pacer::new(config.requests_per_minute),
         config,
         recorder: Recorder(recorder),
@@ -242,7 +251,7 @@ pub fn spawn(
 /// and the history.
 struct Shared {
     client: Arc<Client>,
-    slots: Arc<Semaphore>,
+    slots: Arc<slots::Slots>,
     pacer: Pacer,
     config: WorkerConfig,
     recorder: Recorder,

@@ -57,7 +57,11 @@ pub async fn send_all(
         });
     }
     let mut run = Printer {
-        progress: Progress::new(total, total > 1 && io::stderr().is_terminal()),
+        progress: Progress::new(
+            total,
+            total > 1 && io::stderr().is_terminal(),
+            jiff::Timestamp::now(),
+        ),
         phase: HashMap::new(),
         out: io::BufWriter::new(io::stdout()),
         format,
@@ -70,7 +74,7 @@ pub async fn send_all(
     let mut signals = Interrupts::register();
     let mut interrupts = 0;
     let mut stopped = false;
-    while run.progress.done < total {
+    while run.progress.done() < total {
         let redraw = run.progress.redraw_at();
         let event = tokio::select! {
             event = events.recv() => event,
@@ -89,7 +93,7 @@ pub async fn send_all(
                 continue;
             }
             () = sleep_until(redraw), if redraw.is_some() => {
-                run.progress.draw();
+                run.progress.draw(jiff::Timestamp::now());
                 continue;
             }
         };
@@ -108,7 +112,7 @@ pub async fn send_all(
     }
     run.progress.clear();
     match run.failed.take() {
-        None => Ended::Done(run.progress.accepted == total),
+        None => Ended::Done(run.progress.accepted() == total),
         Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ended::OutputClosed,
         Some(e) => {
             eprintln!(
@@ -231,8 +235,8 @@ impl<W: Write> Printer<W> {
                 elapsed,
             } => {
                 self.phase.remove(&job);
-                self.progress.done += 1;
-                self.progress.accepted += usize::from(outcome.is_accepted());
+                self.progress
+                    .finished(outcome.is_accepted(), jiff::Timestamp::now());
                 if self.failed.is_some() {
                     return;
                 }
@@ -276,6 +280,6 @@ impl<W: Write> Printer<W> {
         }
         self.progress.sending = self.phase.values().filter(|on_wire| **on_wire).count();
         self.progress.retrying = self.phase.len() - self.progress.sending;
-        self.progress.draw();
+        self.progress.draw(jiff::Timestamp::now());
     }
 }

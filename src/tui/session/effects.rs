@@ -30,6 +30,12 @@ impl Session {
                     worker.cancel_many(jobs);
                 }
             }
+            Command::Worker(control) => {
+                if let Some(worker) = &self.worker {
+                    worker.control(control);
+                }
+            }
+            Command::Bell => terminal.write_raw(b"\x07"),
             Command::Copy(text) => terminal.write_raw(osc52(&text).as_bytes()),
             Command::Import(path) => {
                 let tx = self.internal.clone();

@@ -11,7 +11,8 @@ use crate::worker::{Job, JobId, WorkerEvent};
 
 impl TaskList {
     /// Queues a job for each of these listed tasks that has none yet, with
-    /// its saved parameters; returns the jobs for the worker.
+    /// its saved parameters; returns the jobs for the worker. They join the
+    /// run going on, or begin one.
     pub fn submit(&mut self, ids: &[TaskId]) -> Vec<Job> {
         let mut jobs = Vec::with_capacity(ids.len());
         for id in ids {
@@ -37,6 +38,7 @@ impl TaskList {
                 params,
             });
         }
+        self.run.add(jobs.len());
         jobs
     }
 
@@ -68,6 +70,7 @@ impl TaskList {
         if self.rows[at].job() != Some(job) {
             return None;
         }
+        self.run.seen(now);
         let later = |delay| now.checked_add(delay).unwrap_or(now);
         let new = match event {
             WorkerEvent::Queued { .. } => RowState::Queued,
@@ -104,6 +107,7 @@ impl TaskList {
                 let params = self.job_params(at);
                 self.move_job(at, old, RowState::Idle);
                 self.jobs.remove(&job);
+                self.run.finished(outcome.is_accepted(), now);
                 let never_left = matches!(old, RowState::Queued | RowState::Resending { .. });
                 if matches!(outcome, Outcome::Cancelled) && never_left {
                     return None;

@@ -204,6 +204,13 @@ fn check(list: &TaskList) {
     let with_jobs: BTreeSet<JobId> = rows.iter().filter_map(|r| r.job()).collect();
     let jobs: BTreeSet<JobId> = list.all_jobs().into_iter().collect();
     assert_eq!(jobs, with_jobs, "the jobs in flight are the rows' jobs");
+    let run = list.run();
+    assert_eq!(
+        run.total() - run.done(),
+        jobs.len(),
+        "the run waits for exactly the jobs in flight"
+    );
+    assert!(run.accepted() <= run.done());
     for (at, row) in rows.iter().enumerate() {
         assert_eq!(list.position(&row.id), Some(at));
         assert_eq!(row.job().is_some(), row.state() != RowState::Idle);

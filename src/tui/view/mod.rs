@@ -124,12 +124,7 @@ fn seconds_until(at: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
 
 /// A longer countdown as `4m59s` (or `59s`).
 fn countdown(at: jiff::Timestamp, now: jiff::Timestamp) -> String {
-    let secs = seconds_until(at, now);
-    if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{secs}s")
-    }
+    crate::progress::short_duration(seconds_until(at, now).unsigned_abs())
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

@@ -33,6 +33,7 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         format!("not accepted {} ", c.not_accepted),
         style::fg(theme, Color::Red),
     ));
+    spans.extend(run_spans(app));
     // A warning (certificate expiry) before the static account text, so a
     // narrow terminal cuts the account, not the warning.
     if let Some(w) = &a.warning {
@@ -49,6 +50,36 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let subject = a.cert_subject.as_deref().unwrap_or("no client certificate");
     spans.push(Span::raw(format!("· {subject} · {} ", a.base_label)));
     frame.render_widget(Line::from(spans), area);
+}
+
+/// The run (its progress, or how it ended), the concurrency and the pause.
+fn run_spans(app: &App) -> Vec<Span<'static>> {
+    let theme = app.theme;
+    let run = app.tasks.run();
+    let control = &app.control;
+    let mut parts = Vec::new();
+    if let Some(line) = run.line(app.now) {
+        let st = match run.running() {
+            true => style::in_flight(theme),
+            false => Style::new(),
+        };
+        parts.push((line, st));
+    }
+    if control.shows_concurrency(run.running()) {
+        parts.push((format!("concurrency {}", control.concurrency), Style::new()));
+    }
+    if control.paused {
+        let st = style::fg(theme, Color::Yellow).add_modifier(Modifier::BOLD);
+        parts.push(("paused".into(), st));
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(n, (text, st))| {
+            let lead = if n == 0 { "│" } else { "·" };
+            Span::styled(format!("{lead} {text} "), st)
+        })
+        .collect()
 }
 
 /// The keys for the current mode, from the key map.
