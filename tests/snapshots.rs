@@ -188,6 +188,76 @@ fn hint_line(app: &App) -> String {
     last.trim_matches('"').trim_end().to_owned()
 }
 
+/// The status bar: the line above the hints.
+fn status_line(app: &App) -> String {
+    let screen = draw(app);
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[lines.len() - 2].trim_matches('"').trim_end().to_owned()
+}
+
+/// Sends the first four tasks, all queued at T0; the first two finish
+/// (accepted, rejected) by T0 + 4 s. Returns the jobs.
+fn run_of_four(app: &mut App) -> Vec<Job> {
+    for _ in 0..4 {
+        key(app, KeyCode::Char(' '));
+    }
+    key(app, KeyCode::Char('r'));
+    let jobs = jobs(key(app, KeyCode::Char('y')));
+    key(app, KeyCode::Char('u'));
+    for job in &jobs {
+        let event = WorkerEvent::Queued { job: job.id };
+        let at = Timestamp::from_second(T0).unwrap();
+        update(app, Message::Worker { event, at });
+    }
+    for (n, job) in jobs.iter().take(2).enumerate() {
+        finish_at(app, job, n == 0, T0 + 2 * (n as i64 + 1));
+    }
+    jobs
+}
+
+fn finish_at(app: &mut App, job: &Job, accepted: bool, secs: i64) {
+    let outcome = match accepted {
+        true => Outcome::Accepted {
+            body: String::new(),
+            new_task_id: None,
+        },
+        false => Outcome::FailedOrHung,
+    };
+    let event = WorkerEvent::Finished {
+        job: job.id,
+        task: job.task.clone(),
+        outcome,
+        status: Some(200),
+        attempts: 1,
+        elapsed: Duration::from_millis(40),
+    };
+    let at = Timestamp::from_second(secs).unwrap();
+    update(app, Message::Worker { event, at });
+}
+
+/// While a run goes on: its progress, rate, ETA and the concurrency; then
+/// paused, one more request at once.
+#[test]
+fn status_bar_during_a_run() {
+    let mut app = app(&(160, 24), TASKS);
+    run_of_four(&mut app);
+    let going = status_line(&app);
+    key(&mut app, KeyCode::Char('p'));
+    key(&mut app, KeyCode::Char('+'));
+    let paused = status_line(&app);
+    insta::assert_snapshot!([going, paused].join("\n"));
+}
+
+/// After the run: how long it took and how it went, until the next one.
+#[test]
+fn status_bar_after_a_run() {
+    let mut app = app(&(160, 24), TASKS);
+    let jobs = run_of_four(&mut app);
+    finish_at(&mut app, &jobs[2], true, T0 + 100);
+    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    insta::assert_snapshot!(status_line(&app));
+}
+
 #[test]
 fn the_export_prompt_shows_its_own_hint() {
     let mut app = app(&(120, 30), TASKS);
