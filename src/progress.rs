@@ -208,12 +208,18 @@ mod tests {
             run.finished(true, at(10));
         }
         assert!(run.take_ended());
-        assert_eq!(run.line(at(10)).as_deref(), Some("run done in 10s: 5 accepted, 0 not accepted"));
+        assert_eq!(
+            run.line(at(10)).as_deref(),
+            Some("run done in 10s: 5 accepted, 0 not accepted")
+        );
         run.add(1);
         run.seen(at(20));
         assert_eq!(run.line(at(20)).as_deref(), Some("run 0/1"), "a new run");
         run.finished(true, at(23));
-        assert_eq!(run.line(at(30)).as_deref(), Some("run done in 3s: 1 accepted, 0 not accepted"));
+        assert_eq!(
+            run.line(at(30)).as_deref(),
+            Some("run done in 3s: 1 accepted, 0 not accepted")
+        );
     }
 
     #[test]

@@ -336,6 +336,117 @@ fn ctrl_c_with_requests_in_flight_asks_then_restores() {
     assert_restored(&tui);
 }
 
+/// The dashboard with one request at once, against a simulator on which
+/// `slow` answers after `delay` (every other task at once), with `ids`
+/// listed.
+fn one_at_a_time(
+    rt: &tokio::runtime::Runtime,
+    slow: &[&str],
+    delay: Duration,
+    ids: &str,
+) -> (Fixture, Tui) {
+    let behaviour = Behaviour::Slow { delay };
+    let per_task = slow.iter().map(|id| (id.to_string(), behaviour.clone()));
+    let f = rt.block_on(Fixture::start(Behaviours {
+        per_task: per_task.collect(),
+        ..Behaviours::default()
+    }));
+    let config = f.config_file("[worker]\nconcurrency = 1\n");
+    let mut tui = Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE);
+    tui.wait_text("No tasks yet");
+    add_ids(&mut tui, ids);
+    tui.send(b"*r");
+    tui.wait_text(&format!("Rescan {} tasks?", ids.split(' ').count()));
+    tui.send(b"yu");
+    (f, tui)
+}
+
+/// `p` while a request is on the wire: it finishes, nothing new is sent
+/// (the simulator saw that one request only), the status bar says
+/// `paused`; `p` again sends the rest, and the run's end rings the bell once.
+#[test]
+fn a_paused_run_sends_nothing_new_until_resumed() {
+    let rt = runtime();
+    let (f, mut tui) = one_at_a_time(
+        &rt,
+        &["hold-1"],
+        Duration::from_secs(3),
+        "hold-1 quick-1 quick-2",
+    );
+    let record = f.sim.record();
+    tui.wait_screen("hold-1 on the wire", |s| row_shows(s, "hold-1", "sending"));
+    eventually("the simulator holding hold-1", || record.in_flight() == 1);
+    tui.send(b"p");
+    tui.wait_screen("hold-1 answered, the rest held back", |s| {
+        let text = s.contents();
+        row_shows(s, "hold-1", "✓ accepted")
+            && text.contains(" queued 2 sending 0 ")
+            && text.contains("run 1/3 · ")
+            && text.contains(" · paused ")
+    });
+    assert_eq!(
+        (record.len(), record.in_flight()),
+        (1, 0),
+        "nothing sent while paused"
+    );
+    assert!(!tui.raw_output().contains(&0x07), "no bell before the end");
+
+    tui.send(b"p");
+    tui.wait_for("the rest sent after resuming", |s| {
+        s.contains("run done in ")
+            && s.contains(": 3 accepted, 0 not accepted")
+            && !s.contains("paused")
+    });
+    assert_eq!(record.len(), 3);
+    let bells = tui.raw_output().iter().filter(|b| **b == 0x07).count();
+    assert_eq!(bells, 1, "the bell rings once, at the end");
+    quit_and_check_restored(tui);
+}
+
+/// `+` lets one more request onto the wire at once; quitting while paused
+/// asks and cancels as ever.
+#[test]
+fn plus_lets_one_more_request_onto_the_wire() {
+    let rt = runtime();
+    let (f, tui) = one_at_a_time(
+        &rt,
+        &["hold-1", "hold-2", "hold-3"],
+        Duration::from_secs(30),
+        "hold-1 hold-2 hold-3",
+    );
+    let record = f.sim.record();
+    tui.wait_for("one on the wire", |s| {
+        s.contains(" queued 2 sending 1 ") && s.contains("· concurrency 1 ")
+    });
+    eventually("the simulator holding one request", || {
+        record.in_flight() == 1
+    });
+    let mut tui = tui;
+    tui.send(b"+");
+    tui.wait_for("two on the wire", |s| {
+        s.contains(" queued 1 sending 2 ") && s.contains("· concurrency 2 ")
+    });
+    eventually("the simulator holding two requests", || {
+        record.in_flight() == 2
+    });
+    assert_eq!(record.max_in_flight(), 2);
+
+    tui.send(b"p");
+    tui.wait_text(" · paused ");
+    tui.send(b"q");
+    tui.wait_for("the quit confirmation", |s| {
+        s.contains("Quit? 2 on the wire, 1 queued") && s.contains("[ Yes (y) ]")
+    });
+    tui.send(b"y");
+    let status = tui.wait_exit();
+    assert!(
+        status.success(),
+        "exit status {status:?}\n{}",
+        tui.contents()
+    );
+    assert_restored(&tui);
+}
+
 /// Below the minimum size the dashboard draws one explanatory line only.
 #[test]
 fn too_small_terminal_shows_one_line() {

@@ -192,7 +192,10 @@ fn hint_line(app: &App) -> String {
 fn status_line(app: &App) -> String {
     let screen = draw(app);
     let lines: Vec<&str> = screen.lines().collect();
-    lines[lines.len() - 2].trim_matches('"').trim_end().to_owned()
+    lines[lines.len() - 2]
+        .trim_matches('"')
+        .trim_end()
+        .to_owned()
 }
 
 /// Sends the first four tasks, all queued at T0; the first two finish

@@ -83,3 +83,50 @@ async fn the_progress_line_counts_jobs_waiting_to_retry() {
     // The simulator stays up until the run is over.
     drop(f);
 }
+
+/// Once a task is done, the progress line adds the rate and the time left
+/// (the dashboard's words): `· 2.1/s · ETA 1s`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_progress_line_shows_the_rate_and_the_time_left() {
+    let f = Fixture::start(scripted(&[("busy-1", busy_once())])).await;
+    let cfg = f.config_file("");
+    let home = f.dir.path().to_owned();
+    let args = [
+        "rescan",
+        "--config",
+        cfg.to_str().unwrap(),
+        "quick-1",
+        "busy-1",
+    ];
+    tokio::task::block_in_place(|| {
+        let tui = pty::Tui::spawn(&args, &[("TIP_PASSWORD", PASSWORD)], &home, (160, 24));
+        let screen = tui.wait_for("the rate and the time left", |s| {
+            s.lines().any(|l| pace(l).is_some())
+        });
+        let line = screen.lines().find_map(pace).unwrap();
+        assert!(
+            line.starts_with(
+                "[1/2] 1 accepted · 0 not accepted · 0 sending · 1 waiting to retry · "
+            ),
+            "{line}"
+        );
+        let status = tui.wait_exit();
+        assert!(status.success(), "{status:?}: {}", tui.contents());
+    });
+    drop(f);
+}
+
+/// The progress line, if `line` is one with a rate (`N.N/s`) and an ETA
+/// (`Ns`, or `NmNNs`) at its end.
+fn pace(line: &str) -> Option<&str> {
+    let line = line.trim_end();
+    let (head, eta) = line.rsplit_once(" · ETA ")?;
+    let (_, rate) = head.rsplit_once(" · ")?;
+    let rate = rate.strip_suffix("/s")?;
+    let (whole, tenths) = rate.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let eta_ok = eta
+        .strip_suffix('s')
+        .is_some_and(|e| e.split('m').all(digits));
+    (digits(whole) && tenths.len() == 1 && digits(tenths) && eta_ok).then_some(line)
+}

@@ -255,9 +255,16 @@ mod tests {
     #[test]
     fn the_progress_line_has_the_rate_and_the_time_left_once_a_task_is_done() {
         let start = Timestamp::from_second(1_800_000_000).unwrap();
-        let later = |secs| start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap();
+        let later = |secs| {
+            start
+                .checked_add(jiff::SignedDuration::from_secs(secs))
+                .unwrap()
+        };
         let mut p = Progress::new(4, true, start);
-        assert!(p.line(later(1)).ends_with(" 0 waiting to retry"), "no rate yet");
+        assert!(
+            p.line(later(1)).ends_with(" 0 waiting to retry"),
+            "no rate yet"
+        );
         p.finished(true, later(2));
         assert_eq!(
             p.line(later(2)),

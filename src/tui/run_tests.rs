@@ -59,7 +59,13 @@ fn submitted(commands: Vec<Command>) -> Vec<(JobId, TaskId)> {
 }
 
 fn worker(app: &mut App, event: WorkerEvent, secs: i64) -> Vec<Command> {
-    update(app, Message::Worker { event, at: at(secs) })
+    update(
+        app,
+        Message::Worker {
+            event,
+            at: at(secs),
+        },
+    )
 }
 
 fn queued(app: &mut App, jobs: &[(JobId, TaskId)], secs: i64) {
@@ -115,7 +121,11 @@ fn p_pauses_the_worker_and_p_again_resumes_it() {
     assert_eq!(controls(&press(&mut app, 'p')), [Control::Pause]);
     assert!(app.control.paused);
     assert_eq!(controls(&press(&mut app, '2')), [], "the monitor tab");
-    assert_eq!(controls(&press(&mut app, 'p')), [Control::Resume], "on both tabs");
+    assert_eq!(
+        controls(&press(&mut app, 'p')),
+        [Control::Resume],
+        "on both tabs"
+    );
     assert!(!app.control.paused);
 }
 

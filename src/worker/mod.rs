@@ -25,9 +25,9 @@ mod recorder;
 mod retries;
 mod slots;
 pub use cancel::CANCEL_GRACE;
-pub use slots::Control;
 use pacing::Pacer;
 use recorder::Recorder;
+pub use slots::Control;
 
 /// Limits and retry policy, from `[worker]` in the config.
 #[derive(Debug, Clone)]
