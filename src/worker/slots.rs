@@ -51,20 +51,23 @@ impl Slots {
     }
 
     /// Waits for a free slot while not paused. `all_if_idle`: when none is
-    /// taken, takes every slot (see `dispatch::hand_out_slots`).
+    /// taken as it asks, it takes every slot (see
+    /// `dispatch::hand_out_slots`); asked while some are taken, it takes
+    /// one, however many are free by the time it gets it.
     pub(super) async fn take(self: &Arc<Self>, all_if_idle: bool) -> Slot {
+        let whole = all_if_idle && self.lock().taken == 0;
         loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
             {
                 let mut state = self.lock();
-                if !state.paused && state.taken < state.limit {
-                    let count = if all_if_idle && state.taken == 0 {
-                        state.limit
-                    } else {
-                        1
-                    };
+                let free = match whole {
+                    true => state.taken == 0,
+                    false => state.taken < state.limit,
+                };
+                if !state.paused && free {
+                    let count = if whole { state.limit } else { 1 };
                     state.taken += count;
                     return Slot {
                         slots: self.clone(),
@@ -183,5 +186,18 @@ mod tests {
         let rest = all.split_rest().expect("two more");
         drop(rest);
         let _one = gets(&slots).await.expect("the lent ones came back");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_take_asked_while_busy_gets_one_slot_when_all_come_back() {
+        let slots = Slots::new(3);
+        let all = slots.take(true).await;
+        let next = tokio::spawn({
+            let slots = slots.clone();
+            async move { slots.take(true).await.count }
+        });
+        tokio::task::yield_now().await;
+        drop(all);
+        assert_eq!(next.await.unwrap(), 1, "not alone: the run is going");
     }
 }
