@@ -336,14 +336,15 @@ fn ctrl_c_with_requests_in_flight_asks_then_restores() {
     assert_restored(&tui);
 }
 
-/// The dashboard with one request at once, against a simulator on which
-/// `slow` answers after `delay` (every other task at once), with `ids`
-/// listed.
+/// The dashboard with one request at once (and `extra` config), against a
+/// simulator on which `slow` answers after `delay` (every other task at
+/// once), sending `ids` (two or more).
 fn one_at_a_time(
     rt: &tokio::runtime::Runtime,
     slow: &[&str],
     delay: Duration,
     ids: &str,
+    extra: &str,
 ) -> (Fixture, Tui) {
     let behaviour = Behaviour::Slow { delay };
     let per_task = slow.iter().map(|id| (id.to_string(), behaviour.clone()));
@@ -351,7 +352,7 @@ fn one_at_a_time(
         per_task: per_task.collect(),
         ..Behaviours::default()
     }));
-    let config = f.config_file("[worker]\nconcurrency = 1\n");
+    let config = f.config_file(&format!("[worker]\nconcurrency = 1\n{extra}"));
     let mut tui = Tui::dashboard(&config, PASSWORD, f.dir.path(), SIZE);
     tui.wait_text("No tasks yet");
     add_ids(&mut tui, ids);
@@ -372,6 +373,7 @@ fn a_paused_run_sends_nothing_new_until_resumed() {
         &["hold-1"],
         Duration::from_secs(3),
         "hold-1 quick-1 quick-2",
+        "",
     );
     let record = f.sim.record();
     tui.wait_screen("hold-1 on the wire", |s| row_shows(s, "hold-1", "sending"));
@@ -403,6 +405,22 @@ fn a_paused_run_sends_nothing_new_until_resumed() {
     quit_and_check_restored(tui);
 }
 
+/// `[ui] bell = false`: the run ends without the bell.
+#[test]
+fn no_bell_with_bell_off() {
+    let rt = runtime();
+    let (_f, tui) = one_at_a_time(
+        &rt,
+        &[],
+        Duration::ZERO,
+        "quick-1 quick-2",
+        "[ui]\nbell = false\n",
+    );
+    tui.wait_text(": 2 accepted, 0 not accepted");
+    assert!(!tui.raw_output().contains(&0x07), "no bell");
+    quit_and_check_restored(tui);
+}
+
 /// `+` lets one more request onto the wire at once; quitting while paused
 /// asks and cancels as ever.
 #[test]
@@ -413,6 +431,7 @@ fn plus_lets_one_more_request_onto_the_wire() {
         &["hold-1", "hold-2", "hold-3"],
         Duration::from_secs(30),
         "hold-1 hold-2 hold-3",
+        "",
     );
     let record = f.sim.record();
     tui.wait_for("one on the wire", |s| {

@@ -28,6 +28,15 @@ fn defaults_apply_to_an_empty_file() {
 }
 
 #[test]
+fn the_bell_is_on_unless_ui_bell_is_false() {
+    assert!(load("", &[], Overrides::default()).unwrap().bell);
+    let off = load("[ui]\nbell = false\n", &[], Overrides::default()).unwrap();
+    assert!(!off.bell);
+    let typo = load("[ui]\nbel = false\n", &[], Overrides::default()).unwrap_err();
+    assert!(typo.0.contains("bel"), "{typo}");
+}
+
+#[test]
 fn precedence_is_file_then_env_then_flags() {
     let toml =
         "[api]\nusername = \"file-user\"\nclient_cert = \"c.pem\"\n[worker]\nconcurrency = 8\n";
