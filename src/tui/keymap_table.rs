@@ -142,7 +142,8 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Resend,
         "re-send failed",
-        "re-send those that ended failed or hung / error",
+        "re-send those that ended failed or hung, error, interrupted or cancelled: \
+         the marked ones, else every one in view (asks first)",
     ),
     row(M::Tasks, A::Cancel, "cancel", "cancel those not finished"),
     row(M::Tasks, A::Mark, "mark", "mark / unmark"),
@@ -200,6 +201,18 @@ pub(super) const ROWS: &[Row] = &[
     row(M::Monitor, A::Outcome, "outcome", "outcome filter"),
     row(
         M::Monitor,
+        A::Failures,
+        "failures",
+        "focus the failures list (again: back to the timeline)",
+    ),
+    row(
+        M::Monitor,
+        A::Choose,
+        "show tasks",
+        "the focused failure group's tasks, filtered, on the task tab",
+    ),
+    row(
+        M::Monitor,
         A::Filter,
         "filter",
         "text filter over task id, error, description",
@@ -213,14 +226,14 @@ pub(super) const ROWS: &[Row] = &[
     row(
         M::Monitor,
         A::Down,
-        "timeline task",
-        "next task in the timeline",
+        "move",
+        "next task in the timeline, or next failure group once focused",
     ),
     row(
         M::Monitor,
         A::Up,
-        "timeline task",
-        "previous task in the timeline",
+        "move",
+        "previous task in the timeline, or previous failure group once focused",
     ),
     row(
         M::Monitor,

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod app;
 pub mod events;
+mod failures;
 pub mod form;
 pub mod index;
 pub mod input;
@@ -205,3 +206,6 @@ mod tasklist_tests;
 
 #[cfg(test)]
 mod edit_tests;
+
+#[cfg(test)]
+mod failures_tests;

@@ -15,12 +15,14 @@ use crate::import::ImportedTask;
 use crate::worker::JobId;
 
 mod counts;
+mod failures;
 mod jobs;
 #[cfg(test)]
 mod props;
 
 pub use counts::Counts;
 use counts::Tally;
+pub use failures::{FailureGroup, FailureReason};
 
 /// See the module documentation.
 #[derive(Debug)]
