@@ -284,7 +284,6 @@ impl Action {
                 "Tasks"
             }
             Filter | ClearFilter | Window | Outcome | Failures => "Monitoring",
-            Choose if mode == KeyMode::Monitor => "Monitoring",
             Edit | Rescan | Resend | Cancel | Curl => "Rescanning",
             _ => "Other",
         }

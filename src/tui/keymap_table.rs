@@ -142,8 +142,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Resend,
         "re-send failed",
-        "re-send those that ended failed or hung, error, interrupted or cancelled: \
-         the marked ones, else every one in view (asks first)",
+        "re-send failed or hung, error, interrupted, cancelled: marked, else all in view",
     ),
     row(M::Tasks, A::Cancel, "cancel", "cancel those not finished"),
     row(M::Tasks, A::Mark, "mark", "mark / unmark"),
@@ -205,10 +204,10 @@ pub(super) const ROWS: &[Row] = &[
         "failures",
         "focus the failures list (again: back to the timeline)",
     ),
-    row(
+    // The focused failures list's title says what Enter does.
+    quiet(
         M::Monitor,
         A::Choose,
-        "show tasks",
         "the focused failure group's tasks, filtered, on the task tab",
     ),
     row(

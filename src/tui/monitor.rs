@@ -143,7 +143,6 @@ impl MonitorState {
             outcome: self.outcome,
             text: self.text(),
             bucket_ms: self.window.bucket().0.as_millis() as i64,
-            failures: 12,
         }
     }
 
