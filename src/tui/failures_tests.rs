@@ -328,6 +328,64 @@ fn enter_on_a_group_shows_its_tasks_on_the_task_tab_with_the_filter() {
     );
 }
 
+/// A restart reads each task's last outcome with the server's error:
+/// rejected tasks group by it as before, and a live answer moves a task
+/// between the groups.
+#[test]
+fn rejected_tasks_read_back_at_start_group_by_their_error() {
+    let mut app = app_with(&[]);
+    let stored = |task: &str, error: Option<&str>| StoredTask {
+        id: id(task),
+        label: String::new(),
+        url: None,
+        params: StoredParams::default(),
+        last: Some(HistoryRecord {
+            id: RecordId(1),
+            task_id: String::new(),
+            time: AT * 1000,
+            params: String::new(),
+            status: Some(400),
+            outcome: OutcomeKind::Rejected,
+            error: error.map(str::to_owned),
+            description: None,
+            new_task_id: None,
+            body: None,
+            attempts: 1,
+            elapsed_ms: None,
+            finished_at: None,
+            finished: true,
+        }),
+    };
+    let tasks = vec![
+        stored("a", Some("invalid-params")),
+        stored("b", Some("invalid-params")),
+        stored("c", None),
+    ];
+    update(&mut app, Message::Loaded(Ok(TaskChunk { total: 3, tasks })));
+    let groups = |app: &App| -> Vec<(Option<String>, usize)> {
+        app.tasks
+            .failure_groups()
+            .into_iter()
+            .map(|g| (g.reason.error, g.tasks))
+            .collect()
+    };
+    assert_eq!(
+        groups(&app),
+        [(Some(String::new()), 1), (Some("invalid-params".into()), 2)]
+    );
+    ends(&mut app, "b", rejected("too-large-file"), 1, false);
+    assert_eq!(
+        groups(&app),
+        [
+            (Some(String::new()), 1),
+            (Some("invalid-params".into()), 1),
+            (Some("too-large-file".into()), 1)
+        ]
+    );
+    on_monitor(&mut app);
+    assert!(failure_lines(&app)[0].starts_with("✗ rejected · no error named"));
+}
+
 /// Every kind `R` offers, and some it does not: a task cancelled before
 /// its request left keeps its last outcome (`accepted` here).
 fn resendable() -> App {
