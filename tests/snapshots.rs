@@ -391,8 +391,9 @@ fn no_color_draws_without_colours() {
     );
 }
 
-#[test]
-fn monitor_tab() {
+/// The monitor tab over the mixed outcomes, its numbers and the selected
+/// task's history read.
+fn monitor_app() -> App {
     use tae_rescan::store::{Bucket, HistoryRecord, MonitorData, RecordId};
     use tae_rescan::tui::app::Tab;
     let mut app = app(&(120, 36), TASKS);
@@ -430,20 +431,6 @@ fn monitor_tab() {
                 other: (n % 3 == 0) as u64,
             })
             .collect(),
-        failures: vec![
-            record(
-                1,
-                "c07e6d3b1a2f48e59c8d7b4a3e2f1d06",
-                "failed or hung",
-                "the task failed or hung on the service; rescan it again later",
-            ),
-            record(
-                2,
-                "tae-2026-000377",
-                "interrupted",
-                "the process ended before the answer arrived; outcome unknown",
-            ),
-        ],
     };
     update(&mut app, Message::Monitor(Ok(data)));
     let history = vec![record(3, "tae-2026-000123", "accepted", "rescan started")];
@@ -454,6 +441,22 @@ fn monitor_tab() {
             result: Ok(history),
         },
     );
+    app
+}
+
+/// The failures list unfocused: one row per reason, nothing selected.
+#[test]
+fn monitor_tab() {
+    insta::assert_snapshot!(draw(&monitor_app()));
+}
+
+/// `f`, `j`: the failures list focused (its border and title say so), the
+/// second group selected.
+#[test]
+fn monitor_failures_focused() {
+    let mut app = monitor_app();
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Char('j'));
     insta::assert_snapshot!(draw(&app));
 }
 

@@ -129,6 +129,37 @@ fn restart_keeps_tasks_params_history_and_last_outcomes() {
     assert_eq!(p.processing_type, Some(ProcessingType::UnzipAndExec));
 }
 
+/// The monitor groups rejected tasks by the server's error: the summary a
+/// restart loads carries it (and only it of the texts).
+#[test]
+fn a_rejected_last_outcome_keeps_its_error_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .upsert_tasks(&[
+                task("r", StoredParams::default()),
+                task("e", StoredParams::default()),
+            ])
+            .unwrap();
+        let r = store.begin(&rec("r", 1_000)).unwrap();
+        let mut rejected = fin("rejected", "File is too large");
+        rejected.error = Some("too-large-file".into());
+        store.finish(r, &rejected).unwrap();
+        let e = store.begin(&rec("e", 1_100)).unwrap();
+        store.finish(e, &fin("error", "HTTP 503")).unwrap();
+    }
+    let tasks = Store::open(dir.path()).unwrap().load_tasks().unwrap();
+    let last = tasks[0].last.as_ref().unwrap();
+    assert_eq!(last.outcome.label(), "rejected");
+    assert_eq!(last.error.as_deref(), Some("too-large-file"));
+    assert_eq!(
+        last.description, None,
+        "the description comes with the history"
+    );
+    assert_eq!(tasks[1].last.as_ref().unwrap().error, None);
+}
+
 #[test]
 fn upsert_updates_in_place_and_remove_keeps_history() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,12 +1,12 @@
-//! Aggregates for the monitoring view: counts per outcome, outcomes per time
-//! bucket, and the latest failures, computed in SQL so a day of history
-//! costs one small answer rather than every record.
+//! Aggregates for the monitoring view: counts per outcome and outcomes per
+//! time bucket, computed in SQL so a day of history costs one small answer
+//! rather than every record. (Its failures are the task list's: how the
+//! tasks stand now.)
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::history::{HISTORY_COLUMNS, RawRecord, like_pattern, outcome_at};
-use super::types::HistoryRecord;
+use super::history::{like_pattern, outcome_at};
 use super::{Store, StoreError};
 use crate::api::outcome::OutcomeKind;
 
@@ -21,8 +21,6 @@ pub struct MonitorQuery {
     pub text: Option<String>,
     /// Width of a chart bucket in milliseconds (at least 1).
     pub bucket_ms: i64,
-    /// How many of the latest failures to return.
-    pub failures: usize,
 }
 
 /// Outcomes started in one chart bucket.
@@ -43,12 +41,10 @@ pub struct MonitorData {
     pub counts: Vec<(OutcomeKind, u64)>,
     /// Outcomes per bucket, oldest first; empty buckets are absent.
     pub buckets: Vec<Bucket>,
-    /// The latest records that did not end `accepted`, newest first.
-    pub failures: Vec<HistoryRecord>,
 }
 
 impl Store {
-    /// Counts, chart buckets and latest failures for `q`.
+    /// Counts and chart buckets for `q`.
     pub fn monitor(&self, q: &MonitorQuery) -> Result<MonitorData, StoreError> {
         let (filter, args) = filter(q);
         let sql_err = |e| self.sql(e);
@@ -95,26 +91,7 @@ impl Store {
                 buckets.push(row.map_err(sql_err)?);
             }
         }
-        let mut failures = Vec::new();
-        {
-            let sql = format!(
-                "SELECT {HISTORY_COLUMNS} FROM history WHERE {filter} \
-                 AND outcome IS NOT NULL AND outcome != '{accepted}' ORDER BY id DESC LIMIT {}",
-                q.failures
-            );
-            let mut stmt = self.conn.prepare(&sql).map_err(sql_err)?;
-            let rows = stmt
-                .query_map(params_from_iter(args), |r| RawRecord::from_row(r, 0))
-                .map_err(sql_err)?;
-            for row in rows {
-                failures.push(row.map_err(sql_err)?.into_record());
-            }
-        }
-        Ok(MonitorData {
-            counts,
-            buckets,
-            failures,
-        })
+        Ok(MonitorData { counts, buckets })
     }
 }
 

@@ -179,7 +179,7 @@ mod tests {
     fn the_load_reads_the_summary_columns_in_their_order() {
         let summary: Vec<String> = crate::store::history::HISTORY_COLUMNS
             .split(',')
-            .take(9)
+            .take(crate::store::history::SUMMARY_COLUMNS)
             .map(|c| format!("h.{}", c.trim()))
             .collect();
         let load = crate::store::tasks::LOAD_SQL;

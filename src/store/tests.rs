@@ -258,7 +258,6 @@ fn outcomes_are_read_back_as_kinds_and_an_unknown_one_is_named() {
         outcome: None,
         text: None,
         bucket_ms: 1,
-        failures: 1,
     };
     let err = store.monitor(&monitor).unwrap_err().to_string();
     assert!(err.contains("'maybe' is not an outcome"), "{err}");

@@ -131,19 +131,41 @@ pub fn save_form(app: &mut App, edit: FormEdit) -> Vec<Command> {
     save(app, changed)
 }
 
-/// `r` (every target) or `R` (only those that ended `failed or hung` or
-/// `error`): sends at once for one task, asks first for two or more.
+/// What `R` re-sends: the outcomes that sending again may mend.
+const RESENDABLE: [OutcomeKind; 4] = [
+    OutcomeKind::FailedOrHung,
+    OutcomeKind::Error,
+    OutcomeKind::Interrupted,
+    OutcomeKind::Cancelled,
+];
+
+/// `r` (every target) or `R` (only those that ended `failed or hung`,
+/// `error`, `interrupted` or `cancelled`: of the marked tasks, or with no
+/// marks of every task in view). `r` sends at once for one task and asks
+/// first for two or more; `R` without marks always asks.
 pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
-    let mut ids = app.tasks.targets();
+    let in_view = resend_only && app.tasks.marked() == 0;
+    let mut ids = if in_view {
+        let rows = app.tasks.rows();
+        app.tasks
+            .visible()
+            .iter()
+            .map(|&at| rows[at].id.clone())
+            .collect()
+    } else {
+        app.tasks.targets()
+    };
     if resend_only {
         ids.retain(|id| {
-            app.tasks.row(id).and_then(|r| r.last()).is_some_and(|a| {
-                matches!(a.outcome, OutcomeKind::FailedOrHung | OutcomeKind::Error)
-            })
+            app.tasks
+                .row(id)
+                .and_then(|r| r.last())
+                .is_some_and(|a| RESENDABLE.contains(&a.outcome))
         });
         if ids.is_empty() {
             app.notify(
-                "nothing to re-send: R re-sends tasks that ended failed or hung or error",
+                "nothing to re-send: R re-sends tasks that ended failed or hung, error, \
+                 interrupted or cancelled",
                 true,
             );
             return vec![];
@@ -160,13 +182,18 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
             false,
         );
     }
+    let action = if resend_only {
+        ConfirmAction::Resend
+    } else {
+        ConfirmAction::Rescan
+    };
     match ids.len() {
         0 => vec![],
-        1 => submit(app, &ids),
+        1 if !in_view => submit(app, &ids),
         _ => {
             app.mode = Mode::Confirm(Confirm {
                 lines: ids.iter().map(ToString::to_string).collect(),
-                action: ConfirmAction::Rescan(ids),
+                action: action(ids),
                 yes_focused: false,
             });
             vec![]
@@ -287,7 +314,7 @@ pub fn request_quit(app: &mut App) -> Vec<Command> {
 /// Carries out a confirmed action.
 pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
     match action {
-        ConfirmAction::Rescan(ids) => submit(app, &ids),
+        ConfirmAction::Rescan(ids) | ConfirmAction::Resend(ids) => submit(app, &ids),
         ConfirmAction::Delete(ids) => {
             let jobs = app.tasks.remove(&ids);
             app.notify(format!("removed {} task(s)", ids.len()), false);

@@ -37,6 +37,9 @@ pub use super::tasklist::Counts;
 pub enum ConfirmAction {
     /// Send these tasks.
     Rescan(Vec<TaskId>),
+    /// Send these tasks again (`R`): they ended in a way sending again may
+    /// mend.
+    Resend(Vec<TaskId>),
     /// Remove these tasks from the list.
     Delete(Vec<TaskId>),
     /// Leave, cancelling what is in flight.
@@ -60,6 +63,7 @@ impl Confirm {
     pub fn title(&self, counts: &Counts) -> String {
         match &self.action {
             ConfirmAction::Rescan(ids) => format!("Rescan {} tasks?", ids.len()),
+            ConfirmAction::Resend(ids) => format!("Re-send {} tasks?", ids.len()),
             ConfirmAction::Delete(ids) => {
                 format!("Delete {} task(s) from the list?", ids.len())
             }

@@ -41,11 +41,14 @@ pub enum Action {
     Window,
     /// The monitoring outcome filter.
     Outcome,
+    /// The monitor's failures list takes (or gives back) the focus.
+    Failures,
     /// The parameter form.
     Edit,
     /// Rescan the targets.
     Rescan,
-    /// Re-send those that ended failed or hung / error.
+    /// Re-send those that ended failed or hung, error, interrupted or
+    /// cancelled (the marked ones, else every one in view).
     Resend,
     /// Cancel the targets in flight.
     Cancel,
@@ -113,7 +116,7 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -130,6 +133,7 @@ impl Action {
         Action::ClearFilter,
         Action::Window,
         Action::Outcome,
+        Action::Failures,
         Action::Edit,
         Action::Rescan,
         Action::Resend,
@@ -181,6 +185,7 @@ impl Action {
             Action::ClearFilter => "clear_filter",
             Action::Window => "window",
             Action::Outcome => "outcome",
+            Action::Failures => "failures",
             Action::Edit => "edit",
             Action::Rescan => "rescan",
             Action::Resend => "resend",
@@ -239,6 +244,7 @@ impl Action {
             Action::ClearFilter => const { &[key(Esc)] },
             Action::Window => const { &[ch('w')] },
             Action::Outcome => const { &[ch('o')] },
+            Action::Failures => const { &[ch('f')] },
             Action::Edit => const { &[ch('e'), key(Enter)] },
             Action::Rescan => const { &[ch('r')] },
             Action::Resend => const { &[ch('R')] },
@@ -284,13 +290,15 @@ impl Action {
             Up | Down | PageUp | PageDown | First | Last if mode == KeyMode::Tasks => {
                 "Moving (mouse: click selects, wheel scrolls)"
             }
-            Up | Down | PageUp | PageDown | First | Last => "Moving in the timeline",
+            Up | Down | PageUp | PageDown | First | Last => {
+                "Moving in the timeline, or in the failures once focused"
+            }
             Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter
                 if mode == KeyMode::Tasks =>
             {
                 "Tasks"
             }
-            Filter | ClearFilter | Window | Outcome => "Monitoring",
+            Filter | ClearFilter | Window | Outcome | Failures => "Monitoring",
             Edit | Rescan | Resend | Cancel | Pause | Faster | Slower | Curl => "Rescanning",
             _ => "Other",
         }

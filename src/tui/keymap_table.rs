@@ -147,7 +147,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Resend,
         "re-send failed",
-        "re-send those that ended failed or hung / error",
+        "re-send failed or hung, error, interrupted, cancelled: marked, else all in view",
     ),
     row(M::Tasks, A::Cancel, "cancel", "cancel those not finished"),
     row(M::Tasks, A::Mark, "mark", "mark / unmark"),
@@ -208,6 +208,18 @@ pub(super) const ROWS: &[Row] = &[
     row(M::Monitor, A::Outcome, "outcome", "outcome filter"),
     row(
         M::Monitor,
+        A::Failures,
+        "failures",
+        "focus the failures list (again: back to the timeline)",
+    ),
+    // The focused failures list's title says what Enter does.
+    quiet(
+        M::Monitor,
+        A::Choose,
+        "the focused failure group's tasks, filtered, on the task tab",
+    ),
+    row(
+        M::Monitor,
         A::Filter,
         "filter",
         "text filter over task id, error, description",
@@ -221,14 +233,14 @@ pub(super) const ROWS: &[Row] = &[
     row(
         M::Monitor,
         A::Down,
-        "timeline task",
-        "next task in the timeline",
+        "move",
+        "next task in the timeline, or next failure group once focused",
     ),
     row(
         M::Monitor,
         A::Up,
-        "timeline task",
-        "previous task in the timeline",
+        "move",
+        "previous task in the timeline, or previous failure group once focused",
     ),
     row(
         M::Monitor,

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod app;
 pub mod events;
+mod failures;
 pub mod form;
 pub mod index;
 pub mod input;
@@ -209,3 +210,4 @@ mod edit_tests;
 
 #[cfg(test)]
 mod run_tests;
+mod failures_tests;

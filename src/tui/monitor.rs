@@ -89,6 +89,14 @@ pub struct MonitorState {
     pub requested_at: Option<Timestamp>,
     /// Something finished since: read again when allowed.
     pub dirty: bool,
+    /// The failures list has the focus (`f`): the moving keys move in it
+    /// rather than through the timeline's tasks.
+    pub failures_focused: bool,
+    /// The selected failure group, a position in
+    /// [`crate::tui::tasklist::TaskList::failure_groups`].
+    pub failure: usize,
+    /// The first failure group on screen.
+    pub failure_offset: usize,
 }
 
 impl Default for MonitorState {
@@ -100,6 +108,9 @@ impl Default for MonitorState {
             data: None,
             requested_at: None,
             dirty: true,
+            failures_focused: false,
+            failure: 0,
+            failure_offset: 0,
         }
     }
 }
@@ -132,7 +143,6 @@ impl MonitorState {
             outcome: self.outcome,
             text: self.text(),
             bucket_ms: self.window.bucket().0.as_millis() as i64,
-            failures: 12,
         }
     }
 
@@ -145,6 +155,38 @@ impl MonitorState {
             oldest_first: true,
             ..HistoryQuery::default()
         }
+    }
+
+    /// Moves the failure selection by `delta` (clamped to the `groups`
+    /// there are) and scrolls to it, in a window of `page` rows.
+    pub fn move_failure(&mut self, delta: isize, groups: usize, page: usize) {
+        let last = groups.saturating_sub(1) as isize;
+        self.failure = (self.failure.min(groups.saturating_sub(1)) as isize)
+            .saturating_add(delta)
+            .clamp(0, last) as usize;
+        self.scroll_failures(groups, page);
+    }
+
+    /// Selects the group `n` rows below the top of the list's window (a
+    /// click), if there is one there.
+    pub fn select_failure_on_screen(&mut self, n: usize, groups: usize) {
+        let at = self.failure_offset + n;
+        if at < groups {
+            self.failure = at;
+        }
+    }
+
+    /// Keeps the selected group inside a window of `page` rows, over a
+    /// list of `groups`.
+    pub fn scroll_failures(&mut self, groups: usize, page: usize) {
+        let page = page.max(1);
+        self.failure = self.failure.min(groups.saturating_sub(1));
+        if self.failure < self.failure_offset {
+            self.failure_offset = self.failure;
+        } else if self.failure >= self.failure_offset + page {
+            self.failure_offset = self.failure + 1 - page;
+        }
+        self.failure_offset = self.failure_offset.min(groups.saturating_sub(page));
     }
 
     /// Whether to read now: when asked (`force`), or when something changed

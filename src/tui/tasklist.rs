@@ -16,12 +16,14 @@ use crate::progress::RunProgress;
 use crate::worker::JobId;
 
 mod counts;
+mod failures;
 mod jobs;
 #[cfg(test)]
 mod props;
 
 pub use counts::Counts;
 use counts::Tally;
+pub use failures::{FailureGroup, FailureReason};
 
 /// See the module documentation.
 #[derive(Debug)]

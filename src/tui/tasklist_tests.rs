@@ -228,7 +228,6 @@ fn the_monitor_counts_tasks_by_their_last_outcome_beside_the_records() {
             (OutcomeKind::Accepted, 40),
         ],
         buckets: vec![],
-        failures: vec![],
     };
     update(&mut app, Message::Monitor(Ok(data)));
     let screen = draw(&app);

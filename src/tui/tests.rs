@@ -468,7 +468,11 @@ fn cancel_and_resend() {
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('u'));
     press(&mut app, KeyCode::Char('G'));
-    assert!(press(&mut app, KeyCode::Char('R')).is_empty());
+    press(&mut app, KeyCode::Char(' '));
+    assert!(
+        press(&mut app, KeyCode::Char('R')).is_empty(),
+        "c3 was rejected"
+    );
     assert!(
         app.notice
             .as_ref()

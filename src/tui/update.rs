@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, Mous
 use super::actions;
 use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
 use super::events;
+use super::failures;
 use super::form::FormAction;
 use super::input::LineInput;
 use super::keymap::{Action, KeyMode};
@@ -27,6 +28,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
         Message::Resize(w, h) => {
             app.size = (w, h);
             scroll_to_selection(app);
+            failures::scroll(app);
             vec![]
         }
         Message::Tick(now) => {
@@ -215,14 +217,14 @@ fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
     let Some(action) = action else {
         return vec![];
     };
-    let page = layout(app.size).list_rows.max(1) as isize;
+    let page = failures::page_in_focus(app) as isize;
     match action {
-        Action::Up => move_selection(app, -1),
-        Action::Down => move_selection(app, 1),
-        Action::PageUp => move_selection(app, -page),
-        Action::PageDown => move_selection(app, page),
-        Action::First => move_selection(app, isize::MIN / 2),
-        Action::Last => move_selection(app, isize::MAX / 2),
+        Action::Up => move_in_focus(app, -1),
+        Action::Down => move_in_focus(app, 1),
+        Action::PageUp => move_in_focus(app, -page),
+        Action::PageDown => move_in_focus(app, page),
+        Action::First => move_in_focus(app, isize::MIN / 2),
+        Action::Last => move_in_focus(app, isize::MAX / 2),
         Action::SwitchTab => {
             return switch_tab(
                 app,
@@ -270,9 +272,15 @@ fn tasks_key(app: &mut App, action: Action) -> Vec<Command> {
     vec![]
 }
 
-/// `w` window, `o` outcome filter, Esc clears the filters.
+/// `w` window, `o` outcome filter, Esc clears the filters; `f` focuses
+/// the failures list, Enter shows the selected group's tasks.
 fn monitor_key(app: &mut App, action: Action) -> Vec<Command> {
     match action {
+        Action::Failures => {
+            failures::toggle_focus(app);
+            return vec![];
+        }
+        Action::Choose => return failures::show_group(app),
         Action::Window => app.monitor.window = app.monitor.window.next(),
         Action::Outcome => app.monitor.cycle_outcome(),
         Action::ClearFilter => {
@@ -284,7 +292,8 @@ fn monitor_key(app: &mut App, action: Action) -> Vec<Command> {
     events::refresh_monitor(app, true).into_iter().collect()
 }
 
-fn switch_tab(app: &mut App, tab: Tab) -> Vec<Command> {
+/// Changes the tab shown (and reads the monitor's numbers for it).
+pub(super) fn switch_tab(app: &mut App, tab: Tab) -> Vec<Command> {
     app.tab = tab;
     events::refresh_monitor(app, true).into_iter().collect()
 }
@@ -410,7 +419,11 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
 }
 
 fn on_mouse(app: &mut App, mouse: MouseEvent) {
-    if !matches!(app.mode, Mode::Normal) || app.tab != Tab::Tasks {
+    if !matches!(app.mode, Mode::Normal) {
+        return;
+    }
+    if app.tab == Tab::Monitor {
+        failures::on_mouse(app, mouse);
         return;
     }
     let areas = layout(app.size);
@@ -425,6 +438,16 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
             }
         }
         _ => {}
+    }
+}
+
+/// The moving keys: on the task tab through the tasks, on the monitor in
+/// whichever list has the focus.
+fn move_in_focus(app: &mut App, delta: isize) {
+    if app.tab == Tab::Monitor {
+        failures::move_in_focus(app, delta);
+    } else {
+        move_selection(app, delta);
     }
 }
 

@@ -1,5 +1,8 @@
 //! The task list's counts: rows by what their job is doing, and tasks by
-//! their last outcome. Kept by the list as its rows change, never by callers.
+//! their last outcome (`rejected` ones also by the server's error). Kept by
+//! the list as its rows change, never by callers.
+
+use std::collections::BTreeMap;
 
 use super::super::rows::{AttemptRecord, RowState};
 use crate::api::outcome::OutcomeKind;
@@ -37,6 +40,9 @@ pub(super) struct Tally {
     waiting: usize,
     /// Tasks per last outcome, indexed as [`OutcomeKind::ALL`].
     outcomes: [usize; OutcomeKind::ALL.len()],
+    /// Tasks whose last outcome is `rejected`, per the server's error
+    /// (empty when it named none); only errors some task has.
+    rejected: BTreeMap<Box<str>, usize>,
 }
 
 impl Tally {
@@ -64,9 +70,27 @@ impl Tally {
     pub(super) fn outcome(&mut self, old: Option<&AttemptRecord>, new: Option<&AttemptRecord>) {
         if let Some(old) = old {
             self.outcomes[index(old.outcome)] -= 1;
+            if old.outcome == OutcomeKind::Rejected {
+                let error = old.error().unwrap_or_default();
+                if let Some(n) = self.rejected.get_mut(error) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.rejected.remove(error);
+                    }
+                }
+            }
         }
         if let Some(new) = new {
             self.outcomes[index(new.outcome)] += 1;
+            if new.outcome == OutcomeKind::Rejected {
+                let error = new.error().unwrap_or_default();
+                match self.rejected.get_mut(error) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.rejected.insert(error.into(), 1);
+                    }
+                }
+            }
         }
     }
 
@@ -91,6 +115,12 @@ impl Tally {
             .into_iter()
             .zip(self.outcomes)
             .filter(|(_, n)| *n > 0)
+    }
+
+    /// Tasks whose last outcome is `rejected`, per the server's error, in
+    /// the errors' order.
+    pub(super) fn rejected(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.rejected.iter().map(|(e, n)| (&**e, *n))
     }
 }
 

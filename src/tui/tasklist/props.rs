@@ -1,7 +1,8 @@
 //! The task list's promise, tested on generated histories: after any
 //! sequence of adds, removes, marks, filters, sends, worker events and
-//! cancels, its counts equal a recount of its rows, its marks the marked
-//! rows, its view the rows that pass the filter, and its jobs the rows' jobs.
+//! cancels, its counts equal a recount of its rows, its failure groups a
+//! regrouping of them, its marks the marked rows, its view the rows that
+//! pass the filter, and its jobs the rows' jobs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -10,6 +11,7 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 
 use super::{Counts, TaskList};
+use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
 use crate::tui::rows::RowState;
@@ -47,17 +49,20 @@ fn id(n: u8) -> TaskId {
 }
 
 fn outcome(n: u8) -> Outcome {
-    match n % 5 {
+    let rejected = |error: &str| Outcome::Rejected {
+        error: error.into(),
+        description: "d".into(),
+    };
+    match n % 7 {
         0 => Outcome::Accepted {
             body: String::new(),
             new_task_id: None,
         },
-        1 => Outcome::Rejected {
-            error: "e".into(),
-            description: "d".into(),
-        },
+        1 => rejected("e"),
         2 => Outcome::FailedOrHung,
         3 => Outcome::Error { detail: "x".into() },
+        4 => rejected("quota"),
+        5 => rejected(""),
         _ => Outcome::LegalBlock,
     }
 }
@@ -159,7 +164,9 @@ fn apply(list: &mut TaskList, op: Op) {
                 .get(usize::from(n) % (jobs.len() + 1))
                 .copied()
                 .unwrap_or(JobId(u64::from(n)));
-            list.apply(event(job, kind), Timestamp::UNIX_EPOCH);
+            // A few distinct times, ties included, for the newest first.
+            let at = Timestamp::from_second(i64::from(n % 3)).unwrap();
+            list.apply(event(job, kind), at);
         }
     }
 }
@@ -194,6 +201,7 @@ fn check(list: &TaskList) {
         .map(|(k, n)| (k.label().to_owned(), n))
         .collect();
     assert_eq!(kept, outcomes);
+    check_failures(list);
     assert_eq!(list.marked(), rows.iter().filter(|r| r.marked()).count());
     let needle = list.filter().value().to_lowercase();
     let shown: Vec<usize> = (0..rows.len())
@@ -214,6 +222,45 @@ fn check(list: &TaskList) {
     for (at, row) in rows.iter().enumerate() {
         assert_eq!(list.position(&row.id), Some(at));
         assert_eq!(row.job().is_some(), row.state() != RowState::Idle);
+    }
+}
+
+/// The failure groups against the rows regrouped: one per reason some
+/// task stands in now, in the order of the outcomes then the errors, each
+/// with its count and its newest tasks.
+fn check_failures(list: &TaskList) {
+    let rows = list.rows();
+    let mut regrouped: BTreeMap<(usize, Option<String>), Vec<usize>> = BTreeMap::new();
+    for (at, row) in rows.iter().enumerate() {
+        let Some(last) = row.last() else { continue };
+        if matches!(last.outcome, OutcomeKind::Accepted | OutcomeKind::InFlight) {
+            continue;
+        }
+        let error = (last.outcome == OutcomeKind::Rejected)
+            .then(|| last.error().unwrap_or_default().to_owned());
+        regrouped
+            .entry((last.outcome as usize, error))
+            .or_default()
+            .push(at);
+    }
+    let groups = list.failure_groups();
+    let kept: Vec<((usize, Option<String>), usize)> = groups
+        .iter()
+        .map(|g| ((g.reason.outcome as usize, g.reason.error.clone()), g.tasks))
+        .collect();
+    let want: Vec<((usize, Option<String>), usize)> = regrouped
+        .iter()
+        .map(|(k, ats)| (k.clone(), ats.len()))
+        .collect();
+    assert_eq!(kept, want, "failure groups are the rows regrouped");
+    let reasons: Vec<_> = groups.iter().map(|g| &g.reason).collect();
+    let newest = list.newest_in(&reasons, 3);
+    for ((_, ats), found) in regrouped.iter().zip(newest) {
+        let mut ats = ats.clone();
+        ats.sort_by_key(|at| std::cmp::Reverse((rows[*at].last().unwrap().time, *at)));
+        let want: Vec<&str> = ats.iter().take(3).map(|at| rows[*at].id.as_str()).collect();
+        let found: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(found, want, "newest first, ties the later added first");
     }
 }
 

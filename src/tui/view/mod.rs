@@ -16,6 +16,8 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, Mode, Tab};
 
+pub use monitor::failures_body;
+
 /// Smallest terminal the dashboard lays out in.
 pub const MIN_SIZE: (u16, u16) = (60, 12);
 

@@ -1,5 +1,5 @@
 //! The monitoring tab: outcome counts for the chosen window, outcomes over
-//! time, what is in flight, the latest failures, and the selected task's
+//! time, what is in flight, the failures by reason, and the selected task's
 //! timeline.
 
 use ratatui::Frame;
@@ -12,7 +12,7 @@ use super::details::record_lines;
 use super::style;
 use crate::api::outcome::{NEVER_SENT, OutcomeKind};
 use crate::store::MonitorData;
-use crate::tui::app::{App, AttemptRecord, Mode};
+use crate::tui::app::{App, Mode};
 use crate::tui::keymap::Action;
 
 /// Draws the tab into `area` (everything above the status bar).
@@ -45,14 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [counts, live, chart, failures, timeline] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Length(5),
-        Constraint::Min(4),
-        Constraint::Min(4),
-    ])
-    .areas(inner);
+    let [counts, live, chart, failures, timeline] = parts(area);
     frame.render_widget(Paragraph::new(count_lines(app, data)), counts);
     let c = app.tasks.counts();
     let live_line = format!(
@@ -61,8 +54,28 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
     frame.render_widget(Line::styled(live_line, style::in_flight(app.theme)), live);
     draw_chart(app, data, frame, chart);
-    draw_failures(app, data, frame, failures);
+    draw_failures(app, frame, failures);
     draw_timeline(app, frame, timeline);
+}
+
+/// The tab's parts inside its border: counts, live line, chart, failures
+/// and timeline.
+fn parts(area: Rect) -> [Rect; 5] {
+    Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Min(4),
+        Constraint::Min(4),
+    ])
+    .areas(Block::bordered().inner(area))
+}
+
+/// The failures list's rows (inside its border) on a terminal of `size`,
+/// from the size alone, so that `update` (paging, clicks) and `view` agree.
+pub fn failures_body(size: (u16, u16)) -> Rect {
+    let main = Rect::new(0, 0, size.0, super::layout(size).status.y);
+    Block::bordered().inner(parts(main)[3])
 }
 
 fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
@@ -158,33 +171,82 @@ fn draw_chart(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn draw_failures(app: &App, data: &MonitorData, frame: &mut Frame, area: Rect) {
-    let block = Block::bordered().title(" Latest failures ");
-    let lines: Vec<Line> = data
-        .failures
+/// How many of a group's newest tasks its row names.
+const NEWEST_SHOWN: usize = 3;
+
+/// The failures by reason, as the tasks stand now: one row per group with
+/// its count and its newest tasks; selectable once focused (`f`).
+fn draw_failures(app: &App, frame: &mut Frame, area: Rect) {
+    let m = &app.monitor;
+    let theme = app.theme;
+    let key = |action| app.keys.key_for(action);
+    let groups = app.tasks.failure_groups();
+    let title = if m.failures_focused {
+        format!(
+            " Failures now, by reason · {} shows a group's tasks · {} back to the timeline ",
+            key(Action::Choose),
+            key(Action::Failures)
+        )
+    } else {
+        format!(
+            " Failures now, by reason ({} to choose) ",
+            key(Action::Failures)
+        )
+    };
+    let mut block = Block::bordered().title(title);
+    if m.failures_focused {
+        block = block.border_style(style::fg(theme, Color::Yellow));
+    }
+    let body = block.inner(area);
+    frame.render_widget(block, area);
+    if groups.is_empty() {
+        frame.render_widget(Line::styled("none", style::dim(theme)), body);
+        return;
+    }
+    let page = usize::from(body.height).max(1);
+    let offset = m.failure_offset.min(groups.len().saturating_sub(page));
+    let selected = m.failure.min(groups.len() - 1);
+    let shown = &groups[offset..(offset + page).min(groups.len())];
+    let reasons: Vec<_> = shown.iter().map(|g| &g.reason).collect();
+    let newest = app.tasks.newest_in(&reasons, NEWEST_SHOWN);
+    let lines: Vec<Line> = shown
         .iter()
-        .map(|r| {
-            let a = AttemptRecord::from_history(r);
-            let (symbol, st) = style::outcome(app.theme, a.outcome);
-            let when = a
-                .time
-                .to_zoned(app.tz.clone())
-                .strftime("%m-%d %H:%M:%S")
-                .to_string();
-            Line::from(vec![
-                Span::styled(format!("{when}  "), style::dim(app.theme)),
-                Span::raw(format!("{:<34} ", crate::text::sanitize(&r.task_id))),
-                Span::styled(format!("{symbol} {:<20} ", a.outcome), st),
-                Span::raw(crate::text::sanitize(a.description())),
-            ])
+        .zip(newest)
+        .enumerate()
+        .map(|(n, (group, newest))| {
+            let (symbol, st) = style::outcome(theme, group.reason.outcome);
+            let name = match &group.reason.error {
+                Some(e) if e.is_empty() => format!("{} · no error named", group.reason.outcome),
+                Some(e) => format!("{} · {}", group.reason.outcome, crate::text::sanitize(e)),
+                None => group.reason.outcome.label().to_owned(),
+            };
+            let count = match group.tasks {
+                1 => "1 task".to_owned(),
+                n => format!("{n} tasks"),
+            };
+            let mut ids: Vec<String> = newest
+                .iter()
+                .map(|r| crate::text::sanitize(r.id.as_str()))
+                .collect();
+            if group.tasks > ids.len() {
+                ids.push("…".into());
+            }
+            let line = Line::from(vec![
+                Span::styled(format!("{symbol} {name:<36} "), st),
+                Span::raw(format!("{count:>11}   ")),
+                Span::styled(
+                    format!("newest first: {}", ids.join(", ")),
+                    style::dim(theme),
+                ),
+            ]);
+            if m.failures_focused && offset + n == selected {
+                line.style(style::selected())
+            } else {
+                line
+            }
         })
         .collect();
-    let lines = if lines.is_empty() {
-        vec![Line::styled("none", style::dim(app.theme))]
-    } else {
-        lines
-    };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(lines), body);
 }
 
 fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
@@ -195,7 +257,15 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let block = Block::bordered().title(format!(" Timeline of {} (j/k choose the task) ", row.id));
+    let choose = if app.monitor.failures_focused {
+        format!(
+            "{} then j/k choose the task",
+            app.keys.key_for(Action::Failures)
+        )
+    } else {
+        "j/k choose the task".to_owned()
+    };
+    let block = Block::bordered().title(format!(" Timeline of {} ({choose}) ", row.id));
     let records = app
         .history
         .as_ref()
