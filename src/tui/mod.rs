@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod app;
 pub mod events;
+pub mod filter;
 pub mod form;
 pub mod index;
 pub mod input;

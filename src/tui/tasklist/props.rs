@@ -1,7 +1,8 @@
 //! The task list's promise, tested on generated histories: after any
 //! sequence of adds, removes, marks, filters, sends, worker events and
 //! cancels, its counts equal a recount of its rows, its marks the marked
-//! rows, its view the rows that pass the filter, and its jobs the rows' jobs.
+//! rows, its view the rows that pass the filter in the order of its sort
+//! (sorted from scratch), and its jobs the rows' jobs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -9,9 +10,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use proptest::prelude::*;
 
-use super::{Counts, TaskList};
+use super::{Counts, Sort, SortColumn, TaskList};
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
+use crate::tui::filter::Query;
 use crate::tui::rows::RowState;
 use crate::worker::{JobId, WorkerEvent};
 
@@ -25,6 +27,7 @@ enum Op {
     MarkAllVisible,
     ClearMarks,
     Filter(&'static str),
+    Sort(Sort),
     Submit(Vec<u8>),
     /// A worker event for the n-th job in flight (or a stale one).
     Event(u8, Kind),
@@ -80,8 +83,29 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::ToggleMark),
         Just(Op::MarkAllVisible),
         Just(Op::ClearMarks),
-        prop::sample::select(vec!["", "t1", "T", "acc", "hung", "ERR", "beta", "x"])
-            .prop_map(Op::Filter),
+        prop::sample::select(vec![
+            "",
+            "t1",
+            "T",
+            "acc",
+            "hung",
+            "ERR",
+            "beta",
+            "x",
+            "!acc",
+            "outcome:rejected",
+            "error:e",
+            "label:alpha !t1",
+            "\"never sent\"",
+            "\"not accepted\"",
+            "label:\"al",
+        ])
+        .prop_map(Op::Filter),
+        (
+            prop::sample::select(SortColumn::ALL.to_vec()),
+            any::<bool>()
+        )
+            .prop_map(|(column, reversed)| Op::Sort(Sort { column, reversed })),
         ids().prop_map(Op::Submit),
         (any::<u8>(), kind.clone()).prop_map(|(n, k)| Op::Event(n, k)),
         (any::<u8>(), kind).prop_map(|(n, k)| Op::Event(n, k)),
@@ -127,7 +151,7 @@ fn apply(list: &mut TaskList, op: Op) {
                 .iter()
                 .map(|n| ImportedTask {
                     id: id(*n),
-                    label: Some(["alpha", "beta"][usize::from(*n % 2)].into()),
+                    label: Some(["alpha", "beta", "", "Alpha"][usize::from(*n % 4)].into()),
                     url: None,
                 })
                 .collect();
@@ -147,6 +171,7 @@ fn apply(list: &mut TaskList, op: Op) {
             f.clear();
             f.insert(text);
         }),
+        Op::Sort(sort) => list.set_sort(sort),
         Op::Submit(ns) => {
             let ids: Vec<TaskId> = ns.iter().map(|n| id(*n)).collect();
             list.submit(&ids);
@@ -159,13 +184,16 @@ fn apply(list: &mut TaskList, op: Op) {
                 .get(usize::from(n) % (jobs.len() + 1))
                 .copied()
                 .unwrap_or(JobId(u64::from(n)));
-            list.apply(event(job, kind), Timestamp::UNIX_EPOCH);
+            // A few distinct times, with ties, for the sort by when.
+            let at = Timestamp::from_second(i64::from(n % 3)).unwrap();
+            list.apply(event(job, kind), at);
         }
     }
 }
 
-/// Every promise, checked against the rows themselves.
-fn check(list: &TaskList) {
+/// Every promise, checked against the rows themselves; `filter` is the
+/// last filter text that could be read.
+fn check(list: &TaskList, filter: &str) {
     let rows = list.rows();
     let mut counts = Counts::default();
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
@@ -195,10 +223,17 @@ fn check(list: &TaskList) {
         .collect();
     assert_eq!(kept, outcomes);
     assert_eq!(list.marked(), rows.iter().filter(|r| r.marked()).count());
-    let needle = list.filter().value().to_lowercase();
-    let shown: Vec<usize> = (0..rows.len())
-        .filter(|at| rows[*at].matches(&needle))
+    let query = Query::parse(filter).unwrap();
+    assert_eq!(
+        list.filter_error().is_some(),
+        list.filter().value() != filter,
+        "a filter that cannot be read says so"
+    );
+    let mut shown: Vec<usize> = (0..rows.len())
+        .filter(|at| query.matches(&rows[*at]))
         .collect();
+    let sort = list.sort();
+    shown.sort_by(|a, b| sort.cmp(rows, *a, *b));
     assert_eq!(list.visible(), shown);
     assert!(list.selected() < shown.len().max(1));
     let with_jobs: BTreeSet<JobId> = rows.iter().filter_map(|r| r.job()).collect();
@@ -218,9 +253,15 @@ proptest! {
         ops in proptest::collection::vec(op(), 1..60)
     ) {
         let mut list = TaskList::default();
+        let mut filter = "";
         for op in ops {
+            if let Op::Filter(text) = op
+                && Query::parse(text).is_ok()
+            {
+                filter = text;
+            }
             apply(&mut list, op);
-            check(&list);
+            check(&list, filter);
         }
     }
 }
