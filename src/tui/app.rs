@@ -206,6 +206,9 @@ pub struct App {
     pub history_requested: Option<TaskId>,
     /// What each key does (the defaults with the config's `[keys]`).
     pub keys: super::keymap::KeyMap,
+    /// The task list's filter and sort as last saved; `None` until the
+    /// store's copy is read (nothing is saved before).
+    pub saved_view: Option<super::saved_view::SavedView>,
 }
 
 impl App {
@@ -228,6 +231,7 @@ impl App {
             history: None,
             history_requested: None,
             keys: Default::default(),
+            saved_view: None,
         }
     }
 

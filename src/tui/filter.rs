@@ -75,14 +75,28 @@ fn fail<T>(why: impl Into<String>) -> Result<T, FilterError> {
 impl Query {
     /// Reads a filter text (see the module documentation).
     pub fn parse(text: &str) -> Result<Query, FilterError> {
+        match Query::parse_lenient(text) {
+            (query, None) => Ok(query),
+            (_, Some(e)) => Err(e),
+        }
+    }
+
+    /// Reads a filter text as far as it can: the terms before the first
+    /// mistake, and the mistake. The list filters by those terms while the
+    /// operator is still typing the rest (`label:"two wo`).
+    pub fn parse_lenient(text: &str) -> (Query, Option<FilterError>) {
         let mut rest = text.trim_start();
         let mut terms = Vec::new();
         while !rest.is_empty() {
-            let (term, after) = parse_term(rest)?;
-            terms.push(term);
-            rest = after.trim_start();
+            match parse_term(rest) {
+                Ok((term, after)) => {
+                    terms.push(term);
+                    rest = after.trim_start();
+                }
+                Err(e) => return (Query { terms }, Some(e)),
+            }
         }
-        Ok(Query { terms })
+        (Query { terms }, None)
     }
 
     /// No term: every row passes.

@@ -196,6 +196,21 @@ fn a_mistake_is_one_line_naming_what_to_fix() {
 }
 
 #[test]
+fn a_mistake_leaves_the_terms_before_it_in_effect() {
+    let (query, error) = Query::parse_lenient("invoice !rejected label:\"inv");
+    assert_eq!(
+        error.unwrap().to_string(),
+        "a quote is not closed: add a \" after the phrase"
+    );
+    assert_eq!(query, Query::parse("invoice !rejected").unwrap());
+    let (query, error) = Query::parse_lenient("invoice rejected");
+    assert_eq!(
+        (query, error),
+        (Query::parse("invoice rejected").unwrap(), None)
+    );
+}
+
+#[test]
 fn typing_more_of_a_term_or_another_term_narrows() {
     let q = |t| Query::parse(t).unwrap();
     assert!(q("inv").narrows(&q("")));

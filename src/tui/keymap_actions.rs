@@ -37,6 +37,12 @@ pub enum Action {
     Filter,
     /// Clear the filter(s).
     ClearFilter,
+    /// Sort the task list by the next column.
+    Sort,
+    /// Reverse the task list's sort.
+    ReverseSort,
+    /// Copy the ids of the marked tasks, or of those in view.
+    CopyIds,
     /// The monitoring window.
     Window,
     /// The monitoring outcome filter.
@@ -107,7 +113,7 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 46] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -122,6 +128,9 @@ impl Action {
         Action::ClearMarks,
         Action::Filter,
         Action::ClearFilter,
+        Action::Sort,
+        Action::ReverseSort,
+        Action::CopyIds,
         Action::Window,
         Action::Outcome,
         Action::Edit,
@@ -170,6 +179,9 @@ impl Action {
             Action::ClearMarks => "clear_marks",
             Action::Filter => "filter",
             Action::ClearFilter => "clear_filter",
+            Action::Sort => "sort",
+            Action::ReverseSort => "reverse_sort",
+            Action::CopyIds => "copy_ids",
             Action::Window => "window",
             Action::Outcome => "outcome",
             Action::Edit => "edit",
@@ -225,6 +237,9 @@ impl Action {
             Action::ClearMarks => const { &[ch('u')] },
             Action::Filter => const { &[ch('/')] },
             Action::ClearFilter => const { &[key(Esc)] },
+            Action::Sort => const { &[ch('s')] },
+            Action::ReverseSort => const { &[ch('S')] },
+            Action::CopyIds => const { &[ch('Y')] },
             Action::Window => const { &[ch('w')] },
             Action::Outcome => const { &[ch('o')] },
             Action::Edit => const { &[ch('e'), key(Enter)] },
@@ -270,7 +285,8 @@ impl Action {
                 "Moving (mouse: click selects, wheel scrolls)"
             }
             Up | Down | PageUp | PageDown | First | Last => "Moving in the timeline",
-            Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter
+            Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter | Sort
+            | ReverseSort | CopyIds
                 if mode == KeyMode::Tasks =>
             {
                 "Tasks"

@@ -169,7 +169,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Export,
         "export",
-        "export the history shown (.csv: CSV, else JSON lines)",
+        "export the tasks shown: id, label, last outcome, when (.csv: CSV, else JSON lines)",
     ),
     first(row(M::Tasks, A::Help, "help", "this help")),
     first(row(
@@ -187,6 +187,17 @@ pub(super) const ROWS: &[Row] = &[
     quiet(M::Tasks, A::MarkAll, "mark all visible"),
     quiet(M::Tasks, A::ClearMarks, "clear marks"),
     quiet(M::Tasks, A::ClearFilter, "clear the filter"),
+    quiet(
+        M::Tasks,
+        A::Sort,
+        "sort by id, label, last outcome, when, then the order added",
+    ),
+    quiet(M::Tasks, A::ReverseSort, "reverse the sort"),
+    quiet(
+        M::Tasks,
+        A::CopyIds,
+        "copy the ids of the marked tasks, or of all shown (OSC 52)",
+    ),
     quiet(M::Tasks, A::TasksTab, "the task tab"),
     quiet(M::Tasks, A::MonitorTab, "the monitoring tab"),
     // The monitoring tab.

@@ -8,6 +8,7 @@ pub mod app;
 pub mod events;
 pub mod filter;
 pub mod form;
+pub mod in_view;
 pub mod index;
 pub mod input;
 pub mod keymap;
@@ -17,6 +18,7 @@ pub mod message;
 pub mod monitor;
 pub mod others;
 pub mod rows;
+pub mod saved_view;
 pub mod tasklist;
 pub mod update;
 pub mod view;
@@ -206,3 +208,6 @@ mod tasklist_tests;
 
 #[cfg(test)]
 mod edit_tests;
+
+#[cfg(test)]
+mod in_view_tests;

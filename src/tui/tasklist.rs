@@ -26,7 +26,7 @@ use counts::Tally;
 pub use order::{Sort, SortColumn};
 
 /// See the module documentation.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TaskList {
     /// Every task, in the order added.
     rows: Vec<TaskRow>,
@@ -34,7 +34,7 @@ pub struct TaskList {
     index: RowIndex,
     /// The filter text.
     filter: LineInput,
-    /// The filter in effect: the last filter text that could be read.
+    /// The filter in effect: the filter text's terms before any mistake.
     query: Query,
     /// Why the filter text as typed cannot be read, if it cannot.
     filter_error: Option<FilterError>,
@@ -59,28 +59,6 @@ pub struct TaskList {
     next_job: u64,
     /// Length of the longest task id added, for the id column.
     id_width: usize,
-}
-
-impl Default for TaskList {
-    fn default() -> Self {
-        Self {
-            rows: Vec::new(),
-            index: RowIndex::default(),
-            filter: LineInput::default(),
-            query: Query::default(),
-            filter_error: None,
-            sort: Sort::default(),
-            order: Vec::new(),
-            visible: Vec::new(),
-            selected: 0,
-            offset: 0,
-            marked: 0,
-            tally: Tally::default(),
-            jobs: HashMap::new(),
-            next_job: 0,
-            id_width: 0,
-        }
-    }
 }
 
 impl TaskList {
@@ -154,8 +132,8 @@ impl TaskList {
         &self.filter
     }
 
-    /// Why the filter text cannot be read (the view keeps the last filter
-    /// that could), if it cannot.
+    /// Why the filter text cannot be read (the terms before the mistake
+    /// filter the list), if it cannot.
     pub fn filter_error(&self) -> Option<&FilterError> {
         self.filter_error.as_ref()
     }
@@ -275,23 +253,13 @@ impl TaskList {
     }
 
     /// Recomputes `visible` from the filter text and keeps the selection in
-    /// range; a text that cannot be read keeps the filter in effect (and
-    /// says why). A filter that narrows the one in effect (the operator
-    /// typed more) only tests the rows shown again; `all` tests every row.
+    /// range; a text with a mistake filters by the terms before it (and
+    /// says what is wrong). A filter that narrows the one in effect (the
+    /// operator typed more) only tests the rows shown again; `all` tests
+    /// every row.
     fn refilter(&mut self, all: bool) {
-        let query = match Query::parse(self.filter.value()) {
-            Ok(query) => {
-                self.filter_error = None;
-                query
-            }
-            Err(e) => {
-                self.filter_error = Some(e);
-                if !all {
-                    return;
-                }
-                self.query.clone()
-            }
-        };
+        let (query, error) = Query::parse_lenient(self.filter.value());
+        self.filter_error = error;
         let rows = &self.rows;
         if !all && query.narrows(&self.query) {
             self.visible.retain(|at| query.matches(&rows[*at]));

@@ -269,3 +269,18 @@ fn merge(into: &mut Vec<usize>, new: &[usize], cmp: impl Fn(usize, usize) -> Ord
     into.extend(a);
     into.extend(b);
 }
+
+impl TaskList {
+    /// What `Y` copies: the marked rows (shown or not), else the rows in
+    /// view; in display order either way.
+    pub fn marked_or_visible(&self) -> Vec<&TaskRow> {
+        if self.marked == 0 {
+            return self.visible_rows().collect();
+        }
+        if self.sort.is_default() {
+            return self.rows.iter().filter(|r| r.marked()).collect();
+        }
+        let rows = self.order.iter().map(|at| &self.rows[*at]);
+        rows.filter(|r| r.marked()).collect()
+    }
+}
