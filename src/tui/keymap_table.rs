@@ -150,7 +150,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Filter,
         "filter",
-        "filter by id, label, url, outcome",
+        "filter: words, outcome: label: id: url: error:, ! negates",
     ),
     row(
         M::Tasks,
@@ -169,7 +169,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Export,
         "export",
-        "export the tasks shown: id, label, last outcome, when (.csv: CSV, else JSON lines)",
+        "export the tasks shown (.csv: CSV, else JSON lines)",
     ),
     first(row(M::Tasks, A::Help, "help", "this help")),
     first(row(
@@ -190,7 +190,7 @@ pub(super) const ROWS: &[Row] = &[
     quiet(
         M::Tasks,
         A::Sort,
-        "sort by id, label, last outcome, when, then the order added",
+        "sort by the next column: id, label, last outcome, when",
     ),
     quiet(M::Tasks, A::ReverseSort, "reverse the sort"),
     quiet(
