@@ -41,12 +41,6 @@ impl RawRecord {
         Ok(raw)
     }
 
-    /// The service's error id, read apart from the other texts (the task
-    /// list's summaries keep it).
-    pub(crate) fn set_error(&mut self, error: Option<String>) {
-        self.record.error = error;
-    }
-
     /// Reads the first nine [`HISTORY_COLUMNS`] starting at column `at`;
     /// the texts (task id, params, error, ...) stay empty. The task list
     /// loads 100,000 of these: each column read costs ~50 ns.

@@ -16,14 +16,11 @@ macro_rules! task_select {
         concat!(
             "SELECT t.id, t.label, t.url, t.params, ",
             // The summary columns of `RawRecord::summary_from_row`: what the
-            // list shows: params, description, new id and body (up to 4 KiB
-            // each: a list of 100,000 tasks should not carry 400 MB of
+            // list shows: params, error, description, new id and body (up to
+            // 4 KiB each: a list of 100,000 tasks should not carry 400 MB of
             // bodies) come with the task's full history when it is selected.
-            // Each column read costs ~50 ns, 100,000 times. Then the error
-            // id (short, NULL but for rejections): the task filter's
-            // `error:` and the failure groups read it.
-            "h.id, h.time, h.pid, h.instance, h.status, h.outcome, h.attempts, h.elapsed_ms, h.finished_at, ",
-            "h.error",
+            // Each column read costs ~50 ns, 100,000 times.
+            "h.id, h.time, h.pid, h.instance, h.status, h.outcome, h.attempts, h.elapsed_ms, h.finished_at",
             " FROM tasks AS t LEFT JOIN history AS h",
             " ON h.id = t.last_history"
         )
@@ -178,11 +175,7 @@ impl Store {
             let url: Option<String> = row.get(2)?;
             let params = row.get_ref(3)?.as_str()?;
             let last = match row.get::<_, Option<i64>>(4)? {
-                Some(_) => {
-                    let mut last = RawRecord::summary_from_row(row, 4)?;
-                    last.set_error(row.get(13)?);
-                    Some(last)
-                }
+                Some(_) => Some(RawRecord::summary_from_row(row, 4)?),
                 None => None,
             };
             Ok((id, label, url, params, last))

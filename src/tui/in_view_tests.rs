@@ -452,38 +452,3 @@ fn x_on_the_task_tab_exports_the_tasks_in_view() {
         "exported 4 tasks to /tmp/tasks.csv"
     );
 }
-
-#[test]
-fn error_filters_tasks_read_back_at_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = crate::store::Store::open(dir.path()).unwrap();
-    let tasks = ["r-1", "r-2"].map(|id| stored(id, "", None));
-    store.upsert_tasks(&tasks).unwrap();
-    for (id, error) in [("r-1", "ERR_FILE"), ("r-2", "ERR_FILE_EXT")] {
-        let record = store
-            .begin(&crate::store::NewRecord {
-                task_id: TaskId::parse(id).unwrap(),
-                time: T0,
-                params: String::new(),
-            })
-            .unwrap();
-        let finish = crate::store::Finish {
-            status: Some(400),
-            outcome: crate::api::outcome::OutcomeKind::Rejected,
-            error: Some(error.into()),
-            description: Some("refused".into()),
-            new_task_id: None,
-            body: None,
-            attempts: 1,
-            elapsed_ms: 5,
-            finished_at: T0,
-        };
-        store.finish(record, &finish).unwrap();
-    }
-    let mut app = app();
-    let tasks = store.load_tasks().unwrap();
-    let total = tasks.len();
-    update(&mut app, Message::Loaded(Ok(TaskChunk { total, tasks })));
-    filter(&mut app, "outcome:\"rejected\" error:\"ERR_FILE\"");
-    assert_eq!(shown(&app), ["r-1"]);
-}
