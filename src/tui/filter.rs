@@ -12,6 +12,8 @@
 //! - `label:`, `id:` and `url:` match inside that field, ignoring case.
 //! - `error:` is the server's `error` of the last answer, whole (ignoring
 //!   case): `error:"ERR_FILE"` is that failure group and no other.
+//! - A quoted empty value is an empty field: `error:""` (the answer named
+//!   no error), `label:""`, `url:""`.
 //! - `!` before a term negates it: `!accepted`, `!outcome:"never sent"`.
 
 use super::rows::TaskRow;
@@ -51,7 +53,8 @@ enum Test {
     Id(String),
     /// The url contains it.
     Url(String),
-    /// The server's error of the last answer is it.
+    /// The server's error of the last answer is it (empty: there is a
+    /// last answer and it named none).
     Error(String),
 }
 
@@ -131,6 +134,8 @@ impl Term {
             return false;
         }
         match (&self.test, &other.test) {
+            // `not accepted` also passes rows whose texts do not hold it.
+            (Test::Anywhere(new), Test::Anywhere(_)) if new == NOT_ACCEPTED => false,
             (Test::Anywhere(new), Test::Anywhere(old))
             | (Test::Label(new), Test::Label(old))
             | (Test::Id(new), Test::Id(old))
@@ -163,12 +168,17 @@ impl Test {
                 (Wanted::NeverSent, None) => true,
                 _ => false,
             },
+            Test::Label(text) if text.is_empty() => row.label.is_empty(),
             Test::Label(text) => contains_lowercase(&row.label, text),
             Test::Id(text) => contains_lowercase(row.id.as_str(), text),
+            Test::Url(text) if text.is_empty() => row.url.as_deref().is_none_or(str::is_empty),
             Test::Url(text) => row
                 .url
                 .as_deref()
                 .is_some_and(|u| contains_lowercase(u, text)),
+            Test::Error(text) if text.is_empty() => {
+                last.is_some_and(|a| a.error().is_none_or(str::is_empty))
+            }
             Test::Error(text) => last.and_then(|a| a.error()).is_some_and(|e| {
                 // Whole, ignoring case; error ids are ASCII, compared in place.
                 if e.is_ascii() {
@@ -196,6 +206,7 @@ fn parse_term(text: &str) -> Result<(Term, &str), FilterError> {
         .filter(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()));
     let (test, rest) = match field {
         Some((name, value)) => {
+            let quoted = value.starts_with('"');
             let (value, rest) = parse_value(value)?;
             let name = name.to_ascii_lowercase();
             if !FIELDS.contains(&name.as_str()) {
@@ -204,7 +215,9 @@ fn parse_term(text: &str) -> Result<(Term, &str), FilterError> {
                      (quote text with a colon: \"a:b\")"
                 ));
             }
-            if value.is_empty() {
+            // `label:` is still being typed; `label:""` asks for an empty one.
+            let may_be_empty = quoted && matches!(name.as_str(), "label" | "url" | "error");
+            if value.is_empty() && !may_be_empty {
                 return fail(format!(
                     "{name}: needs a value, as in {name}:abc or {name}:\"two words\""
                 ));

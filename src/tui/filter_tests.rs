@@ -146,6 +146,25 @@ fn error_is_the_servers_error_whole_so_a_failure_group_is_exact() {
 }
 
 #[test]
+fn a_quoted_empty_value_is_an_empty_field() {
+    assert!(
+        shown("outcome:\"rejected\" error:\"\"").is_empty(),
+        "both rejections named an error"
+    );
+    assert_eq!(
+        shown("error:\"\""),
+        ["a-1", "d-4", "f-6"],
+        "answers naming none"
+    );
+    assert_eq!(shown("label:\"\""), ["d-4"]);
+    assert!(shown("url:\"\"").is_empty());
+    assert_eq!(
+        shown("!label:\"\" !error:\"\" !\"never sent\""),
+        ["b-2", "c-3"]
+    );
+}
+
+#[test]
 fn quotes_hold_spaces_and_colons() {
     assert_eq!(shown("\"weekly report\""), ["b-2"]);
     assert_eq!(shown("\"https://files.example/a\""), ["a-1"]);
@@ -222,4 +241,9 @@ fn typing_more_of_a_term_or_another_term_narrows() {
     assert!(!q("inv").narrows(&q("invo")));
     assert!(!q("error:ab").narrows(&q("error:a")), "error is whole");
     assert!(!q("label:inv").narrows(&q("inv")), "another field");
+    assert!(
+        !q("\"not accepted\"").narrows(&q("acc")),
+        "it passes rows without the text"
+    );
+    assert!(q("\"not accepted x\"").narrows(&q("\"not accepted\"")));
 }

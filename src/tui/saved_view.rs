@@ -87,10 +87,11 @@ pub fn save_if_changed(app: &mut App) -> Option<Command> {
     if matches!(app.mode, Mode::Filter) {
         return None;
     }
-    let now = SavedView::of(&app.tasks);
-    if *saved == now {
+    // Runs after every message: compared in place, copied only on a change.
+    if saved.filter == app.tasks.filter().value() && saved.sort == app.tasks.sort() {
         return None;
     }
+    let now = SavedView::of(&app.tasks);
     let text = now.to_text();
     app.saved_view = Some(now);
     Some(Command::SaveView(text))
