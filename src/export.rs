@@ -1,6 +1,7 @@
 //! History in the formats other tools read: CSV, JSON lines, and aligned
 //! text for people. The field names are those of `rescan --output json`,
-//! plus `time` (RFC 3339, UTC) and `params` (secrets already masked).
+//! plus `time` (RFC 3339, UTC) and `params` (secrets already masked). The
+//! task tab's rows are exported by [`tasks`].
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -9,6 +10,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::store::HistoryRecord;
+
+mod tasks;
+
+pub use tasks::{TASK_FIELDS, TaskLine, tasks_to_new_file};
 
 /// An output format for history records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +65,8 @@ pub const FIELDS: [&str; 10] = [
     "params",
 ];
 
-fn rfc3339(ms: i64) -> String {
+/// Unix milliseconds as RFC 3339, UTC (empty when out of range).
+pub(crate) fn rfc3339(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.to_string())
         .unwrap_or_default()

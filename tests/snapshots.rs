@@ -131,6 +131,24 @@ fn list_with_mixed_outcomes() {
     insta::assert_snapshot!(draw(&app));
 }
 
+/// `s` four times (by when), `S` (newest first), then a field filter: the
+/// title names both.
+#[test]
+fn list_sorted_by_when_and_filtered_by_field() {
+    let mut app = app(&(160, 24), TASKS);
+    mixed(&mut app);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Char('s'));
+    }
+    key(&mut app, KeyCode::Char('S'));
+    key(&mut app, KeyCode::Char('/'));
+    for c in "!outcome:accepted".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&app));
+}
+
 #[test]
 fn narrow_list_puts_details_below() {
     let mut app = app(&(90, 30), TASKS);

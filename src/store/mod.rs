@@ -13,6 +13,7 @@ mod intents;
 mod liveness;
 mod monitor;
 mod schema;
+mod settings;
 pub(crate) mod tasks;
 #[cfg(test)]
 mod tests;

@@ -52,6 +52,12 @@ const MIGRATIONS: &[&str] = &[
     // `store::intents`), so recovery after a crash adds an `interrupted`
     // record only for intents that have none. NULL for older records.
     "ALTER TABLE history ADD COLUMN intent INTEGER;",
+    // 4: what the dashboard keeps of its screens across restarts (the task
+    // list's filter and sort), by name.
+    "CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes and understands.
@@ -172,7 +178,7 @@ mod tests {
         let intent: Option<i64> = conn
             .query_row("SELECT intent FROM history WHERE id = 5", [], |r| r.get(0))
             .unwrap();
-        assert_eq!((version(&conn).unwrap(), intent), (3, None));
+        assert_eq!((version(&conn).unwrap(), intent), (LATEST, None));
     }
 
     #[test]

@@ -86,6 +86,8 @@ enum Call {
     LoadChunks(tokio::sync::mpsc::Sender<Result<TaskChunk, StoreError>>),
     History(HistoryQuery, Reply<Vec<HistoryRecord>>),
     Monitor(MonitorQuery, Reply<MonitorData>),
+    Setting(&'static str, Reply<Option<String>>),
+    SetSetting(&'static str, String, Reply<()>),
 }
 
 /// What the handles and the thread share besides the channel.
@@ -433,6 +435,12 @@ fn handle(store: &mut Store, call: Call) {
         Call::Monitor(q, reply) => {
             let _ = reply.send(store.monitor(&q));
         }
+        Call::Setting(name, reply) => {
+            let _ = reply.send(store.setting(name));
+        }
+        Call::SetSetting(name, value, reply) => {
+            let _ = reply.send(store.set_setting(name, &value));
+        }
     }
 }
 
@@ -559,6 +567,16 @@ impl StoreHandle {
     /// [`Store::monitor`] on the store thread.
     pub fn monitor(&self, q: MonitorQuery) -> Pending<MonitorData> {
         self.call(|r| Request::Call(Call::Monitor(q, r)))
+    }
+
+    /// [`Store::setting`] on the store thread.
+    pub fn setting(&self, name: &'static str) -> Pending<Option<String>> {
+        self.call(|r| Request::Call(Call::Setting(name, r)))
+    }
+
+    /// [`Store::set_setting`] on the store thread.
+    pub fn set_setting(&self, name: &'static str, value: String) -> Pending<()> {
+        self.call(|r| Request::Call(Call::SetSetting(name, value, r)))
     }
 }
 

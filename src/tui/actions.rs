@@ -331,19 +331,6 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
     }
 }
 
-/// What `x` exports: what the current tab shows (the monitor's window and
-/// filters, or the task filter's text over all history).
-pub fn export_query(app: &App) -> crate::store::HistoryQuery {
-    match app.tab {
-        super::app::Tab::Monitor => app.monitor.export_query(app.now),
-        super::app::Tab::Tasks => crate::store::HistoryQuery {
-            text: Some(app.tasks.filter().value().trim().to_owned()).filter(|t| !t.is_empty()),
-            oldest_first: true,
-            ..Default::default()
-        },
-    }
-}
-
 /// `y`: the selected task's request as a curl command, shown and copied.
 pub fn show_curl(app: &mut App) -> Vec<Command> {
     let (Some(row), Some(base)) = (app.tasks.selected_row(), app.account.base_url.as_ref()) else {

@@ -212,6 +212,9 @@ pub struct App {
     pub keys: super::keymap::KeyMap,
     /// Paused or not, the concurrency, the bell.
     pub control: super::run::RunControl,
+    /// The task list's filter and sort as last saved; `None` until the
+    /// store's copy is read (nothing is saved before).
+    pub saved_view: Option<super::saved_view::SavedView>,
 }
 
 impl App {
@@ -235,6 +238,7 @@ impl App {
             history_requested: None,
             keys: Default::default(),
             control: Default::default(),
+            saved_view: None,
         }
     }
 

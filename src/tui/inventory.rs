@@ -34,6 +34,11 @@ pub fn stream(
         // read is missed (what the load had comes twice; the list keeps it
         // once).
         let mut others = store.watch();
+        // The saved filter and sort first: the rows are filtered and
+        // sorted as they arrive.
+        let view = store.setting(super::saved_view::SETTING).await;
+        let view = view.map_err(|e| format!("{e}; the saved filter and sort are not restored"));
+        let _ = to.send(Internal::Message(Message::SavedView(view)));
         let mut chunks = store.load_tasks_in_chunks();
         // At most LOAD_WINDOW chunks handed over and not yet taken by
         // `update`: enough that the store thread rarely waits for the

@@ -37,6 +37,12 @@ pub enum Action {
     Filter,
     /// Clear the filter(s).
     ClearFilter,
+    /// Sort the task list by the next column.
+    Sort,
+    /// Reverse the task list's sort.
+    ReverseSort,
+    /// Copy the ids of the marked tasks, or of those in view.
+    CopyIds,
     /// The monitoring window.
     Window,
     /// The monitoring outcome filter.
@@ -116,7 +122,7 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 50] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -131,6 +137,9 @@ impl Action {
         Action::ClearMarks,
         Action::Filter,
         Action::ClearFilter,
+        Action::Sort,
+        Action::ReverseSort,
+        Action::CopyIds,
         Action::Window,
         Action::Outcome,
         Action::Failures,
@@ -183,6 +192,9 @@ impl Action {
             Action::ClearMarks => "clear_marks",
             Action::Filter => "filter",
             Action::ClearFilter => "clear_filter",
+            Action::Sort => "sort",
+            Action::ReverseSort => "reverse_sort",
+            Action::CopyIds => "copy_ids",
             Action::Window => "window",
             Action::Outcome => "outcome",
             Action::Failures => "failures",
@@ -242,6 +254,9 @@ impl Action {
             Action::ClearMarks => const { &[ch('u')] },
             Action::Filter => const { &[ch('/')] },
             Action::ClearFilter => const { &[key(Esc)] },
+            Action::Sort => const { &[ch('s')] },
+            Action::ReverseSort => const { &[ch('S')] },
+            Action::CopyIds => const { &[ch('Y')] },
             Action::Window => const { &[ch('w')] },
             Action::Outcome => const { &[ch('o')] },
             Action::Failures => const { &[ch('f')] },
@@ -293,7 +308,8 @@ impl Action {
             Up | Down | PageUp | PageDown | First | Last => {
                 "Moving in the timeline, or in the failures once focused"
             }
-            Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter
+            Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter | Sort
+            | ReverseSort | CopyIds
                 if mode == KeyMode::Tasks =>
             {
                 "Tasks"

@@ -155,7 +155,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Filter,
         "filter",
-        "filter by id, label, url, outcome",
+        "filter: words, outcome: label: id: url: error:, ! negates",
     ),
     row(
         M::Tasks,
@@ -174,7 +174,7 @@ pub(super) const ROWS: &[Row] = &[
         M::Tasks,
         A::Export,
         "export",
-        "export the history shown (.csv: CSV, else JSON lines)",
+        "export the tasks shown (.csv: CSV, else JSON lines)",
     ),
     first(row(M::Tasks, A::Help, "help", "this help")),
     first(row(
@@ -192,6 +192,17 @@ pub(super) const ROWS: &[Row] = &[
     quiet(M::Tasks, A::MarkAll, "mark all visible"),
     quiet(M::Tasks, A::ClearMarks, "clear marks"),
     quiet(M::Tasks, A::ClearFilter, "clear the filter"),
+    quiet(
+        M::Tasks,
+        A::Sort,
+        "sort by the next column: id, label, last outcome, when",
+    ),
+    quiet(M::Tasks, A::ReverseSort, "reverse the sort"),
+    quiet(
+        M::Tasks,
+        A::CopyIds,
+        "copy the ids of the marked tasks, or of all shown (OSC 52)",
+    ),
     quiet(M::Tasks, A::TasksTab, "the task tab"),
     quiet(M::Tasks, A::MonitorTab, "the monitoring tab"),
     quiet(M::Tasks, A::Pause, PAUSE),

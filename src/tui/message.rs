@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::app::Account;
 use crate::api::{RescanParams, TaskId};
+use crate::export::TaskLine;
 use crate::import::{Imported, ImportedTask};
 use crate::store::{
     Changes, HistoryQuery, HistoryRecord, MonitorData, MonitorQuery, StoredParams, StoredTask,
@@ -71,6 +72,10 @@ pub enum Message {
     Monitor(Result<MonitorData, String>),
     /// An export finished: what was written, or why not.
     Exported(Result<String, String>),
+    /// The task list's filter and sort as saved (see
+    /// [`super::saved_view`]), read at start: none saved yet, or why it
+    /// could not be read.
+    SavedView(Result<Option<String>, String>),
     /// Saving the inventory failed.
     StoreFailed(String),
     /// Opening the store recorded this many rescans `interrupted`: the
@@ -158,4 +163,14 @@ pub enum Command {
         /// Which records.
         query: HistoryQuery,
     },
+    /// Write these tasks (those in view) to `path` (CSV for `.csv`, else
+    /// JSON lines); answer with `Message::Exported`.
+    ExportTasks {
+        /// Where to write.
+        path: PathBuf,
+        /// The tasks, in the order shown.
+        tasks: Vec<TaskLine>,
+    },
+    /// Keep the task list's filter and sort ([`super::saved_view`]).
+    SaveView(String),
 }

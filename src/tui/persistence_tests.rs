@@ -280,14 +280,12 @@ fn x_exports_what_the_tab_shows() {
         press(&mut app, KeyCode::Char(c));
     }
     let commands = press(&mut app, KeyCode::Enter);
-    let Some(Command::Export { path, query }) = commands.first() else {
+    let Some(Command::ExportTasks { path, tasks }) = commands.first() else {
         panic!("{commands:?}")
     };
     assert_eq!(path.to_str(), Some("/tmp/out.csv"));
-    assert_eq!(
-        (query.text.as_deref(), query.since, query.oldest_first),
-        (Some("e"), None, true)
-    );
+    let ids: Vec<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
+    assert_eq!(ids, ["e-1"], "the tasks in view");
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Char('x'));
     for c in "out.json".chars() {

@@ -9,7 +9,6 @@ use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, RescanParams, TaskId};
 use crate::import::ImportedTask;
 use crate::store::HistoryRecord;
-use crate::text::contains_lowercase;
 use crate::worker::JobId;
 
 /// What a row is doing right now.
@@ -291,21 +290,6 @@ impl TaskRow {
     /// See [`TaskRow::marked`].
     pub(super) fn set_marked(&mut self, marked: bool) {
         self.marked = marked;
-    }
-
-    /// Filter match over id, label, url and last outcome, ignoring case
-    /// (`needle` lower-case). Runs for every row on each keystroke, so it
-    /// compares in place instead of keeping a lower-case copy per row.
-    pub fn matches(&self, needle: &str) -> bool {
-        let found = |text: &str| contains_lowercase(text, needle);
-        needle.is_empty()
-            || found(self.id.as_str())
-            || found(&self.label)
-            || self.url.as_deref().is_some_and(found)
-            || self
-                .last
-                .as_ref()
-                .is_some_and(|a| a.outcome.label().contains(needle))
     }
 
     /// The pending parameters as a masked query string.

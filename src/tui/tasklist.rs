@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::filter::{FilterError, Query};
 use super::index::RowIndex;
 use super::input::LineInput;
 use super::rows::{AttemptRecord, TaskRow};
@@ -18,15 +19,17 @@ use crate::worker::JobId;
 mod counts;
 mod failures;
 mod jobs;
+mod order;
 #[cfg(test)]
 mod props;
 
 pub use counts::Counts;
 use counts::Tally;
 pub use failures::{FailureGroup, FailureReason};
+pub use order::{Sort, SortColumn};
 
 /// See the module documentation.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TaskList {
     /// Every task, in the order added.
     rows: Vec<TaskRow>,
@@ -34,11 +37,17 @@ pub struct TaskList {
     index: RowIndex,
     /// The filter text.
     filter: LineInput,
+    /// The filter in effect: the filter text's terms before any mistake.
+    query: Query,
+    /// Why the filter text as typed cannot be read, if it cannot.
+    filter_error: Option<FilterError>,
+    /// How the rows are ordered.
+    sort: Sort,
+    /// Every position in `rows`, sorted by `sort`; empty for the order
+    /// added (then a position is its own place).
+    order: Vec<usize>,
     /// Positions in `rows` that pass the filter, in display order.
     visible: Vec<usize>,
-    /// The (lower-case) filter `visible` was computed for; `None` when it
-    /// must be computed from scratch (rows were removed).
-    shown_for: Option<String>,
     /// Selected position in `visible`.
     selected: usize,
     /// First position of `visible` on screen.
@@ -55,26 +64,6 @@ pub struct TaskList {
     next_job: u64,
     /// Length of the longest task id added, for the id column.
     id_width: usize,
-}
-
-impl Default for TaskList {
-    fn default() -> Self {
-        Self {
-            rows: Vec::new(),
-            index: RowIndex::default(),
-            filter: LineInput::default(),
-            visible: Vec::new(),
-            shown_for: Some(String::new()),
-            selected: 0,
-            offset: 0,
-            marked: 0,
-            tally: Tally::default(),
-            jobs: HashMap::new(),
-            run: RunProgress::default(),
-            next_job: 0,
-            id_width: 0,
-        }
-    }
 }
 
 impl TaskList {
@@ -158,10 +147,21 @@ impl TaskList {
         &self.filter
     }
 
+    /// Why the filter text cannot be read (the terms before the mistake
+    /// filter the list), if it cannot.
+    pub fn filter_error(&self) -> Option<&FilterError> {
+        self.filter_error.as_ref()
+    }
+
     /// Changes the filter text and shows the rows that pass it.
     pub fn edit_filter(&mut self, edit: impl FnOnce(&mut LineInput)) {
         edit(&mut self.filter);
-        self.refilter();
+        self.refilter(false);
+    }
+
+    /// The tasks in view, in display order.
+    pub fn visible_rows(&self) -> impl ExactSizeIterator<Item = &TaskRow> + '_ {
+        self.visible.iter().map(|at| &self.rows[*at])
     }
 
     /// The tasks an action applies to: the marked ones, else the selected one.
@@ -213,10 +213,9 @@ impl TaskList {
             self.tally.outcome(None, row.last());
             self.rows.push(row);
         }
-        // Only the new rows are tested: a load in chunks stays linear.
-        let needle = self.filter.value().to_lowercase();
-        let shown = (before..self.rows.len()).filter(|at| self.rows[*at].matches(&needle));
-        self.visible.extend(shown);
+        // Only the new rows are tested and sorted: a load in chunks stays
+        // linear, and the order is merged, never sorted whole.
+        self.place_new(before);
         self.rows.len() - before
     }
 
@@ -263,63 +262,43 @@ impl TaskList {
         self.run.dropped(jobs.len());
         self.rows.retain(|r| !gone.contains(&r.id));
         self.index.rebuild(&self.rows);
-        self.shown_for = None;
-        self.refilter();
+        // Positions changed: the order and the view are made anew.
+        self.sort_order();
+        self.refilter(true);
         jobs
     }
 
-    /// Recomputes `visible` from the filter and keeps the selection in range.
-    /// A filter that contains the previous one (the operator typed more)
-    /// can only narrow the list, so only the rows shown are tested again.
-    fn refilter(&mut self) {
-        let needle = self.filter.value().to_lowercase();
+    /// Recomputes `visible` from the filter text and keeps the selection in
+    /// range; a text with a mistake filters by the terms before it (and
+    /// says what is wrong). A filter that narrows the one in effect (the
+    /// operator typed more) only tests the rows shown again; `all` tests
+    /// every row.
+    fn refilter(&mut self, all: bool) {
+        let (query, error) = Query::parse_lenient(self.filter.value());
+        self.filter_error = error;
         let rows = &self.rows;
-        if self
-            .shown_for
-            .as_deref()
-            .is_some_and(|old| needle.contains(old))
-        {
-            self.visible.retain(|at| rows[*at].matches(&needle));
-        } else {
+        if !all && query.narrows(&self.query) {
+            self.visible.retain(|at| query.matches(&rows[*at]));
+        } else if self.sort.is_default() {
             self.visible = (0..rows.len())
-                .filter(|at| rows[*at].matches(&needle))
+                .filter(|at| query.matches(&rows[*at]))
                 .collect();
+        } else {
+            let order = self.order.iter().copied();
+            self.visible = order.filter(|at| query.matches(&rows[*at])).collect();
         }
-        self.shown_for = Some(needle);
+        self.query = query;
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
     }
 
-    /// With a filter active, a new outcome can move a row in or out of view.
-    fn refresh_visibility(&mut self, at: usize) {
-        let needle = self.filter.value().to_lowercase();
-        if needle.is_empty() {
-            return;
-        }
-        let shown = self.visible.binary_search(&at);
-        match (shown, self.rows[at].matches(&needle)) {
-            (Ok(pos), false) => {
-                self.visible.remove(pos);
-                if self.selected > pos || self.selected >= self.visible.len() {
-                    self.selected = self.selected.saturating_sub(1);
-                }
-            }
-            (Err(pos), true) => {
-                self.visible.insert(pos, at);
-                if self.selected >= pos && self.visible.len() > 1 {
-                    self.selected += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Sets a row's latest rescan, keeping the counts and the filter's view
-    /// right.
+    /// Sets a row's latest rescan, keeping the counts, the order and the
+    /// filter's view right.
     fn set_last(&mut self, at: usize, record: AttemptRecord) {
+        let places = self.places(at);
         let old = self.rows[at].replace_last(record);
         self.tally.outcome(old.as_ref(), self.rows[at].last());
-        self.refresh_visibility(at);
+        self.moved(at, places);
     }
 
     /// A record another writer committed that is now `id`'s newest: shown

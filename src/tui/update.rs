@@ -8,11 +8,13 @@ use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
 use super::events;
 use super::failures;
 use super::form::FormAction;
+use super::in_view;
 use super::input::LineInput;
 use super::keymap::{Action, KeyMode};
 use super::message::{Command, Message};
 use super::others;
 use super::run;
+use super::saved_view;
 use super::view::layout;
 use crate::import::parse_any;
 
@@ -117,6 +119,11 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             app.notify(e, true);
             vec![]
         }
+        Message::SavedView(read) => {
+            saved_view::restored(app, read);
+            scroll_to_selection(app);
+            vec![]
+        }
         Message::InterruptedAtStart(count) => {
             others::interrupted_at_start(app, count);
             vec![]
@@ -133,6 +140,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
     }
     // Whatever ended the run (its last answer, a cancel, a removal).
     commands.extend(run::ended(app));
+    commands.extend(saved_view::save_if_changed(app));
     commands
 }
 
@@ -267,6 +275,9 @@ fn tasks_key(app: &mut App, action: Action) -> Vec<Command> {
         Action::Resend => return actions::rescan_targets(app, true),
         Action::Cancel => return actions::cancel_targets(app),
         Action::Curl => return actions::show_curl(app),
+        Action::Sort => in_view::next_sort(app),
+        Action::ReverseSort => in_view::reverse_sort(app),
+        Action::CopyIds => return in_view::copy_ids(app),
         _ => {}
     }
     vec![]
@@ -375,10 +386,7 @@ fn submit_prompt(app: &mut App, prompt: Prompt) -> Vec<Command> {
             actions::add_imported(app, parse_any(&ids, "typed ids"), "typed ids")
         }
         PromptKind::ImportPath => vec![Command::Import(expand_home(text))],
-        PromptKind::ExportPath => vec![Command::Export {
-            path: expand_home(text),
-            query: actions::export_query(app),
-        }],
+        PromptKind::ExportPath => vec![in_view::export(app, expand_home(text))],
     }
 }
 

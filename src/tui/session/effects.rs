@@ -101,6 +101,23 @@ impl Session {
                     Some(Message::Exported(result))
                 }
             }),
+            Command::ExportTasks { path, tasks } => {
+                let tx = self.internal.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::export::tasks_to_new_file(&tasks, &path)
+                        .map(|()| format!("exported {} tasks to {}", tasks.len(), path.display()));
+                    let _ = tx.send(Internal::Message(Message::Exported(result)));
+                });
+            }
+            Command::SaveView(text) => self.ask_store(|store| {
+                let saved = store.set_setting(crate::tui::saved_view::SETTING, text);
+                async move {
+                    saved
+                        .await
+                        .err()
+                        .map(|e| Message::StoreFailed(e.to_string()))
+                }
+            }),
         }
     }
 
@@ -150,4 +167,22 @@ fn osc52(text: &str) -> String {
         "\x1b]52;c;{}\x07",
         base64::engine::general_purpose::STANDARD.encode(text)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    #[test]
+    fn osc52_carries_the_lines_in_base64() {
+        let sequence = super::osc52("a-1\nc-3\ne-5");
+        let encoded = sequence
+            .strip_prefix("\x1b]52;c;")
+            .and_then(|s| s.strip_suffix('\x07'))
+            .unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(decoded, b"a-1\nc-3\ne-5");
+    }
 }

@@ -2,7 +2,8 @@
 //! sequence of adds, removes, marks, filters, sends, worker events and
 //! cancels, its counts equal a recount of its rows, its failure groups a
 //! regrouping of them, its marks the marked rows, its view the rows that
-//! pass the filter, and its jobs the rows' jobs.
+//! pass the filter in the order of its sort (sorted from scratch), and its
+//! jobs the rows' jobs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -10,10 +11,11 @@ use std::time::Duration;
 use jiff::Timestamp;
 use proptest::prelude::*;
 
-use super::{Counts, TaskList};
+use super::{Counts, Sort, SortColumn, TaskList};
 use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
+use crate::tui::filter::Query;
 use crate::tui::rows::RowState;
 use crate::worker::{JobId, WorkerEvent};
 
@@ -27,6 +29,7 @@ enum Op {
     MarkAllVisible,
     ClearMarks,
     Filter(&'static str),
+    Sort(Sort),
     Submit(Vec<u8>),
     /// A worker event for the n-th job in flight (or a stale one).
     Event(u8, Kind),
@@ -85,8 +88,30 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::ToggleMark),
         Just(Op::MarkAllVisible),
         Just(Op::ClearMarks),
-        prop::sample::select(vec!["", "t1", "T", "acc", "hung", "ERR", "beta", "x"])
-            .prop_map(Op::Filter),
+        prop::sample::select(vec![
+            "",
+            "t1",
+            "T",
+            "acc",
+            "hung",
+            "ERR",
+            "beta",
+            "x",
+            "!acc",
+            "outcome:rejected",
+            "error:e",
+            "label:alpha !t1",
+            "\"never sent\"",
+            "\"not accepted\"",
+            "label:\"al",
+            "beta label:\"al",
+        ])
+        .prop_map(Op::Filter),
+        (
+            prop::sample::select(SortColumn::ALL.to_vec()),
+            any::<bool>()
+        )
+            .prop_map(|(column, reversed)| Op::Sort(Sort { column, reversed })),
         ids().prop_map(Op::Submit),
         (any::<u8>(), kind.clone()).prop_map(|(n, k)| Op::Event(n, k)),
         (any::<u8>(), kind).prop_map(|(n, k)| Op::Event(n, k)),
@@ -132,7 +157,7 @@ fn apply(list: &mut TaskList, op: Op) {
                 .iter()
                 .map(|n| ImportedTask {
                     id: id(*n),
-                    label: Some(["alpha", "beta"][usize::from(*n % 2)].into()),
+                    label: Some(["alpha", "beta", "", "Alpha"][usize::from(*n % 4)].into()),
                     url: None,
                 })
                 .collect();
@@ -152,6 +177,7 @@ fn apply(list: &mut TaskList, op: Op) {
             f.clear();
             f.insert(text);
         }),
+        Op::Sort(sort) => list.set_sort(sort),
         Op::Submit(ns) => {
             let ids: Vec<TaskId> = ns.iter().map(|n| id(*n)).collect();
             list.submit(&ids);
@@ -164,7 +190,7 @@ fn apply(list: &mut TaskList, op: Op) {
                 .get(usize::from(n) % (jobs.len() + 1))
                 .copied()
                 .unwrap_or(JobId(u64::from(n)));
-            // A few distinct times, ties included, for the newest first.
+            // A few distinct times, with ties, for the sort by when.
             let at = Timestamp::from_second(i64::from(n % 3)).unwrap();
             list.apply(event(job, kind), at);
         }
@@ -203,10 +229,13 @@ fn check(list: &TaskList) {
     assert_eq!(kept, outcomes);
     check_failures(list);
     assert_eq!(list.marked(), rows.iter().filter(|r| r.marked()).count());
-    let needle = list.filter().value().to_lowercase();
-    let shown: Vec<usize> = (0..rows.len())
-        .filter(|at| rows[*at].matches(&needle))
+    let (query, error) = Query::parse_lenient(list.filter().value());
+    assert_eq!(list.filter_error(), error.as_ref(), "a mistake is said");
+    let mut shown: Vec<usize> = (0..rows.len())
+        .filter(|at| query.matches(&rows[*at]))
         .collect();
+    let sort = list.sort();
+    shown.sort_by(|a, b| sort.cmp(rows, *a, *b));
     assert_eq!(list.visible(), shown);
     assert!(list.selected() < shown.len().max(1));
     let with_jobs: BTreeSet<JobId> = rows.iter().filter_map(|r| r.job()).collect();

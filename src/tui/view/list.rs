@@ -31,6 +31,9 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
     if app.tasks.marked() > 0 {
         title.push(Span::raw(format!("· {} marked ", app.tasks.marked())));
     }
+    if let Some(sort) = app.tasks.sort().title() {
+        title.push(Span::raw(format!("· {sort} ")));
+    }
     let filtering = matches!(app.mode, Mode::Filter);
     let filter = app.tasks.filter().value();
     if filtering || !filter.is_empty() {
@@ -38,6 +41,14 @@ pub fn draw(app: &App, frame: &mut Frame, areas: &Areas) {
         title.push(Span::styled(
             format!("· filter: {text}{} ", if filtering { "▏" } else { "" }),
             style::fg(theme, ratatui::style::Color::Yellow),
+        ));
+    }
+    if let Some(e) = app.tasks.filter_error() {
+        // What is wrong with the text as typed; the list keeps the filter
+        // that last could be read.
+        title.push(Span::styled(
+            format!("· {} ", crate::text::sanitize(&e.to_string())),
+            style::fg(theme, ratatui::style::Color::Red),
         ));
     }
     let block = Block::bordered().title(Line::from(title));
