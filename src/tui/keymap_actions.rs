@@ -21,6 +21,8 @@ pub enum Action {
     First,
     /// Last row.
     Last,
+    /// Give the keys to the details pane (the timeline), to scroll it.
+    Details,
     /// The add-ids prompt.
     Add,
     /// The import prompt.
@@ -89,7 +91,7 @@ pub enum Action {
     Choose,
     /// Prompt: do it.
     Submit,
-    /// Close the help or curl popup.
+    /// Close the help or curl popup; give the keys back from the details.
     Close,
     /// First run: start demo mode.
     Demo,
@@ -107,13 +109,14 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 44] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
         Action::PageDown,
         Action::First,
         Action::Last,
+        Action::Details,
         Action::Add,
         Action::Import,
         Action::Delete,
@@ -162,6 +165,7 @@ impl Action {
             Action::PageDown => "page_down",
             Action::First => "first",
             Action::Last => "last",
+            Action::Details => "details",
             Action::Add => "add",
             Action::Import => "import",
             Action::Delete => "delete",
@@ -217,6 +221,7 @@ impl Action {
             Action::PageDown => const { &[key(PageDown)] },
             Action::First => const { &[key(Home), ch('g')] },
             Action::Last => const { &[key(End), ch('G')] },
+            Action::Details => const { &[ch('v')] },
             Action::Add => const { &[ch('a')] },
             Action::Import => const { &[ch('i')] },
             Action::Delete => const { &[ch('d')] },
@@ -266,10 +271,10 @@ impl Action {
     pub(super) fn section(self, mode: KeyMode) -> &'static str {
         use Action::*;
         match self {
-            Up | Down | PageUp | PageDown | First | Last if mode == KeyMode::Tasks => {
+            Up | Down | PageUp | PageDown | First | Last | Details if mode == KeyMode::Tasks => {
                 "Moving (mouse: click selects, wheel scrolls)"
             }
-            Up | Down | PageUp | PageDown | First | Last => "Moving in the timeline",
+            Up | Down | PageUp | PageDown | First | Last | Details => "Moving in the timeline",
             Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter
                 if mode == KeyMode::Tasks =>
             {

@@ -333,7 +333,7 @@ fn update_dispatches_by_the_apps_key_map() {
     update(&mut app, Message::Key(press(KeyCode::Char('?'))));
     assert!(matches!(app.mode, Mode::Normal));
     update(&mut app, Message::Key(press(KeyCode::F(1))));
-    assert!(matches!(app.mode, Mode::Help));
+    assert!(matches!(app.mode, Mode::Help(_)));
 }
 
 /// The example config's `[keys]` lines, uncommented, are a valid remap.

@@ -205,3 +205,6 @@ mod tasklist_tests;
 
 #[cfg(test)]
 mod edit_tests;
+
+#[cfg(test)]
+mod scroll_tests;

@@ -4,14 +4,14 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::actions;
-use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
+use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Scroll, Tab};
 use super::events;
 use super::form::FormAction;
 use super::input::LineInput;
 use super::keymap::{Action, KeyMode};
 use super::message::{Command, Message};
 use super::others;
-use super::view::layout;
+use super::view::{self, layout};
 use crate::import::parse_any;
 
 /// Applies one message; returns what the run loop must do.
@@ -164,7 +164,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             confirm_key(app, action, confirm)
         }
         Mode::Prompt(_) => prompt_key(app, action, key),
-        Mode::Help | Mode::Curl(_) => {
+        Mode::Help(_) | Mode::Details(_) => {
+            scroll_key(app, action);
+            vec![]
+        }
+        Mode::Curl(_) => {
             if action == Some(Action::Close) {
                 app.mode = Mode::Normal;
             }
@@ -185,6 +189,22 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Some(Action::Quit) => actions::request_quit(app),
             _ => vec![],
         },
+    }
+}
+
+/// The help or the details (the timeline) scrolled by a moving key, never
+/// past the last page; Close gives the keys back.
+fn scroll_key(app: &mut App, action: Option<Action>) {
+    let Some(action) = action else { return };
+    if action == Action::Close {
+        app.mode = Mode::Normal;
+        return;
+    }
+    let (rows, page) = view::scroll_extent(app);
+    if let Mode::Help(scroll) | Mode::Details(scroll) = &mut app.mode
+        && let Some(moved) = scroll.moved(action, rows, page)
+    {
+        *scroll = moved;
     }
 }
 
@@ -229,7 +249,10 @@ fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
         Action::MonitorTab => return switch_tab(app, Tab::Monitor),
         Action::Filter => app.mode = Mode::Filter,
         Action::Export => app.mode = prompt(PromptKind::ExportPath),
-        Action::Help => app.mode = Mode::Help,
+        Action::Help => app.mode = Mode::Help(Scroll::default()),
+        Action::Details if app.tasks.selected_row().is_some() => {
+            app.mode = Mode::Details(Scroll::default());
+        }
         Action::Quit => return actions::request_quit(app),
         _ if app.tab == Tab::Monitor => return monitor_key(app, action),
         _ => return tasks_key(app, action),

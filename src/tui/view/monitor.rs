@@ -45,14 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [counts, live, chart, failures, timeline] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Length(5),
-        Constraint::Min(4),
-        Constraint::Min(4),
-    ])
-    .areas(inner);
+    let [counts, live, chart, failures, timeline] = sections(inner);
     frame.render_widget(Paragraph::new(count_lines(app, data)), counts);
     let c = app.tasks.counts();
     let live_line = format!(
@@ -63,6 +56,30 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     draw_chart(app, data, frame, chart);
     draw_failures(app, data, frame, failures);
     draw_timeline(app, frame, timeline);
+}
+
+/// The tab's parts inside its border: counts, live line, chart, failures,
+/// timeline.
+fn sections(inner: Rect) -> [Rect; 5] {
+    Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Min(4),
+        Constraint::Min(4),
+    ])
+    .areas(inner)
+}
+
+/// The timeline's rows and how many show at once, on the terminal's size.
+pub fn timeline_extent(app: &App) -> (usize, usize) {
+    let status = super::layout(app.size).status;
+    let tab = Block::bordered().inner(Rect::new(0, 0, app.size.0, status.y));
+    let area = sections(tab)[4];
+    (
+        timeline_lines(app).len(),
+        usize::from(area.height.saturating_sub(2)),
+    )
 }
 
 fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
@@ -195,7 +212,39 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let block = Block::bordered().title(format!(" Timeline of {} (j/k choose the task) ", row.id));
+    let lines = timeline_lines(app);
+    let page = usize::from(area.height.saturating_sub(2));
+    let name = format!("Timeline of {}", row.id);
+    let (title, top) = match app.mode {
+        Mode::Details(scroll) => {
+            let top = scroll.top.min(lines.len().saturating_sub(page));
+            let shown = Some((top, page, lines.len()));
+            (super::details::scrolled_title(app, &name, shown, true), top)
+        }
+        _ if lines.len() > page => (
+            format!(
+                " {name} ({} scrolls, j/k choose the task) ",
+                app.keys.key_for(Action::Details)
+            ),
+            0,
+        ),
+        _ => (format!(" {name} (j/k choose the task) "), 0),
+    };
+    let mut block = Block::bordered().title(title);
+    if matches!(app.mode, Mode::Details(_)) {
+        block = block.border_style(style::fg(app.theme, Color::Cyan));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).scroll((top as u16, 0)).block(block),
+        area,
+    );
+}
+
+/// The selected task's rescans, a few lines each, newest first.
+fn timeline_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(row) = app.tasks.selected_row() else {
+        return vec![];
+    };
     let records = app
         .history
         .as_ref()
@@ -212,5 +261,5 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
             style::dim(app.theme),
         ));
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines
 }
