@@ -190,8 +190,8 @@ pub struct Notice {
     pub text: String,
     /// Shown as an error.
     pub is_error: bool,
-    /// Enter, while the notice stands, filters the list by this text
-    /// (the notice names what it shows).
+    /// The notice's key (action `notice`, Enter), while the notice stands,
+    /// filters the list by this text (the notice names what it shows).
     pub enter_filters: Option<&'static str>,
 }
 

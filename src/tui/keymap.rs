@@ -25,6 +25,9 @@ fn hint_width(keys: &str, what: &str) -> usize {
 pub enum KeyMode {
     /// Keys that work on every screen (Ctrl-C).
     Anywhere,
+    /// A notice that offers a key stands on a tab (the rescans a crash
+    /// interrupted): its key is asked for before the tab's.
+    Notice,
     /// The task list.
     Tasks,
     /// The monitoring tab.
@@ -53,8 +56,9 @@ pub enum KeyMode {
 
 impl KeyMode {
     /// Every mode, for checks over the whole map.
-    pub const ALL: [KeyMode; 15] = [
+    pub const ALL: [KeyMode; 16] = [
         KeyMode::Anywhere,
+        KeyMode::Notice,
         KeyMode::Tasks,
         KeyMode::Monitor,
         KeyMode::Filter,
@@ -93,6 +97,7 @@ impl KeyMode {
     pub fn readme_name(self) -> &'static str {
         match self {
             KeyMode::Anywhere => "everywhere",
+            KeyMode::Notice => "notice",
             KeyMode::Tasks => "tasks",
             KeyMode::Monitor => "monitor",
             KeyMode::Filter => "filter",
@@ -114,6 +119,7 @@ impl KeyMode {
     fn described(self) -> &'static str {
         match self {
             KeyMode::Anywhere => "every screen",
+            KeyMode::Notice => "a notice",
             KeyMode::Tasks => "the task list",
             KeyMode::Monitor => "the monitoring tab",
             KeyMode::Filter => "the filter",
@@ -302,9 +308,13 @@ impl KeyMap {
         out
     }
 
-    /// The help for a tab: its actions in sections, with their keys.
+    /// The help for a tab: its actions in sections, with their keys, and
+    /// what a notice's key does there.
     pub fn help(&self, mode: KeyMode) -> Vec<HelpLine> {
         let mut rows: Vec<&Row> = mode.rows().collect();
+        if matches!(mode, KeyMode::Tasks | KeyMode::Monitor) {
+            rows.extend(ROWS.iter().filter(|r| r.mode == KeyMode::Notice));
+        }
         rows.sort_by_key(|r| r.action);
         let mut out = Vec::new();
         let mut section = None;

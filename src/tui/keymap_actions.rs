@@ -67,6 +67,8 @@ pub enum Action {
     Quit,
     /// Ctrl-C: quit from any screen.
     Interrupt,
+    /// The tasks a notice names (the rescans a crash interrupted).
+    Notice,
     /// Leave the filter, keeping it.
     KeepFilter,
     /// Form: next field.
@@ -109,7 +111,7 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -139,6 +141,7 @@ impl Action {
         Action::Help,
         Action::Quit,
         Action::Interrupt,
+        Action::Notice,
         Action::KeepFilter,
         Action::NextField,
         Action::PreviousField,
@@ -188,6 +191,7 @@ impl Action {
             Action::Help => "help",
             Action::Quit => "quit",
             Action::Interrupt => "interrupt",
+            Action::Notice => "notice",
             Action::KeepFilter => "keep_filter",
             Action::NextField => "next_field",
             Action::PreviousField => "previous_field",
@@ -244,6 +248,7 @@ impl Action {
             Action::Help => const { &[ch('?')] },
             Action::Quit => const { &[ch('q')] },
             Action::Interrupt => const { &[Keystroke::ctrl('c')] },
+            Action::Notice => const { &[key(Enter)] },
             Action::KeepFilter => const { &[key(Enter)] },
             Action::NextField => const { &[key(Tab), key(Down)] },
             Action::PreviousField => const { &[key(BackTab), key(Up)] },

@@ -140,6 +140,12 @@ pub(super) const ROWS: &[Row] = &[
         A::Interrupt,
         "quit from any screen (asks while requests are in flight)",
     ),
+    // A notice that offers a key, on either tab.
+    quiet(
+        M::Notice,
+        A::Notice,
+        "the tasks a notice names (the rescans a crash interrupted)",
+    ),
     // The task list.
     first(row(
         M::Tasks,

@@ -336,6 +336,41 @@ fn update_dispatches_by_the_apps_key_map() {
     assert!(matches!(app.mode, Mode::Help(_)));
 }
 
+/// The crash notice's key is the map's: remapped, the new key shows the
+/// interrupted tasks and the notice names it; Enter edits as on any list;
+/// the help lists the action.
+#[test]
+fn the_notice_key_is_the_maps() {
+    use super::super::app::{Account, App, Theme};
+    use super::super::message::Message;
+    use super::super::update::update;
+
+    let mut app = App::new(
+        Account::default(),
+        (120, 30),
+        Theme { color: false },
+        jiff::tz::TimeZone::UTC,
+    );
+    app.tasks.add(crate::import::parse_any("t-1", "test").tasks);
+    app.keys = KeyMap::with(&bindings(&[("notice", &["F2"], 2)])).unwrap();
+    update(&mut app, Message::InterruptedAtStart(2));
+    let text = app.notice.as_ref().map(|n| n.text.clone()).unwrap();
+    assert!(text.ends_with("· F2 shows them"), "{text}");
+    update(&mut app, Message::Key(press(KeyCode::Enter)));
+    assert!(matches!(app.mode, Mode::Form(_)), "Enter edits");
+    update(&mut app, Message::Key(press(KeyCode::Esc)));
+    update(&mut app, Message::InterruptedAtStart(2));
+    update(&mut app, Message::Key(press(KeyCode::F(2))));
+    assert_eq!(app.tasks.filter().value(), "interrupted");
+    assert!(app.notice.is_none());
+    let help = app.keys.help(KeyMode::Tasks);
+    assert!(
+        help.iter()
+            .any(|l| matches!(l, HelpLine::Key { keys, action: "notice", .. } if keys == "F2")),
+        "{help:?}"
+    );
+}
+
 /// The example config's `[keys]` lines, uncommented, are a valid remap.
 #[test]
 fn the_example_configs_keys_are_valid() {

@@ -1,7 +1,7 @@
 //! `update`: the only place the dashboard's state changes. Each message
 //! becomes new state plus commands for the run loop; nothing here does I/O.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::actions;
 use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Scroll, Tab};
@@ -132,11 +132,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if action == Some(Action::Interrupt) {
         return interrupt(app);
     }
-    // Enter on a notice that offers it (the rescans a crash interrupted):
-    // the list filtered to what the notice names.
+    // A notice that offers its key (the rescans a crash interrupted): the
+    // list filtered to what the notice names.
     if matches!(app.mode, Mode::Normal)
-        && key.code == KeyCode::Enter
         && let Some(text) = app.notice.as_ref().and_then(|n| n.enter_filters)
+        && app.keys.action(KeyMode::Notice, &key) == Some(Action::Notice)
     {
         others::show_filtered(app, text);
         return vec![];
