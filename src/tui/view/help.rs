@@ -23,7 +23,7 @@ pub fn draw(app: &App, scroll: Scroll, frame: &mut Frame) {
     let top = scroll.top.min(lines.len().saturating_sub(page));
     let title = if lines.len() > page {
         format!(
-            " Keys {}–{} of {} (Esc closes) ",
+            " Keys (Esc closes) {}–{} of {} ",
             top + 1,
             (top + page).min(lines.len()),
             lines.len()
