@@ -252,6 +252,48 @@ fn hints_share_words_and_an_empty_list_shows_what_starts() {
     assert_eq!(empty, ["add ids", "import", "help", "quit"]);
 }
 
+/// A narrow hint line leaves out entries without a priority first, the
+/// rightmost first, keeping order; what must stay stays at any width.
+#[test]
+fn a_narrow_hint_line_keeps_help_and_quit() {
+    let map = KeyMap::default();
+    let words = |width| -> Vec<&str> {
+        map.hints_within(KeyMode::Tasks, false, width)
+            .into_iter()
+            .map(|(_, what)| what)
+            .collect()
+    };
+    assert_eq!(
+        words(200),
+        map.hints(KeyMode::Tasks, false)
+            .iter()
+            .map(|h| h.1)
+            .collect::<Vec<_>>()
+    );
+    // ` ? help ` and ` q quit ` take 16 columns; ` a add ids ` 11 more.
+    assert_eq!(words(27), ["add ids", "help", "quit"]);
+    assert_eq!(words(26), ["help", "quit"]);
+    assert_eq!(words(3), ["help", "quit"]);
+    let all = map.hints(KeyMode::Tasks, false);
+    for width in 0..200 {
+        let kept = map.hints_within(KeyMode::Tasks, false, width);
+        let shown: usize = kept.iter().map(|(k, w)| hint_width(k, w)).sum();
+        assert!(shown <= width.max(16), "{width}: {kept:?}");
+        // The kept ones are the line's first ones of their kind, in order.
+        let mut rest = all.iter();
+        assert!(
+            kept.iter().all(|k| rest.any(|a| a == k)),
+            "{width}: {kept:?}"
+        );
+    }
+    // Every prompt keeps its Enter and Esc.
+    let export = map.hints_within(KeyMode::Prompt(PromptKind::ExportPath), false, 40);
+    assert_eq!(
+        export,
+        [("Enter".into(), "export"), ("Esc".into(), "cancel")]
+    );
+}
+
 /// The README's key table and the map say the same: each action once, with
 /// the same keys on the same screens, none missing.
 #[test]
