@@ -593,3 +593,115 @@ fn screen_texts_name_the_remapped_keys() {
     key(&mut listed, KeyCode::Tab);
     assert!(draw(&listed).contains("· window 1 h (W) ·"));
 }
+
+/// The help at 80x24 holds more than fits: its top, then scrolled to the
+/// end by the key map's `End`.
+#[test]
+fn help_scrolls_at_80x24() {
+    let mut app = app(&(80, 24), TASKS);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_at_80x24_top", draw(&app));
+    key(&mut app, KeyCode::End);
+    let end = draw(&app);
+    assert!(end.contains("Ctrl-C"), "the last key is in view:\n{end}");
+    insta::assert_snapshot!("help_at_80x24_scrolled", end);
+}
+
+/// At 80 columns every screen's hint line fits, less used keys left out
+/// first: `? help` and `q quit` stay.
+#[test]
+fn hint_lines_at_80_columns() {
+    let mut app = app(&(80, 24), TASKS);
+    let tasks = hint_line(&app);
+    key(&mut app, KeyCode::Tab);
+    let monitor = hint_line(&app);
+    for line in [&tasks, &monitor] {
+        assert!(line.contains("? help") && line.contains("q quit"), "{line}");
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    key(&mut app, KeyCode::Tab);
+    let mut lines = vec![format!("tasks:   {tasks}"), format!("monitor: {monitor}")];
+    for (name, keys) in [
+        ("export:", &[KeyCode::Char('x')][..]),
+        ("form:", &[KeyCode::Char('e')]),
+        ("help:", &[KeyCode::Char('?')]),
+        ("details:", &[KeyCode::Char('v')]),
+        ("confirm:", &[KeyCode::Char('*'), KeyCode::Char('r')]),
+    ] {
+        for code in keys {
+            key(&mut app, *code);
+        }
+        lines.push(format!("{name:<8} {}", hint_line(&app)));
+        key(&mut app, KeyCode::Esc);
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// A long problem on the first-run screen: the box grows, the whole text
+/// and the keys below it are in.
+#[test]
+fn first_run_screen_with_a_long_error_at_80x24() {
+    let mut app = app(&(80, 24), "");
+    app.mode = Mode::FirstRun(FirstRun {
+        config_path: Some("/home/analyst/.config/tae-rescan/config.toml".into()),
+        problem: Some(
+            "/home/analyst/.config/tae-rescan/config.toml line 7: [api] client_cert \
+             /home/analyst/certificates/tip-client-certificate-2026.pem cannot be read: \
+             no such file; set client_cert to the PEM or PKCS#12 file the portal gave you"
+                .into(),
+        ),
+    });
+    let screen = draw(&app);
+    let text: String = screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "no such file; set client_cert to the PEM or PKCS#12 file the portal gave",
+        "you",
+        "Press d for demo mode",
+        "Press q to quit.",
+    ] {
+        assert!(text.contains(words), "{words:?} missing:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+/// Below the minimum the screen names the minimum, wrapped into what there
+/// is; a 1x1 terminal does not panic.
+#[test]
+fn too_small_terminal_names_the_minimum_at_any_size() {
+    let small = draw(&app(&(20, 5), TASKS));
+    assert!(small.contains("needs at least 60x12"), "{small}");
+    insta::assert_snapshot!("too_small_20x5", small);
+    insta::assert_snapshot!("too_small_1x1", draw(&app(&(1, 1), TASKS)));
+}
+
+/// A value longer than its field scrolls sideways: the end being typed and
+/// the cursor stay in view.
+#[test]
+fn a_long_form_value_scrolls_sideways_with_the_cursor() {
+    let mut app = app(&(80, 24), TASKS);
+    key(&mut app, KeyCode::Char('e'));
+    let url = "https://files.example.com/shares/incident-2026-1142/samples/second-stage-loader.zip";
+    for c in url.chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| view(&app, f)).unwrap();
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("second-stage-loader.zip"), "{screen}");
+    let cursor = terminal.get_cursor_position().unwrap();
+    let row: String = screen.lines().nth(usize::from(cursor.y)).unwrap().into();
+    let before: String = row
+        .trim_matches('"')
+        .chars()
+        .take(usize::from(cursor.x))
+        .collect();
+    assert!(
+        before.ends_with("loader.zip"),
+        "cursor after the text: {row:?}"
+    );
+    insta::assert_snapshot!(screen);
+}

@@ -128,14 +128,45 @@ pub enum Mode {
     Prompt(Prompt),
     /// The masked prompt for an unzip password that was not kept.
     UnzipPassword(super::password::UnzipPrompt),
-    /// The key help.
-    Help,
+    /// The key help, scrolled.
+    Help(Scroll),
+    /// The details pane (on the monitoring tab: the timeline) has the
+    /// keys, to scroll it.
+    Details(Scroll),
     /// The selected task's request as curl.
     Curl(String),
     /// No usable configuration yet.
     FirstRun(FirstRun),
     /// Demo mode is starting.
     StartingDemo,
+}
+
+/// How far a pane taller than its window is scrolled: its top row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    /// The first row shown.
+    pub top: usize,
+}
+
+impl Scroll {
+    /// Moved by a moving action over `rows` rows seen `page` at a time;
+    /// never before the first row nor past the last page. `None` for an
+    /// action that does not scroll.
+    pub fn moved(self, action: super::keymap::Action, rows: usize, page: usize) -> Option<Self> {
+        use super::keymap::Action;
+        let page = page.max(1);
+        let last = rows.saturating_sub(page);
+        let top = match action {
+            Action::Up => self.top.saturating_sub(1),
+            Action::Down => self.top + 1,
+            Action::PageUp => self.top.saturating_sub(page),
+            Action::PageDown => self.top + page,
+            Action::First => 0,
+            Action::Last => last,
+            _ => return None,
+        };
+        Some(Self { top: top.min(last) })
+    }
 }
 
 /// Which tab is shown.
@@ -163,8 +194,8 @@ pub struct Notice {
     pub text: String,
     /// Shown as an error.
     pub is_error: bool,
-    /// Enter, while the notice stands, filters the list by this text
-    /// (the notice names what it shows).
+    /// The notice's key (action `notice`, Enter), while the notice stands,
+    /// filters the list by this text (the notice names what it shows).
     pub enter_filters: Option<&'static str>,
 }
 

@@ -4,19 +4,30 @@
 //! that works is a key that is shown, and `[keys]` in the config remaps it
 //! everywhere at once.
 
+use std::cmp::Reverse;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Mode, PromptKind, Tab};
 use crate::config::{BaseKey, ConfigError, KeyBinding, KeyBindings, Keystroke};
 
 pub use super::keymap_actions::Action;
-use super::keymap_table::{ROWS, Row};
+use super::keymap_table::{Priority, ROWS, Row};
+
+/// The columns a hint-line entry takes as the status view draws it:
+/// ` KEYS WHAT `.
+fn hint_width(keys: &str, what: &str) -> usize {
+    keys.chars().count() + what.chars().count() + 3
+}
 
 /// The screen or dialog that has the keyboard, as far as keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyMode {
     /// Keys that work on every screen (Ctrl-C).
     Anywhere,
+    /// A notice that offers a key stands on a tab (the rescans a crash
+    /// interrupted): its key is asked for before the tab's.
+    Notice,
     /// The task list.
     Tasks,
     /// The monitoring tab.
@@ -31,7 +42,11 @@ pub enum KeyMode {
     Prompt(PromptKind),
     /// The masked prompt for an unzip password that was not kept.
     UnzipPassword,
-    /// The help or the curl popup.
+    /// The help popup.
+    Help,
+    /// The details pane (or the timeline) being scrolled.
+    Details,
+    /// The curl popup.
     Popup,
     /// The first-run screen.
     FirstRun,
@@ -41,8 +56,9 @@ pub enum KeyMode {
 
 impl KeyMode {
     /// Every mode, for checks over the whole map.
-    pub const ALL: [KeyMode; 13] = [
+    pub const ALL: [KeyMode; 16] = [
         KeyMode::Anywhere,
+        KeyMode::Notice,
         KeyMode::Tasks,
         KeyMode::Monitor,
         KeyMode::Filter,
@@ -52,6 +68,8 @@ impl KeyMode {
         KeyMode::Prompt(PromptKind::ImportPath),
         KeyMode::Prompt(PromptKind::ExportPath),
         KeyMode::UnzipPassword,
+        KeyMode::Help,
+        KeyMode::Details,
         KeyMode::Popup,
         KeyMode::FirstRun,
         KeyMode::StartingDemo,
@@ -67,7 +85,9 @@ impl KeyMode {
             Mode::Confirm(_) => KeyMode::Confirm,
             Mode::Prompt(p) => KeyMode::Prompt(p.kind),
             Mode::UnzipPassword(_) => KeyMode::UnzipPassword,
-            Mode::Help | Mode::Curl(_) => KeyMode::Popup,
+            Mode::Help(_) => KeyMode::Help,
+            Mode::Details(_) => KeyMode::Details,
+            Mode::Curl(_) => KeyMode::Popup,
             Mode::FirstRun(_) => KeyMode::FirstRun,
             Mode::StartingDemo => KeyMode::StartingDemo,
         }
@@ -77,6 +97,7 @@ impl KeyMode {
     pub fn readme_name(self) -> &'static str {
         match self {
             KeyMode::Anywhere => "everywhere",
+            KeyMode::Notice => "notice",
             KeyMode::Tasks => "tasks",
             KeyMode::Monitor => "monitor",
             KeyMode::Filter => "filter",
@@ -86,7 +107,9 @@ impl KeyMode {
             KeyMode::Prompt(PromptKind::ImportPath) => "import prompt",
             KeyMode::Prompt(PromptKind::ExportPath) => "export prompt",
             KeyMode::UnzipPassword => "unzip password prompt",
-            KeyMode::Popup => "popups",
+            KeyMode::Help => "help",
+            KeyMode::Details => "details",
+            KeyMode::Popup => "curl",
             KeyMode::FirstRun => "first run",
             KeyMode::StartingDemo => "demo start",
         }
@@ -96,6 +119,7 @@ impl KeyMode {
     fn described(self) -> &'static str {
         match self {
             KeyMode::Anywhere => "every screen",
+            KeyMode::Notice => "a notice",
             KeyMode::Tasks => "the task list",
             KeyMode::Monitor => "the monitoring tab",
             KeyMode::Filter => "the filter",
@@ -105,7 +129,9 @@ impl KeyMode {
             KeyMode::Prompt(PromptKind::ImportPath) => "the import prompt",
             KeyMode::Prompt(PromptKind::ExportPath) => "the export prompt",
             KeyMode::UnzipPassword => "the unzip password prompt",
-            KeyMode::Popup => "the help and curl popups",
+            KeyMode::Help => "the help",
+            KeyMode::Details => "the details pane",
+            KeyMode::Popup => "the curl popup",
             KeyMode::FirstRun => "the first-run screen",
             KeyMode::StartingDemo => "demo start-up",
         }
@@ -216,9 +242,47 @@ impl KeyMap {
     /// the same words share them (`Tab/Shift-Tab move`); with no tasks yet,
     /// the task list shows only what gets started.
     pub fn hints(&self, mode: KeyMode, no_tasks: bool) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(String, &'static str)> = Vec::new();
+        self.ranked_hints(mode, no_tasks)
+            .into_iter()
+            .map(|(keys, what, _)| (keys, what))
+            .collect()
+    }
+
+    /// The hint line for `mode` in `width` columns: while it is wider, the
+    /// least important entry goes (of equals, the rightmost), so what is
+    /// essential (`? help`, `q quit`, a prompt's Enter and Esc) stays.
+    pub fn hints_within(
+        &self,
+        mode: KeyMode,
+        no_tasks: bool,
+        width: usize,
+    ) -> Vec<(String, &'static str)> {
+        let mut ranked = self.ranked_hints(mode, no_tasks);
+        let wide = |hints: &[(String, &str, Priority)]| -> usize {
+            hints
+                .iter()
+                .map(|(keys, what, _)| hint_width(keys, what))
+                .sum()
+        };
+        while wide(&ranked) > width {
+            let Some(least) = (0..ranked.len()).min_by_key(|&i| (ranked[i].2, Reverse(i))) else {
+                break;
+            };
+            if ranked[least].2 == Priority::Essential {
+                break;
+            }
+            ranked.remove(least);
+        }
+        ranked
+            .into_iter()
+            .map(|(keys, what, _)| (keys, what))
+            .collect()
+    }
+
+    fn ranked_hints(&self, mode: KeyMode, no_tasks: bool) -> Vec<(String, &'static str, Priority)> {
+        let mut out: Vec<(String, &'static str, Priority)> = Vec::new();
         if let Some((keys, what)) = super::keymap_table::typing_hint(mode) {
-            out.push((keys.to_owned(), what));
+            out.push((keys.to_owned(), what, Priority::Normal));
         }
         for row in ROWS.iter().filter(|r| r.mode == mode) {
             let Some(hint) = row.hint else { continue };
@@ -233,19 +297,24 @@ impl KeyMap {
                 .collect::<Vec<_>>()
                 .join("/");
             match out.last_mut() {
-                Some((before, what)) if *what == hint.text => {
+                Some((before, what, priority)) if *what == hint.text => {
                     before.push('/');
                     before.push_str(&shown);
+                    *priority = (*priority).max(hint.priority);
                 }
-                _ => out.push((shown, hint.text)),
+                _ => out.push((shown, hint.text, hint.priority)),
             }
         }
         out
     }
 
-    /// The help for a tab: its actions in sections, with their keys.
+    /// The help for a tab: its actions in sections, with their keys, and
+    /// what a notice's key does there.
     pub fn help(&self, mode: KeyMode) -> Vec<HelpLine> {
         let mut rows: Vec<&Row> = mode.rows().collect();
+        if matches!(mode, KeyMode::Tasks | KeyMode::Monitor) {
+            rows.extend(ROWS.iter().filter(|r| r.mode == KeyMode::Notice));
+        }
         rows.sort_by_key(|r| r.action);
         let mut out = Vec::new();
         let mut section = None;

@@ -21,6 +21,8 @@ pub enum Action {
     First,
     /// Last row.
     Last,
+    /// Give the keys to the details pane (the timeline), to scroll it.
+    Details,
     /// The add-ids prompt.
     Add,
     /// The import prompt.
@@ -80,6 +82,8 @@ pub enum Action {
     Quit,
     /// Ctrl-C: quit from any screen.
     Interrupt,
+    /// The tasks a notice names (the rescans a crash interrupted).
+    Notice,
     /// Leave the filter, keeping it.
     KeepFilter,
     /// Form: next field.
@@ -104,7 +108,7 @@ pub enum Action {
     Choose,
     /// Prompt: do it.
     Submit,
-    /// Close the help or curl popup.
+    /// Close the help or curl popup; give the keys back from the details.
     Close,
     /// First run: start demo mode.
     Demo,
@@ -122,13 +126,14 @@ const fn key(base: BaseKey) -> Keystroke {
 
 impl Action {
     /// Every action, in declaration order (`ALL[a as usize] == a`).
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 52] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
         Action::PageDown,
         Action::First,
         Action::Last,
+        Action::Details,
         Action::Add,
         Action::Import,
         Action::Delete,
@@ -158,6 +163,7 @@ impl Action {
         Action::Help,
         Action::Quit,
         Action::Interrupt,
+        Action::Notice,
         Action::KeepFilter,
         Action::NextField,
         Action::PreviousField,
@@ -184,6 +190,7 @@ impl Action {
             Action::PageDown => "page_down",
             Action::First => "first",
             Action::Last => "last",
+            Action::Details => "details",
             Action::Add => "add",
             Action::Import => "import",
             Action::Delete => "delete",
@@ -213,6 +220,7 @@ impl Action {
             Action::Help => "help",
             Action::Quit => "quit",
             Action::Interrupt => "interrupt",
+            Action::Notice => "notice",
             Action::KeepFilter => "keep_filter",
             Action::NextField => "next_field",
             Action::PreviousField => "previous_field",
@@ -246,6 +254,7 @@ impl Action {
             Action::PageDown => const { &[key(PageDown)] },
             Action::First => const { &[key(Home), ch('g')] },
             Action::Last => const { &[key(End), ch('G')] },
+            Action::Details => const { &[ch('v')] },
             Action::Add => const { &[ch('a')] },
             Action::Import => const { &[ch('i')] },
             Action::Delete => const { &[ch('d')] },
@@ -275,6 +284,7 @@ impl Action {
             Action::Help => const { &[ch('?')] },
             Action::Quit => const { &[ch('q')] },
             Action::Interrupt => const { &[Keystroke::ctrl('c')] },
+            Action::Notice => const { &[key(Enter)] },
             Action::KeepFilter => const { &[key(Enter)] },
             Action::NextField => const { &[key(Tab), key(Down)] },
             Action::PreviousField => const { &[key(BackTab), key(Up)] },
@@ -302,10 +312,10 @@ impl Action {
     pub(super) fn section(self, mode: KeyMode) -> &'static str {
         use Action::*;
         match self {
-            Up | Down | PageUp | PageDown | First | Last if mode == KeyMode::Tasks => {
+            Up | Down | PageUp | PageDown | First | Last | Details if mode == KeyMode::Tasks => {
                 "Moving (mouse: click selects, wheel scrolls)"
             }
-            Up | Down | PageUp | PageDown | First | Last => {
+            Up | Down | PageUp | PageDown | First | Last | Details => {
                 "Moving in the timeline, or in the failures once focused"
             }
             Add | Import | Delete | Mark | MarkAll | ClearMarks | Filter | ClearFilter | Sort

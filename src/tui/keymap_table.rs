@@ -14,6 +14,20 @@ pub(super) struct Hint {
     pub keys: usize,
     /// Shown on the task list before any task is there.
     pub when_empty: bool,
+    /// What stays when the line is too narrow for every entry.
+    pub priority: Priority,
+}
+
+/// How much a hint-line entry matters on a narrow terminal: the least
+/// important entries are left out first (the rightmost of equals first),
+/// so `? help` and `q quit` stay in at 80 columns. A row says nothing of
+/// it unless it must stay: [`Priority::Normal`] is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Priority {
+    /// Left out first.
+    Normal,
+    /// Kept as long as anything is: how to get help, how to leave.
+    Essential,
 }
 
 /// One action on one screen.
@@ -37,6 +51,7 @@ const fn row(mode: KeyMode, action: Action, hint: &'static str, help: &'static s
             text: hint,
             keys: 1,
             when_empty: false,
+            priority: Priority::Normal,
         }),
         help,
     }
@@ -53,12 +68,24 @@ const fn quiet(mode: KeyMode, action: Action, help: &'static str) -> Row {
 
 /// A prompt's Enter: `hint` names what it does.
 const fn submit(mode: KeyMode, hint: &'static str, help: &'static str) -> Row {
-    row(mode, Action::Submit, hint, help)
+    keep(row(mode, Action::Submit, hint, help))
 }
 
 /// A prompt's Esc: `help` says what is left undone.
 const fn discard(mode: KeyMode, hint: &'static str, help: &'static str) -> Row {
-    row(mode, Action::Discard, hint, help)
+    keep(row(mode, Action::Discard, hint, help))
+}
+
+/// A hinted row that stays on the narrowest hint line.
+const fn keep(row: Row) -> Row {
+    let Some(mut hint) = row.hint else {
+        return row;
+    };
+    hint.priority = Priority::Essential;
+    Row {
+        hint: Some(hint),
+        ..row
+    }
 }
 
 /// A hinted row that shows its first two keys.
@@ -118,6 +145,12 @@ pub(super) const ROWS: &[Row] = &[
         A::Interrupt,
         "quit from any screen (asks while requests are in flight)",
     ),
+    // A notice that offers a key, on either tab.
+    quiet(
+        M::Notice,
+        A::Notice,
+        "the tasks a notice names (the rescans a crash interrupted)",
+    ),
     // The task list.
     first(row(
         M::Tasks,
@@ -176,19 +209,24 @@ pub(super) const ROWS: &[Row] = &[
         "export",
         "export the tasks shown (.csv: CSV, else JSON lines)",
     ),
-    first(row(M::Tasks, A::Help, "help", "this help")),
-    first(row(
+    keep(first(row(M::Tasks, A::Help, "help", "this help"))),
+    keep(first(row(
         M::Tasks,
         A::Quit,
         "quit",
         "quit (asks while requests are in flight)",
-    )),
+    ))),
     quiet(M::Tasks, A::Up, "previous task"),
     quiet(M::Tasks, A::Down, "next task"),
     quiet(M::Tasks, A::PageUp, "a page up"),
     quiet(M::Tasks, A::PageDown, "a page down"),
     quiet(M::Tasks, A::First, "first task"),
     quiet(M::Tasks, A::Last, "last task"),
+    quiet(
+        M::Tasks,
+        A::Details,
+        "scroll the details (Esc gives the keys back)",
+    ),
     quiet(M::Tasks, A::MarkAll, "mark all visible"),
     quiet(M::Tasks, A::ClearMarks, "clear marks"),
     quiet(M::Tasks, A::ClearFilter, "clear the filter"),
@@ -259,35 +297,40 @@ pub(super) const ROWS: &[Row] = &[
         "export",
         "export the history shown (.csv: CSV, else JSON lines)",
     ),
-    row(M::Monitor, A::Help, "help", "this help"),
-    row(
+    keep(row(M::Monitor, A::Help, "help", "this help")),
+    keep(row(
         M::Monitor,
         A::Quit,
         "quit",
         "quit (asks while requests are in flight)",
-    ),
+    )),
     quiet(M::Monitor, A::PageUp, "a page up"),
     quiet(M::Monitor, A::PageDown, "a page down"),
     quiet(M::Monitor, A::First, "first task"),
     quiet(M::Monitor, A::Last, "last task"),
+    quiet(
+        M::Monitor,
+        A::Details,
+        "scroll the timeline (Esc gives the keys back)",
+    ),
     quiet(M::Monitor, A::TasksTab, "the task tab"),
     quiet(M::Monitor, A::MonitorTab, "the monitoring tab"),
     quiet(M::Monitor, A::Pause, PAUSE),
     quiet(M::Monitor, A::Faster, FASTER),
     quiet(M::Monitor, A::Slower, SLOWER),
     // Typing a filter.
-    row(
+    keep(row(
         M::Filter,
         A::KeepFilter,
         "keep",
         "leave the filter, keeping it",
-    ),
-    row(
+    )),
+    keep(row(
         M::Filter,
         A::ClearFilter,
         "clear",
         "clear the filter and leave it",
-    ),
+    )),
     // The parameter form.
     row(M::Form, A::NextField, "move", "next field"),
     row(M::Form, A::PreviousField, "move", "previous field"),
@@ -303,16 +346,21 @@ pub(super) const ROWS: &[Row] = &[
         "change choice",
         "next option (on a choice)",
     ),
-    row(
+    keep(row(
         M::Form,
         A::Save,
         "save",
         "save when valid, else go to the first error",
-    ),
-    row(M::Form, A::Discard, "discard", "close, changing nothing"),
+    )),
+    keep(row(
+        M::Form,
+        A::Discard,
+        "discard",
+        "close, changing nothing",
+    )),
     // Yes/no questions.
-    row(M::Confirm, A::Yes, "yes", "yes"),
-    two(row(M::Confirm, A::No, "no", "no")),
+    keep(row(M::Confirm, A::Yes, "yes", "yes")),
+    keep(two(row(M::Confirm, A::No, "no", "no"))),
     two(row(
         M::Confirm,
         A::SwitchButton,
@@ -353,8 +401,27 @@ pub(super) const ROWS: &[Row] = &[
         "send the batch with this password",
     ),
     discard(M::UnzipPassword, "send nothing", "send none of the batch"),
-    // Help and curl.
-    row(M::Popup, A::Close, "close", "close"),
+    // The help, the details pane (the timeline) being scrolled, curl.
+    row(M::Help, A::Down, "scroll", "scroll down"),
+    row(M::Help, A::Up, "scroll", "scroll up"),
+    row(M::Help, A::PageDown, "page", "a page down"),
+    row(M::Help, A::PageUp, "page", "a page up"),
+    quiet(M::Help, A::First, "the top"),
+    quiet(M::Help, A::Last, "the last page"),
+    keep(row(M::Help, A::Close, "close", "close")),
+    row(M::Details, A::Down, "scroll", "scroll down"),
+    row(M::Details, A::Up, "scroll", "scroll up"),
+    row(M::Details, A::PageDown, "page", "a page down"),
+    row(M::Details, A::PageUp, "page", "a page up"),
+    quiet(M::Details, A::First, "the top"),
+    quiet(M::Details, A::Last, "the last page"),
+    keep(row(
+        M::Details,
+        A::Close,
+        "back",
+        "give the keys back to the list",
+    )),
+    keep(row(M::Popup, A::Close, "close", "close")),
     // Before an account is set up.
     // (These screens spell their keys out in their text.)
     quiet(M::FirstRun, A::Demo, "start demo mode"),

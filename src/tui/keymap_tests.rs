@@ -249,6 +249,48 @@ fn hints_share_words_and_an_empty_list_shows_what_starts() {
     assert_eq!(empty, ["add ids", "import", "help", "quit"]);
 }
 
+/// A narrow hint line leaves out entries without a priority first, the
+/// rightmost first, keeping order; what must stay stays at any width.
+#[test]
+fn a_narrow_hint_line_keeps_help_and_quit() {
+    let map = KeyMap::default();
+    let words = |width| -> Vec<&str> {
+        map.hints_within(KeyMode::Tasks, false, width)
+            .into_iter()
+            .map(|(_, what)| what)
+            .collect()
+    };
+    assert_eq!(
+        words(200),
+        map.hints(KeyMode::Tasks, false)
+            .iter()
+            .map(|h| h.1)
+            .collect::<Vec<_>>()
+    );
+    // ` ? help ` and ` q quit ` take 16 columns; ` a add ids ` 11 more.
+    assert_eq!(words(27), ["add ids", "help", "quit"]);
+    assert_eq!(words(26), ["help", "quit"]);
+    assert_eq!(words(3), ["help", "quit"]);
+    let all = map.hints(KeyMode::Tasks, false);
+    for width in 0..200 {
+        let kept = map.hints_within(KeyMode::Tasks, false, width);
+        let shown: usize = kept.iter().map(|(k, w)| hint_width(k, w)).sum();
+        assert!(shown <= width.max(16), "{width}: {kept:?}");
+        // The kept ones are the line's first ones of their kind, in order.
+        let mut rest = all.iter();
+        assert!(
+            kept.iter().all(|k| rest.any(|a| a == k)),
+            "{width}: {kept:?}"
+        );
+    }
+    // Every prompt keeps its Enter and Esc.
+    let export = map.hints_within(KeyMode::Prompt(PromptKind::ExportPath), false, 40);
+    assert_eq!(
+        export,
+        [("Enter".into(), "export"), ("Esc".into(), "cancel")]
+    );
+}
+
 /// The README's key table and the map say the same: each action once, with
 /// the same keys on the same screens, none missing.
 #[test]
@@ -330,7 +372,42 @@ fn update_dispatches_by_the_apps_key_map() {
     update(&mut app, Message::Key(press(KeyCode::Char('?'))));
     assert!(matches!(app.mode, Mode::Normal));
     update(&mut app, Message::Key(press(KeyCode::F(1))));
-    assert!(matches!(app.mode, Mode::Help));
+    assert!(matches!(app.mode, Mode::Help(_)));
+}
+
+/// The crash notice's key is the map's: remapped, the new key shows the
+/// interrupted tasks and the notice names it; Enter edits as on any list;
+/// the help lists the action.
+#[test]
+fn the_notice_key_is_the_maps() {
+    use super::super::app::{Account, App, Theme};
+    use super::super::message::Message;
+    use super::super::update::update;
+
+    let mut app = App::new(
+        Account::default(),
+        (120, 30),
+        Theme { color: false },
+        jiff::tz::TimeZone::UTC,
+    );
+    app.tasks.add(crate::import::parse_any("t-1", "test").tasks);
+    app.keys = KeyMap::with(&bindings(&[("notice", &["F2"], 2)])).unwrap();
+    update(&mut app, Message::InterruptedAtStart(2));
+    let text = app.notice.as_ref().map(|n| n.text.clone()).unwrap();
+    assert!(text.ends_with("· F2 shows them"), "{text}");
+    update(&mut app, Message::Key(press(KeyCode::Enter)));
+    assert!(matches!(app.mode, Mode::Form(_)), "Enter edits");
+    update(&mut app, Message::Key(press(KeyCode::Esc)));
+    update(&mut app, Message::InterruptedAtStart(2));
+    update(&mut app, Message::Key(press(KeyCode::F(2))));
+    assert_eq!(app.tasks.filter().value(), "interrupted");
+    assert!(app.notice.is_none());
+    let help = app.keys.help(KeyMode::Tasks);
+    assert!(
+        help.iter()
+            .any(|l| matches!(l, HelpLine::Key { keys, action: "notice", .. } if keys == "F2")),
+        "{help:?}"
+    );
 }
 
 /// The example config's `[keys]` lines, uncommented, are a valid remap.

@@ -215,3 +215,4 @@ mod edit_tests;
 mod run_tests;
 mod failures_tests;
 mod in_view_tests;
+mod scroll_tests;

@@ -5,20 +5,22 @@
 
 use super::app::{App, AttemptRecord, Tab};
 use super::events;
+use super::keymap::Action;
 use super::message::Command;
 use crate::api::TaskId;
 use crate::api::outcome::OutcomeKind;
 use crate::store::{Changes, TaskChunk};
 
 /// Says how many rescans opening the store recorded `interrupted`, until
-/// the next key; Enter then shows their tasks. Shown as a warning, so
+/// the next key; the notice's key (Enter) then shows their tasks. Shown as a warning, so
 /// that a `--tasks` import's summary does not hide it.
 pub fn interrupted_at_start(app: &mut App, count: usize) {
     if count == 0 {
         return;
     }
+    let key = app.keys.key_for(Action::Notice);
     app.notify(
-        format!("{count} rescans were interrupted when tae-rescan last stopped · Enter shows them"),
+        format!("{count} rescans were interrupted when tae-rescan last stopped · {key} shows them"),
         true,
     );
     if let Some(notice) = &mut app.notice {
@@ -26,7 +28,7 @@ pub fn interrupted_at_start(app: &mut App, count: usize) {
     }
 }
 
-/// Enter on a notice that offers it: the task list, filtered by `text`.
+/// The key of a notice that offers it: the task list, filtered by `text`.
 pub fn show_filtered(app: &mut App, text: &str) {
     app.notice = None;
     app.tab = Tab::Tasks;

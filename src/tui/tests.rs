@@ -511,7 +511,7 @@ fn curl_shows_and_copies_without_secrets() {
 fn help_opens_and_closes() {
     let mut app = app_with(&[]);
     press(&mut app, KeyCode::Char('?'));
-    assert!(matches!(app.mode, Mode::Help));
+    assert!(matches!(app.mode, Mode::Help(_)));
     press(&mut app, KeyCode::Esc);
     assert!(matches!(app.mode, Mode::Normal));
 }

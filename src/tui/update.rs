@@ -1,10 +1,10 @@
 //! `update`: the only place the dashboard's state changes. Each message
 //! becomes new state plus commands for the run loop; nothing here does I/O.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::actions;
-use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Tab};
+use super::app::{App, Confirm, ConfirmAction, Mode, Prompt, PromptKind, Scroll, Tab};
 use super::events;
 use super::failures;
 use super::form::FormAction;
@@ -15,7 +15,7 @@ use super::message::{Command, Message};
 use super::others;
 use super::run;
 use super::saved_view;
-use super::view::layout;
+use super::view::{self, layout};
 use crate::import::parse_any;
 
 /// Applies one message; returns what the run loop must do.
@@ -150,11 +150,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     if action == Some(Action::Interrupt) {
         return interrupt(app);
     }
-    // Enter on a notice that offers it (the rescans a crash interrupted):
-    // the list filtered to what the notice names.
+    // A notice that offers its key (the rescans a crash interrupted): the
+    // list filtered to what the notice names.
     if matches!(app.mode, Mode::Normal)
-        && key.code == KeyCode::Enter
         && let Some(text) = app.notice.as_ref().and_then(|n| n.enter_filters)
+        && app.keys.action(KeyMode::Notice, &key) == Some(Action::Notice)
     {
         others::show_filtered(app, text);
         return vec![];
@@ -182,7 +182,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             confirm_key(app, action, confirm)
         }
         Mode::Prompt(_) => prompt_key(app, action, key),
-        Mode::Help | Mode::Curl(_) => {
+        Mode::Help(_) | Mode::Details(_) => {
+            scroll_key(app, action);
+            vec![]
+        }
+        Mode::Curl(_) => {
             if action == Some(Action::Close) {
                 app.mode = Mode::Normal;
             }
@@ -203,6 +207,22 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Some(Action::Quit) => actions::request_quit(app),
             _ => vec![],
         },
+    }
+}
+
+/// The help or the details (the timeline) scrolled by a moving key, never
+/// past the last page; Close gives the keys back.
+fn scroll_key(app: &mut App, action: Option<Action>) {
+    let Some(action) = action else { return };
+    if action == Action::Close {
+        app.mode = Mode::Normal;
+        return;
+    }
+    let (rows, page) = view::scroll_extent(app);
+    if let Mode::Help(scroll) | Mode::Details(scroll) = &mut app.mode
+        && let Some(moved) = scroll.moved(action, rows, page)
+    {
+        *scroll = moved;
     }
 }
 
@@ -247,7 +267,10 @@ fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
         Action::MonitorTab => return switch_tab(app, Tab::Monitor),
         Action::Filter => app.mode = Mode::Filter,
         Action::Export => app.mode = prompt(PromptKind::ExportPath),
-        Action::Help => app.mode = Mode::Help,
+        Action::Help => app.mode = Mode::Help(Scroll::default()),
+        Action::Details if app.tasks.selected_row().is_some() => {
+            app.mode = Mode::Details(Scroll::default());
+        }
         Action::Quit => return actions::request_quit(app),
         Action::Pause => return run::toggle_pause(app),
         Action::Faster => return run::change_concurrency(app, 1),

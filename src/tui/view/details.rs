@@ -3,32 +3,78 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::style;
 use crate::text::sanitize;
-use crate::tui::app::{App, AttemptRecord, RowState, TaskRow};
+use crate::tui::app::{App, AttemptRecord, Mode, RowState, TaskRow};
 use crate::tui::keymap::Action;
 
 /// What the details say of a task whose unzip password was not kept.
 const UNZIP_PASSWORD_NOT_KEPT: &str = "unzip password not kept";
 
-/// Draws the pane for the selected task.
+/// Draws the pane for the selected task, scrolled while it has the keys.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let block = Block::bordered().title(" Details ");
     let Some(row) = app.tasks.selected_row() else {
+        let block = Block::bordered().title(" Details ");
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
     };
-    let lines = lines(app, row, area.height.saturating_sub(2) as usize);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
+    let page = usize::from(area.height.saturating_sub(2));
+    let scroll = match app.mode {
+        Mode::Details(scroll) => Some(scroll.top),
+        _ => None,
+    };
+    // Lines enough for the rows shown and one more, to tell there are more.
+    let wanted = scroll.unwrap_or(0) + page + 1;
+    let text = Paragraph::new(lines(app, row, wanted)).wrap(Wrap { trim: false });
+    let rows = text.line_count(area.width.saturating_sub(2));
+    let top = scroll.unwrap_or(0).min(rows.saturating_sub(page));
+    let title = scrolled_title(
+        app,
+        "Details",
+        scroll.map(|_| (top, page, rows)),
+        rows > page,
     );
+    let mut block = Block::bordered().title(title);
+    if scroll.is_some() {
+        block = block.border_style(style::fg(app.theme, Color::Cyan));
+    }
+    frame.render_widget(text.scroll((top as u16, 0)).block(block), area);
+}
+
+/// The details' rows and how many show at once in `area`.
+pub fn extent(app: &App, area: Rect) -> (usize, usize) {
+    let Some(row) = app.tasks.selected_row() else {
+        return (0, 0);
+    };
+    let rows = Paragraph::new(lines(app, row, usize::MAX))
+        .wrap(Wrap { trim: false })
+        .line_count(area.width.saturating_sub(2));
+    (rows, usize::from(area.height.saturating_sub(2)))
+}
+
+/// A scrollable pane's title: where it is while it has the keys
+/// (`shown`: top, page, rows), else the key that gives them to it when
+/// there is more than fits.
+pub(super) fn scrolled_title(
+    app: &App,
+    name: &str,
+    shown: Option<(usize, usize, usize)>,
+    more: bool,
+) -> String {
+    match shown {
+        Some((top, page, rows)) => format!(
+            " {name} {}–{} of {rows} ({} back) ",
+            (top + 1).min(rows),
+            (top + page).min(rows),
+            app.keys.key_for(Action::Close)
+        ),
+        None if more => format!(" {name} ({} scrolls) ", app.keys.key_for(Action::Details)),
+        None => format!(" {name} "),
+    }
 }
 
 fn field<'a>(name: &'a str, value: String) -> Line<'a> {

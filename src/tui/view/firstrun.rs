@@ -3,11 +3,15 @@
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::wrap::wrap;
 use super::{centered, style};
 use crate::tui::app::{App, FirstRun};
 use crate::tui::keymap::Action;
+
+/// The box's widest.
+const WIDTH: u16 = 76;
 
 /// Draws the welcome text instead of the dashboard.
 pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
@@ -50,20 +54,24 @@ pub fn draw(app: &App, first: &FirstRun, frame: &mut Frame) {
     if let Some(quit) = key(Action::Quit) {
         lines.push(Line::raw(format!("Press {quit} to quit.")));
     }
-    // A long problem wraps: room for its rows, so the keys below stay in.
-    let inner = usize::from(frame.area().width.min(76).saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| match l.width() {
-            w if w <= inner => 1,
-            w => w.div_ceil(inner.saturating_sub(8).max(1)),
+    // Wrapped here, so the box grows by the rows a long problem takes and
+    // the keys below it stay in.
+    let inner = usize::from(frame.area().width.min(WIDTH).saturating_sub(2));
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|line| {
+            let style = line
+                .style
+                .patch(line.spans.first().map_or_else(Style::new, |s| s.style));
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, inner, "    ")
+                .into_iter()
+                .map(move |row| Line::styled(row, style))
         })
-        .sum();
-    let area = centered(frame.area(), 76, rows as u16 + 2);
+        .collect();
+    let area = centered(frame.area(), WIDTH, lines.len() as u16 + 2);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" tae-rescan "))
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(lines).block(Block::bordered().title(" tae-rescan ")),
         area,
     );
 }

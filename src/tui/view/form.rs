@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use super::wrap::sideways;
 use super::{centered, style};
 use crate::tui::app::App;
 use crate::tui::form::{Field, Form};
@@ -16,6 +17,9 @@ use crate::tui::keymap::Action;
 use crate::tui::password::UnzipPrompt;
 
 const LABEL_WIDTH: usize = 30;
+
+/// The form's widest.
+const WIDTH: u16 = 90;
 
 /// Draws the form over the dashboard and places the cursor.
 pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
@@ -35,6 +39,10 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
         ));
     }
     let mut cursor = None;
+    // The columns left for a value: the box's, less borders and labels.
+    let value_width = usize::from(frame.area().width.min(WIDTH))
+        .saturating_sub(2 + LABEL_WIDTH + 1)
+        .max(1);
     for field in Field::ALL {
         let focused = form.focus == field;
         let label_style = if focused {
@@ -42,12 +50,24 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
         } else {
             Style::new().add_modifier(Modifier::BOLD)
         };
-        let (value, value_style) = shown_value(form, field, theme);
+        let (mut value, value_style) = shown_value(form, field, theme);
         if focused
             && !field.is_choice()
             && let Some(input) = input_of(form, field)
         {
-            cursor = Some((lines.len(), input.cursor()));
+            // A typed value scrolls sideways so the cursor stays in view;
+            // the words shown instead of an empty or disabled one do not.
+            let typed = !input.value().is_empty()
+                && !form.is_mixed(field)
+                && (field != Field::UnzipPassword || form.password_enabled());
+            let at = if typed {
+                let (shown, at) = sideways(&drawn(field, input), input.cursor(), value_width);
+                value = shown;
+                at
+            } else {
+                0
+            };
+            cursor = Some((lines.len(), at));
         }
         lines.push(Line::from(vec![
             Span::styled(
@@ -77,13 +97,17 @@ pub fn draw(app: &App, form: &Form, frame: &mut Frame) {
         };
         lines.push(Line::from(note));
     }
-    let area = centered(frame.area(), 90, lines.len() as u16 + 2);
+    let area = centered(frame.area(), WIDTH, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     let (save, discard) = (
         app.keys.key_for(Action::Save),
         app.keys.key_for(Action::Discard),
     );
-    let title = format!(" Rescan parameters for {target} — {save} saves, {discard} discards ");
+    let mut title = format!(" Rescan parameters for {target} — {save} saves, {discard} discards ");
+    if title.chars().count() + 2 > usize::from(area.width) {
+        // The hint line names the keys too.
+        title = format!(" Rescan parameters for {target} ");
+    }
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),
         area,
@@ -108,6 +132,19 @@ fn input_of(form: &Form, field: Field) -> Option<&LineInput> {
         Field::UnzipPassword => Some(&form.unzip_password),
         _ => None,
     }
+}
+
+/// A text field's characters as drawn: the password masked, the rest
+/// sanitised.
+fn drawn(field: Field, input: &LineInput) -> Vec<String> {
+    input
+        .value()
+        .chars()
+        .map(|c| match field {
+            Field::UnzipPassword => "•".to_owned(),
+            _ => crate::text::sanitize(&c.to_string()),
+        })
+        .collect()
 }
 
 /// The value as displayed: text (the password masked), or the choice, or
@@ -156,7 +193,7 @@ pub fn unzip_prompt(app: &App, p: &UnzipPrompt, frame: &mut Frame) {
             all.len()
         ),
     };
-    let typed = "•".repeat(p.input.value().chars().count());
+
     let note = if p.empty_enter {
         Line::styled(
             " Type the password: it is never sent without it.",
@@ -168,15 +205,18 @@ pub fn unzip_prompt(app: &App, p: &UnzipPrompt, frame: &mut Frame) {
             style::dim(theme),
         )
     };
-    let lines = vec![Line::raw(format!(" {typed}")), note];
     let width = (title.chars().count() as u16 + 4).max(72);
     let area = centered(frame.area(), width, 4);
+    let (typed, at) = sideways(
+        &drawn(Field::UnzipPassword, &p.input),
+        p.input.cursor(),
+        usize::from(area.width.saturating_sub(3)),
+    );
+    let lines = vec![Line::raw(format!(" {typed}")), note];
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),
         area,
     );
-    let at = p.input.cursor() as u16;
-    let x = (area.x + 2 + at).min(area.x + area.width.saturating_sub(2));
-    frame.set_cursor_position(Position::new(x, area.y + 1));
+    frame.set_cursor_position(Position::new(area.x + 2 + at as u16, area.y + 1));
 }

@@ -3,16 +3,18 @@
 mod details;
 mod firstrun;
 mod form;
+mod help;
 mod list;
 mod monitor;
 mod popups;
 mod status;
 mod style;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, Mode, Tab};
 
@@ -80,15 +82,31 @@ pub fn layout((width, height): (u16, u16)) -> Areas {
     }
 }
 
+/// The rows of the pane being scrolled (the help, the details, the
+/// timeline) and how many show at once, from the state and the terminal
+/// size alone, so that `update` stops at the last page.
+pub fn scroll_extent(app: &App) -> (usize, usize) {
+    match app.mode {
+        Mode::Help(_) => help::extent(app, app.size),
+        Mode::Details(_) if app.tab == Tab::Monitor => monitor::timeline_extent(app),
+        Mode::Details(_) => details::extent(app, layout(app.size).details),
+        _ => (0, 0),
+    }
+}
+
 /// Draws the whole dashboard for the current state.
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        // Short, and wrapped: the minimum is read even at 20x5.
         let text = format!(
-            "Terminal too small ({}x{}): tae-rescan needs at least {}x{}",
+            "Too small ({}x{}): needs at least {}x{}",
             area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
         );
-        frame.render_widget(Paragraph::new(Line::from(text)), area);
+        frame.render_widget(
+            Paragraph::new(Line::from(text)).wrap(Wrap { trim: true }),
+            area,
+        );
         return;
     }
     match &app.mode {
@@ -111,7 +129,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Mode::Confirm(c) => popups::confirm(app, c, frame),
         Mode::Prompt(p) => popups::prompt(app, p, frame),
         Mode::UnzipPassword(p) => form::unzip_prompt(app, p, frame),
-        Mode::Help => popups::help(app, frame),
+        Mode::Help(scroll) => help::draw(app, *scroll, frame),
         Mode::Curl(text) => popups::curl(app, text, frame),
         _ => {}
     }

@@ -45,7 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [counts, live, chart, failures, timeline] = parts(area);
+    let [counts, live, chart, failures, timeline] = sections(inner);
     frame.render_widget(Paragraph::new(count_lines(app, data)), counts);
     let c = app.tasks.counts();
     let live_line = format!(
@@ -58,9 +58,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     draw_timeline(app, frame, timeline);
 }
 
-/// The tab's parts inside its border: counts, live line, chart, failures
-/// and timeline.
-fn parts(area: Rect) -> [Rect; 5] {
+/// The tab's parts inside its border: counts, live line, chart, failures,
+/// timeline.
+fn sections(inner: Rect) -> [Rect; 5] {
     Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -68,14 +68,25 @@ fn parts(area: Rect) -> [Rect; 5] {
         Constraint::Min(4),
         Constraint::Min(4),
     ])
-    .areas(Block::bordered().inner(area))
+    .areas(inner)
 }
 
 /// The failures list's rows (inside its border) on a terminal of `size`,
 /// from the size alone, so that `update` (paging, clicks) and `view` agree.
 pub fn failures_body(size: (u16, u16)) -> Rect {
     let main = Rect::new(0, 0, size.0, super::layout(size).status.y);
-    Block::bordered().inner(parts(main)[3])
+    Block::bordered().inner(sections(Block::bordered().inner(main))[3])
+}
+
+/// The timeline's rows and how many show at once, on the terminal's size.
+pub fn timeline_extent(app: &App) -> (usize, usize) {
+    let status = super::layout(app.size).status;
+    let tab = Block::bordered().inner(Rect::new(0, 0, app.size.0, status.y));
+    let area = sections(tab)[4];
+    (
+        timeline_lines(app).len(),
+        usize::from(area.height.saturating_sub(2)),
+    )
 }
 
 fn count_lines(app: &App, data: &MonitorData) -> Vec<Line<'static>> {
@@ -265,7 +276,39 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         "j/k choose the task".to_owned()
     };
-    let block = Block::bordered().title(format!(" Timeline of {} ({choose}) ", row.id));
+    let lines = timeline_lines(app);
+    let page = usize::from(area.height.saturating_sub(2));
+    let name = format!("Timeline of {}", row.id);
+    let (title, top) = match app.mode {
+        Mode::Details(scroll) => {
+            let top = scroll.top.min(lines.len().saturating_sub(page));
+            let shown = Some((top, page, lines.len()));
+            (super::details::scrolled_title(app, &name, shown, true), top)
+        }
+        _ if lines.len() > page => (
+            format!(
+                " {name} ({} scrolls, {choose}) ",
+                app.keys.key_for(Action::Details)
+            ),
+            0,
+        ),
+        _ => (format!(" {name} ({choose}) "), 0),
+    };
+    let mut block = Block::bordered().title(title);
+    if matches!(app.mode, Mode::Details(_)) {
+        block = block.border_style(style::fg(app.theme, Color::Cyan));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).scroll((top as u16, 0)).block(block),
+        area,
+    );
+}
+
+/// The selected task's rescans, a few lines each, newest first.
+fn timeline_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(row) = app.tasks.selected_row() else {
+        return vec![];
+    };
     let records = app
         .history
         .as_ref()
@@ -282,5 +325,5 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
             style::dim(app.theme),
         ));
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines
 }

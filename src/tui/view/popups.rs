@@ -1,4 +1,4 @@
-//! Dialogs drawn over the dashboard: confirmations, prompts, help, curl.
+//! Dialogs drawn over the dashboard: confirmations, prompts, curl.
 
 use ratatui::Frame;
 use ratatui::layout::Position;
@@ -6,9 +6,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::wrap::sideways;
 use super::{centered, style};
-use crate::tui::app::{App, Confirm, Prompt, PromptKind, Tab};
-use crate::tui::keymap::{HelpLine, KeyMode};
+use crate::tui::app::{App, Confirm, Prompt, PromptKind};
 
 /// A confirmation listing what it is about, Cancel focused by default.
 pub fn confirm(app: &App, c: &Confirm, frame: &mut Frame) {
@@ -71,62 +71,19 @@ pub fn prompt(_app: &App, p: &Prompt, frame: &mut Frame) {
     };
     let area = centered(frame.area(), 72, 3);
     frame.render_widget(Clear, area);
-    let shown = crate::text::sanitize(p.input.value());
+    let pieces: Vec<String> = p
+        .input
+        .value()
+        .chars()
+        .map(|c| crate::text::sanitize(&c.to_string()))
+        .collect();
+    let width = usize::from(area.width.saturating_sub(3));
+    let (shown, at) = sideways(&pieces, p.input.cursor(), width);
     frame.render_widget(
         Paragraph::new(format!(" {shown}")).block(Block::bordered().title(title)),
         area,
     );
-    let before: usize = p
-        .input
-        .value()
-        .chars()
-        .take(p.input.cursor())
-        .map(|c| crate::text::sanitize(&c.to_string()).chars().count())
-        .sum();
-    let x = (area.x + 2 + before as u16).min(area.x + area.width.saturating_sub(2));
-    frame.set_cursor_position(Position::new(x, area.y + 1));
-}
-
-/// The keys of the tab the help was opened on, grouped, with the action
-/// names `[keys]` takes; all from the key map.
-pub fn help(app: &App, frame: &mut Frame) {
-    let mode = match app.tab {
-        Tab::Tasks => KeyMode::Tasks,
-        Tab::Monitor => KeyMode::Monitor,
-    };
-    let help = app.keys.help(mode);
-    let key_width = help
-        .iter()
-        .filter_map(|l| match l {
-            HelpLine::Key { keys, .. } => Some(keys.chars().count()),
-            HelpLine::Section(_) => None,
-        })
-        .max()
-        .unwrap_or(0)
-        .max(10);
-    let lines: Vec<Line> = help
-        .into_iter()
-        .map(|line| match line {
-            HelpLine::Section(title) => {
-                Line::styled(title, Style::new().add_modifier(Modifier::BOLD))
-            }
-            HelpLine::Key { keys, action, what } => Line::from(vec![
-                Span::styled(
-                    format!("  {keys:<key_width$}  "),
-                    style::fg(app.theme, ratatui::style::Color::Cyan),
-                ),
-                Span::styled(format!("{action:<15} "), style::dim(app.theme)),
-                Span::raw(what),
-            ]),
-        })
-        .collect();
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
-    let area = centered(frame.area(), width, lines.len() as u16 + 2);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys (Esc closes) ")),
-        area,
-    );
+    frame.set_cursor_position(Position::new(area.x + 2 + at as u16, area.y + 1));
 }
 
 /// The curl command for the selected task.

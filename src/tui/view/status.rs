@@ -99,8 +99,13 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let keys = app.keys.hints(KeyMode::of(app), app.tasks.is_empty());
+    let keys = app.keys.hints_within(
+        KeyMode::of(app),
+        app.tasks.is_empty(),
+        usize::from(area.width),
+    );
     let mut spans = Vec::with_capacity(keys.len() * 2);
+    // Drawn as wide as the key map counts an entry: ` KEYS WHAT `.
     for (key, what) in keys {
         spans.push(Span::styled(
             format!(" {key}"),
