@@ -1,6 +1,6 @@
 //! History in the formats other tools read: CSV, JSON lines, and aligned
 //! text for people. The field names are those of `rescan --output json`,
-//! plus `time` (RFC 3339, UTC) and `params` (secrets already masked).
+//! plus `time` (RFC 3339, UTC, milliseconds: see [`crate::times`]) and `params` (secrets already masked).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::store::HistoryRecord;
+use crate::times::rfc3339_ms as rfc3339;
 
 /// An output format for history records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,12 +60,6 @@ pub const FIELDS: [&str; 10] = [
     "time",
     "params",
 ];
-
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn exported(r: &HistoryRecord) -> Exported<'_> {
     Exported {
@@ -279,6 +274,37 @@ mod tests {
         assert_eq!(&rows[1][4], "fine");
         assert_eq!(&rows[0][0], "t-1");
         assert_eq!(&rows[0][1], "400");
+    }
+
+    #[test]
+    fn times_are_utc_with_three_fraction_digits_in_every_format() {
+        let mut at_whole_second = record("x");
+        at_whole_second.time = 1_795_000_000_000;
+        let mut at_tenth = record("y");
+        at_tenth.time = 1_795_000_000_100;
+        let records = [at_whole_second, at_tenth];
+        let expected = ["2026-11-18T11:06:40.000Z", "2026-11-18T11:06:40.100Z"];
+        let mut json = Vec::new();
+        write(&records, Format::Json, &mut json).unwrap();
+        let times: Vec<String> = String::from_utf8(json)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["time"].to_string())
+            .collect();
+        assert_eq!(times, expected.map(|t| format!("\"{t}\"")));
+        let mut csv = Vec::new();
+        write(&records, Format::Csv, &mut csv).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_slice());
+        let times: Vec<String> = reader.records().map(|r| r.unwrap()[8].to_owned()).collect();
+        assert_eq!(times, expected);
+        let mut text = Vec::new();
+        write(&records, Format::Text, &mut text).unwrap();
+        let starts: Vec<String> = String::from_utf8(text)
+            .unwrap()
+            .lines()
+            .map(|l| l[..24].to_owned())
+            .collect();
+        assert_eq!(starts, expected);
     }
 
     #[test]

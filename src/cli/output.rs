@@ -143,7 +143,7 @@ impl Progress {
 }
 
 /// The stderr line for a job that waits before its next attempt:
-/// `ID: ANSWER; retrying in 30 s at 2026-12-01T20:31:05Z`. The answer is
+/// `ID: ANSWER; retrying in 30 s at 2026-12-01T20:31:05.000Z`. The answer is
 /// server text, sanitised and cut short.
 pub fn wait_line(
     task: &TaskId,
@@ -157,7 +157,7 @@ pub fn wait_line(
         .ok()
         .and_then(|d| now.checked_add(d).ok())
         .and_then(|t| t.round(jiff::Unit::Second).ok())
-        .map(|t| t.to_string())
+        .map(crate::times::rfc3339)
         .unwrap_or_default();
     format!(
         "{task}: {}; {next} in {secs} s at {at}",
@@ -210,7 +210,7 @@ mod tests {
         );
         assert_eq!(
             line,
-            "tae-2026-000123: HTTP 503 Service Unavailable: busy\\n\\e[2J; retrying in 30 s at 2026-12-01T20:31:05Z"
+            "tae-2026-000123: HTTP 503 Service Unavailable: busy\\n\\e[2J; retrying in 30 s at 2026-12-01T20:31:05.000Z"
         );
     }
 
