@@ -24,10 +24,9 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
 /// is written to the store before it reaches the list, so its ids are not
 /// held a second time for saving).
 pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
+    let invalid = imported.invalid_text();
     let Imported {
-        tasks,
-        errors,
-        duplicates,
+        tasks, duplicates, ..
     } = imported;
     let offered = tasks.len();
     let added = app.tasks.add(tasks);
@@ -36,10 +35,9 @@ pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
     if already > 0 {
         parts.push(format!("{already} already listed"));
     }
-    if let Some(first) = errors.first() {
-        parts.push(format!("{} invalid, first: {first}", errors.len()));
-    }
-    app.notify(parts.join("; "), !errors.is_empty());
+    let failed = invalid.is_some();
+    parts.extend(invalid);
+    app.notify(parts.join("; "), failed);
 }
 
 /// The command that writes these tasks (as they are now) to the inventory.

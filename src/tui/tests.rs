@@ -140,6 +140,33 @@ fn a_multi_line_paste_adds_them_all() {
 }
 
 #[test]
+fn a_paste_is_split_like_typed_text_and_names_every_invalid_id_by_its_line() {
+    let mut app = app_with(&[]);
+    update(
+        &mut app,
+        Message::Paste("ok-1 ok-2\r\nbad/id, ok-3;ok-4\r\nx@y\r\n".into()),
+    );
+    let ids: Vec<&str> = app.tasks.rows().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["ok-1", "ok-2", "ok-3", "ok-4"]);
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.is_error, "{notice:?}");
+    assert!(
+        notice.text.contains("2 invalid: paste line 2: \"bad/id\": task_id: contains '/'")
+            && notice.text.contains(" · paste line 3: \"x@y\": task_id: contains '@'"),
+        "{notice:?}"
+    );
+    // In the add prompt, the paste's lines keep their numbers.
+    press(&mut app, KeyCode::Char('a'));
+    update(&mut app, Message::Paste("p-1\nbad/id p-2".into()));
+    assert_eq!(app.tasks.len(), 6);
+    let notice = app.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("1 invalid: paste line 2: \"bad/id\""),
+        "{notice:?}"
+    );
+}
+
+#[test]
 fn import_asks_for_a_path_and_adds_what_the_file_held() {
     let mut app = app_with(&[]);
     press(&mut app, KeyCode::Char('i'));
