@@ -43,12 +43,13 @@ struct Exported<'a> {
     new_task_id: Option<&'a str>,
     attempts: u32,
     elapsed_ms: Option<u64>,
+    queued_ms: Option<u64>,
     time: String,
     params: &'a str,
 }
 
 /// The field names in order, for CSV headers and documentation.
-pub const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 11] = [
     "task_id",
     "status",
     "outcome",
@@ -57,6 +58,7 @@ pub const FIELDS: [&str; 10] = [
     "new_task_id",
     "attempts",
     "elapsed_ms",
+    "queued_ms",
     "time",
     "params",
 ];
@@ -71,6 +73,7 @@ fn exported(r: &HistoryRecord) -> Exported<'_> {
         new_task_id: r.new_task_id.as_deref(),
         attempts: r.attempts,
         elapsed_ms: r.elapsed_ms,
+        queued_ms: r.queued_ms,
         time: rfc3339(r.time),
         params: &r.params,
     }
@@ -255,6 +258,7 @@ mod tests {
             body: None,
             attempts: 1,
             elapsed_ms: Some(5),
+            queued_ms: Some(2),
             finished_at: Some(5),
             finished: true,
         }
@@ -295,7 +299,7 @@ mod tests {
         let mut csv = Vec::new();
         write(&records, Format::Csv, &mut csv).unwrap();
         let mut reader = csv::Reader::from_reader(csv.as_slice());
-        let times: Vec<String> = reader.records().map(|r| r.unwrap()[8].to_owned()).collect();
+        let times: Vec<String> = reader.records().map(|r| r.unwrap()[9].to_owned()).collect();
         assert_eq!(times, expected);
         let mut text = Vec::new();
         write(&records, Format::Text, &mut text).unwrap();

@@ -101,6 +101,7 @@ fn mixed(app: &mut App) {
             outcome,
             status: Some(200),
             attempts: 1 + n as u32 % 2,
+            queued: Duration::ZERO,
             elapsed: Duration::from_millis(40 + n as u64),
         };
         let at = Timestamp::from_second(T0 - 600 + 60 * n as i64).unwrap();
@@ -275,6 +276,7 @@ fn hostile_text_is_drawn_escaped() {
         outcome,
         status: Some(400),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::ZERO,
     };
     update(
@@ -341,6 +343,7 @@ fn monitor_tab() {
         body: None,
         attempts: 1,
         elapsed_ms: Some(40),
+        queued_ms: None,
         finished_at: Some(T0 * 1000),
         finished: true,
     };

@@ -18,7 +18,9 @@ pub struct ResultLine<'a> {
     pub outcome: &'a Outcome,
     /// Requests sent.
     pub attempts: u32,
-    /// From queueing to verdict.
+    /// From queueing to the first request.
+    pub queued: Duration,
+    /// From the first request to the verdict.
     pub elapsed: Duration,
 }
 
@@ -51,6 +53,7 @@ impl ResultLine<'_> {
             new_task_id: self.outcome.new_task_id(),
             attempts: self.attempts,
             elapsed_ms: self.elapsed.as_millis() as u64,
+            queued_ms: self.queued.as_millis() as u64,
         };
         serde_json::to_string(&record).unwrap_or_default()
     }
@@ -67,6 +70,7 @@ struct JsonRecord<'a> {
     new_task_id: Option<&'a str>,
     attempts: u32,
     elapsed_ms: u64,
+    queued_ms: u64,
 }
 
 /// Counts for the progress line.
@@ -237,6 +241,7 @@ mod tests {
                 status: Some(200),
                 outcome: &accepted,
                 attempts: 1,
+                queued: Duration::ZERO,
                 elapsed: Duration::ZERO,
             }
             .text(32)

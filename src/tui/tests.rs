@@ -63,6 +63,7 @@ fn finish(app: &mut App, job: JobId, task: &str, outcome: Outcome) {
         outcome,
         status: Some(200),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::from_millis(12),
     };
     update(

@@ -228,6 +228,7 @@ impl<W: Write> Printer<W> {
                 outcome,
                 status,
                 attempts,
+                queued,
                 elapsed,
             } => {
                 self.phase.remove(&job);
@@ -241,6 +242,7 @@ impl<W: Write> Printer<W> {
                     status,
                     outcome: &outcome,
                     attempts,
+                    queued,
                     elapsed,
                 };
                 let text = match self.format {

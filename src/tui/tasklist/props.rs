@@ -95,6 +95,7 @@ fn event(job: JobId, kind: Kind) -> WorkerEvent {
         outcome,
         status: None,
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::ZERO,
     };
     match kind {
@@ -112,6 +113,7 @@ fn event(job: JobId, kind: Kind) -> WorkerEvent {
             outcome: Outcome::FailedOrHung,
             status: Some(404),
             attempts: 1,
+            queued: Duration::ZERO,
             elapsed: Duration::from_millis(30),
             delay: Duration::from_secs(1),
         },
