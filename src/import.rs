@@ -73,7 +73,12 @@ impl Imported {
             self.errors.len(),
             shown.cloned().collect::<Vec<_>>().join(" · ")
         );
-        if let Some(more) = self.errors.len().checked_sub(INVALID_SHOWN).filter(|&n| n > 0) {
+        if let Some(more) = self
+            .errors
+            .len()
+            .checked_sub(INVALID_SHOWN)
+            .filter(|&n| n > 0)
+        {
             text.push_str(&format!(" · and {more} more"));
         }
         Some(text)

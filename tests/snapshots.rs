@@ -22,7 +22,10 @@ fn app(size: &(u16, u16), tasks: &str) -> App {
     let account = Account {
         user: "analyst@example.com".into(),
         cert_subject: Some("CN=analyst,O=Example SOC".into()),
-        cert_path: Some("/home/analyst/tip.pem".into()),
+        curl: Box::new(tae_rescan::api::curl::CurlSetup {
+            cert: Some("/home/analyst/tip.pem".into()),
+            ..Default::default()
+        }),
         base_label: "https://tip.kaspersky.com/".into(),
         base_url: Some(url::Url::parse("https://tip.kaspersky.com").unwrap()),
         warning: None,

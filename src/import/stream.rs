@@ -323,10 +323,17 @@ mod tests {
 
     #[test]
     fn a_csv_without_task_id_says_so_and_names_its_columns() {
-        for input in [&b"label,url\nx,https://a\n"[..], b"\xef\xbb\xbfName, Url\r\n"] {
+        for input in [
+            &b"label,url\nx,https://a\n"[..],
+            b"\xef\xbb\xbfName, Url\r\n",
+        ] {
             let (seen, r) = all(input);
             assert!(seen.is_empty(), "{seen:?}");
-            let columns = if input.starts_with(b"label") { "label, url" } else { "name, url" };
+            let columns = if input.starts_with(b"label") {
+                "label, url"
+            } else {
+                "name, url"
+            };
             assert!(
                 matches!(r, Err(Stopped::Format(ref e))
                     if *e == format!("in: no task_id column in the header (columns: {columns})")),
@@ -341,15 +348,29 @@ mod tests {
     #[test]
     fn typed_text_splits_on_spaces_commas_and_semicolons_and_names_the_line() {
         let mut seen = Vec::new();
-        let r = stream(&b"a1, a2;a3\n\nb1 bad/id  b2 # c,d\n"[..], "paste", Words::Typed, |e| {
-            seen.push(match e {
-                Entry::Task(t) => t.id.to_string(),
-                Entry::Invalid(e) => format!("! {e}"),
-            });
-            Ok::<(), ()>(())
-        });
+        let r = stream(
+            &b"a1, a2;a3\n\nb1 bad/id  b2 # c,d\n"[..],
+            "paste",
+            Words::Typed,
+            |e| {
+                seen.push(match e {
+                    Entry::Task(t) => t.id.to_string(),
+                    Entry::Invalid(e) => format!("! {e}"),
+                });
+                Ok::<(), ()>(())
+            },
+        );
         assert!(r.is_ok());
-        assert_eq!(seen[..5], ["a1", "a2", "a3", "b1", "! paste line 3: \"bad/id\": task_id: contains '/'; only letters A-Z a-z, digits, '.', '_' and '-' are allowed"]);
+        assert_eq!(
+            seen[..5],
+            [
+                "a1",
+                "a2",
+                "a3",
+                "b1",
+                "! paste line 3: \"bad/id\": task_id: contains '/'; only letters A-Z a-z, digits, '.', '_' and '-' are allowed"
+            ]
+        );
         assert_eq!(seen[5..], ["b2"]);
     }
 

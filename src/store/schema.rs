@@ -193,11 +193,16 @@ mod tests {
         .unwrap();
         migrate(&mut conn).unwrap();
         let (elapsed, queued): (Option<i64>, Option<i64>) = conn
-            .query_row("SELECT elapsed_ms, queued_ms FROM history WHERE id = 5", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT elapsed_ms, queued_ms FROM history WHERE id = 5",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
-        assert_eq!((version(&conn).unwrap(), elapsed, queued), (LATEST, Some(40), None));
+        assert_eq!(
+            (version(&conn).unwrap(), elapsed, queued),
+            (LATEST, Some(40), None)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::message::{Command, SavedTask};
 use super::password::{UnzipAnswer, UnzipPrompt};
 use super::update::move_selection;
 use crate::api::TaskId;
-use crate::api::client::curl_command;
+use crate::api::curl::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::import::Imported;
 
@@ -323,7 +323,7 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     let text = curl_command(
         base,
         &app.account.user,
-        app.account.cert_path.as_ref(),
+        &app.account.curl,
         &row.id,
         row.params(),
     );
@@ -332,6 +332,11 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     if lacking {
         app.notify(
             "unzip password not kept: this command lacks it (r asks for it)",
+            true,
+        );
+    } else if app.account.curl.lacks_proxy_password() {
+        app.notify(
+            "the proxy's password is not shown: add it to --proxy (user:PASSWORD@)",
             true,
         );
     }

@@ -19,7 +19,10 @@ fn account() -> Account {
     Account {
         user: "analyst".into(),
         cert_subject: Some("CN=analyst".into()),
-        cert_path: Some("/home/a/tip.pem".into()),
+        curl: Box::new(crate::api::curl::CurlSetup {
+            cert: Some("/home/a/tip.pem".into()),
+            ..Default::default()
+        }),
         base_label: "https://tip.example/".into(),
         base_url: Some(url::Url::parse("https://tip.example").unwrap()),
         warning: None,
@@ -152,8 +155,12 @@ fn a_paste_is_split_like_typed_text_and_names_every_invalid_id_by_its_line() {
     let notice = app.notice.clone().unwrap();
     assert!(notice.is_error, "{notice:?}");
     assert!(
-        notice.text.contains("2 invalid: paste line 2: \"bad/id\": task_id: contains '/'")
-            && notice.text.contains(" · paste line 3: \"x@y\": task_id: contains '@'"),
+        notice
+            .text
+            .contains("2 invalid: paste line 2: \"bad/id\": task_id: contains '/'")
+            && notice
+                .text
+                .contains(" · paste line 3: \"x@y\": task_id: contains '@'"),
         "{notice:?}"
     );
     // In the add prompt, the paste's lines keep their numbers.
@@ -521,7 +528,7 @@ fn curl_shows_and_copies_without_secrets() {
         panic!("{commands:?}")
     };
     assert!(
-        text.contains("unzip_password=***") && text.contains("-u 'analyst:***'"),
+        text.contains("unzip_password=***") && text.contains("curl -u 'analyst' "),
         "{text}"
     );
     assert!(text.contains("--cert '/home/a/tip.pem'"));

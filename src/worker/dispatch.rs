@@ -117,9 +117,11 @@ pub(super) fn on_report(
         Report::Recording(job, record) => match live.get_mut(&job) {
             Some(entry) => entry.record = record,
             // Cancelled just as it began a record: close that record.
-            None => shared
-                .recorder
-                .close_cancelled(job, record, 0, RoundClock::begin().took(), None),
+            None => {
+                shared
+                    .recorder
+                    .close_cancelled(job, record, 0, RoundClock::begin().took(), None)
+            }
         },
         Report::GaveUp(job) => {
             if let Some(entry) = live.remove(&job) {

@@ -34,29 +34,30 @@ pub(super) async fn run_job(
     };
     let mut resent = false;
     loop {
-        let sent = match send_with_retries(&shared, &job, &gate, &mut first_slot, &report, &mut round)
-            .await
-        {
-            Ok(sent) => sent,
-            // The supervisor already reported the cancel and aborts us.
-            Err(Stop::Cancelled) => return,
-            Err(Stop::NoRecord(e)) => {
-                let outcome = Outcome::Error {
-                    detail: format!("not sent: the history cannot be written: {e}"),
-                };
-                let took = round.clock.took();
-                event(WorkerEvent::Finished {
-                    job: job.id,
-                    task: job.task,
-                    outcome,
-                    status: None,
-                    attempts: 0,
-                    queued: took.queued,
-                    elapsed: took.elapsed,
-                });
-                return;
-            }
-        };
+        let sent =
+            match send_with_retries(&shared, &job, &gate, &mut first_slot, &report, &mut round)
+                .await
+            {
+                Ok(sent) => sent,
+                // The supervisor already reported the cancel and aborts us.
+                Err(Stop::Cancelled) => return,
+                Err(Stop::NoRecord(e)) => {
+                    let outcome = Outcome::Error {
+                        detail: format!("not sent: the history cannot be written: {e}"),
+                    };
+                    let took = round.clock.took();
+                    event(WorkerEvent::Finished {
+                        job: job.id,
+                        task: job.task,
+                        outcome,
+                        status: None,
+                        attempts: 0,
+                        queued: took.queued,
+                        elapsed: took.elapsed,
+                    });
+                    return;
+                }
+            };
         let Sent { answer, attempts } = sent;
         // The same figures in the history and in the event.
         let took = round.clock.took();

@@ -264,7 +264,10 @@ mod tests {
             ids.push(format!("{e:?}"));
             Ok::<(), ()>(())
         });
-        assert!(r.is_ok() && ids.len() == 1, "one task object is one JSON line: {ids:?}");
+        assert!(
+            r.is_ok() && ids.len() == 1,
+            "one task object is one JSON line: {ids:?}"
+        );
     }
 
     #[test]
