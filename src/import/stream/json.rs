@@ -122,19 +122,20 @@ pub(super) fn lines<E>(
             continue;
         }
         let where_ = || format!("{source} line {number}");
-        let entry = match serde_json::from_str::<JsonEntry>(text) {
+        let parsed = serde_json::from_str::<JsonEntry>(text);
+        let was_first = std::mem::take(&mut first);
+        let entry = match parsed {
             Ok(entry @ JsonEntry::Task { .. }) => entry.entry(where_),
-            Err(_) if first => return Err(whole_document(&line, input, source)),
-            _ => Some(Entry::Invalid(format!(
-                "{}: not a JSON object with task_id",
-                where_()
-            ))),
-        };
-        let entry = if std::mem::take(&mut first) && matches!(entry, Some(Entry::Invalid(_))) {
-            held = entry;
-            continue;
-        } else {
-            entry
+            Err(_) if was_first => return Err(whole_document(&line, input, source)),
+            not_a_task => {
+                let rejected =
+                    Entry::Invalid(format!("{}: not a JSON object with task_id", where_()));
+                if was_first && not_a_task.is_ok() {
+                    held = Some(rejected);
+                    continue;
+                }
+                Some(rejected)
+            }
         };
         for entry in held.take().into_iter().chain(entry) {
             each(entry).map_err(Stopped::Receiver)?;
@@ -258,6 +259,17 @@ mod tests {
         assert!(
             matches!(r, Err(Stopped::Format(ref e)) if e.starts_with("t.json: not valid JSON (")),
             "{r:?}"
+        );
+        let mut rejected = Vec::new();
+        let r = stream_any(&b"{\"task_id\": \"bad/id\"}"[..], "t.json", |e| {
+            rejected.push(format!("{e:?}"));
+            Ok::<(), ()>(())
+        });
+        assert!(
+            r.is_ok()
+                && rejected.len() == 1
+                && rejected[0].contains("t.json line 1: task_id: contains '/'"),
+            "a task object with a bad id is that, not an object: {rejected:?}"
         );
         let mut ids = Vec::new();
         let r = stream_any(&b"{\"task_id\": \"one\"}\n"[..], "t.json", |e| {

@@ -43,7 +43,10 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let zone = crate::times::zone_label(&app.tz, app.now);
-    spans.push(Span::styled(format!("│ times in {zone} "), style::dim(theme)));
+    spans.push(Span::styled(
+        format!("│ times in {zone} "),
+        style::dim(theme),
+    ));
     spans.push(Span::raw("│ "));
     spans.push(Span::styled(
         format!("{} ", a.user),
