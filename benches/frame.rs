@@ -138,6 +138,7 @@ fn build_app(n: usize) -> App {
                     outcome,
                     status,
                     attempts: 1,
+                    queued: Duration::ZERO,
                     elapsed: Duration::from_millis(40),
                 },
                 at,

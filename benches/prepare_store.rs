@@ -67,6 +67,7 @@ fn finish(i: usize, id: &TaskId, time: i64) -> Finish {
         body,
         attempts: 1,
         elapsed_ms: 40 + (i % 200) as u64,
+        queued_ms: 0,
         finished_at: time + 40,
     }
 }

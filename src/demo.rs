@@ -23,12 +23,43 @@ pub struct Demo {
     pub settings: ClientSettings,
     /// The shipped demo tasks (ids, labels, URLs).
     pub tasks: Vec<DemoTask>,
+    /// The demo's certificates on disk (`client.pem`, `ca.pem`, ...), for
+    /// the curl command; removed when the demo ends. `None` when they could
+    /// not be written (the demo runs all the same).
+    files: Option<tempfile::TempDir>,
+}
+
+impl Demo {
+    /// The files the curl command needs to reach the simulator as the
+    /// dashboard does: the client certificate and the CA.
+    pub fn curl_setup(&self) -> crate::api::curl::CurlSetup {
+        let file = |name: &str| self.files.as_ref().map(|d| d.path().join(name));
+        crate::api::curl::CurlSetup {
+            cert: file("client.pem"),
+            ca_cert: file("ca.pem"),
+            ..Default::default()
+        }
+    }
+}
+
+/// Writes the demo's certificates into a fresh private folder under the
+/// temporary directory.
+fn write_files(pki: &Pki) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("tae-rescan-demo-")
+        .tempdir()
+        .map_err(|e| crate::text::io_reason(&e))?;
+    pki.write_to(dir.path()).map_err(|e| e.to_string())?;
+    Ok(dir)
 }
 
 /// Generates a PKI in memory, starts the simulator with the demo tasks'
 /// behaviours, and returns settings that trust only its CA.
 pub async fn start() -> Result<Demo, String> {
     let pki = Pki::generate().map_err(|e| format!("demo mode: {e}"))?;
+    let files = write_files(&pki)
+        .map_err(|e| tracing::warn!("demo mode: the certificates for the curl command: {e}"))
+        .ok();
     let tasks = sim::demo_tasks();
     let config = SimConfig {
         tls: Some(pki.clone()),
@@ -60,5 +91,6 @@ pub async fn start() -> Result<Demo, String> {
         sim: handle,
         settings,
         tasks,
+        files,
     })
 }

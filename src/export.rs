@@ -1,7 +1,8 @@
 //! History in the formats other tools read: CSV, JSON lines, and aligned
 //! text for people. The field names are those of `rescan --output json`,
-//! plus `time` (RFC 3339, UTC) and `params` (secrets already masked). The
-//! task tab's rows are exported by [`tasks`].
+//! plus `time` (RFC 3339, UTC, milliseconds: see [`crate::times`]) and
+//! `params` (secrets already masked). The task tab's rows are exported by
+//! [`tasks`].
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -10,6 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::store::HistoryRecord;
+use crate::times::rfc3339_ms as rfc3339;
 
 mod tasks;
 
@@ -47,12 +49,13 @@ struct Exported<'a> {
     new_task_id: Option<&'a str>,
     attempts: u32,
     elapsed_ms: Option<u64>,
+    queued_ms: Option<u64>,
     time: String,
     params: &'a str,
 }
 
 /// The field names in order, for CSV headers and documentation.
-pub const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 11] = [
     "task_id",
     "status",
     "outcome",
@@ -61,16 +64,10 @@ pub const FIELDS: [&str; 10] = [
     "new_task_id",
     "attempts",
     "elapsed_ms",
+    "queued_ms",
     "time",
     "params",
 ];
-
-/// Unix milliseconds as RFC 3339, UTC (empty when out of range).
-pub(crate) fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn exported(r: &HistoryRecord) -> Exported<'_> {
     Exported {
@@ -82,6 +79,7 @@ fn exported(r: &HistoryRecord) -> Exported<'_> {
         new_task_id: r.new_task_id.as_deref(),
         attempts: r.attempts,
         elapsed_ms: r.elapsed_ms,
+        queued_ms: r.queued_ms,
         time: rfc3339(r.time),
         params: &r.params,
     }
@@ -266,6 +264,7 @@ mod tests {
             body: None,
             attempts: 1,
             elapsed_ms: Some(5),
+            queued_ms: Some(2),
             finished_at: Some(5),
             finished: true,
         }
@@ -285,6 +284,37 @@ mod tests {
         assert_eq!(&rows[1][4], "fine");
         assert_eq!(&rows[0][0], "t-1");
         assert_eq!(&rows[0][1], "400");
+    }
+
+    #[test]
+    fn times_are_utc_with_three_fraction_digits_in_every_format() {
+        let mut at_whole_second = record("x");
+        at_whole_second.time = 1_795_000_000_000;
+        let mut at_tenth = record("y");
+        at_tenth.time = 1_795_000_000_100;
+        let records = [at_whole_second, at_tenth];
+        let expected = ["2026-11-18T11:06:40.000Z", "2026-11-18T11:06:40.100Z"];
+        let mut json = Vec::new();
+        write(&records, Format::Json, &mut json).unwrap();
+        let times: Vec<String> = String::from_utf8(json)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["time"].to_string())
+            .collect();
+        assert_eq!(times, expected.map(|t| format!("\"{t}\"")));
+        let mut csv = Vec::new();
+        write(&records, Format::Csv, &mut csv).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_slice());
+        let times: Vec<String> = reader.records().map(|r| r.unwrap()[9].to_owned()).collect();
+        assert_eq!(times, expected);
+        let mut text = Vec::new();
+        write(&records, Format::Text, &mut text).unwrap();
+        let starts: Vec<String> = String::from_utf8(text)
+            .unwrap()
+            .lines()
+            .map(|l| l[..24].to_owned())
+            .collect();
+        assert_eq!(starts, expected);
     }
 
     #[test]

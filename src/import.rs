@@ -61,18 +61,33 @@ impl Imported {
         self.tasks.iter().map(|t| t.id.clone()).collect()
     }
 
-    /// One line for a status bar: how many were added, skipped, refused.
-    pub fn summary(&self, source: &str) -> String {
-        let mut parts = vec![format!("{} tasks from {source}", self.tasks.len())];
-        if self.duplicates > 0 {
-            parts.push(format!("{} duplicates skipped", self.duplicates));
+    /// `N invalid: WHERE: WHY · ...`, every rejected entry up to
+    /// [`INVALID_SHOWN`] of them; `None` when there is none.
+    pub fn invalid_text(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
         }
-        if let Some(first) = self.errors.first() {
-            parts.push(format!("{} invalid, first: {first}", self.errors.len()));
+        let shown = self.errors.iter().take(INVALID_SHOWN);
+        let mut text = format!(
+            "{} invalid: {}",
+            self.errors.len(),
+            shown.cloned().collect::<Vec<_>>().join(" · ")
+        );
+        if let Some(more) = self
+            .errors
+            .len()
+            .checked_sub(INVALID_SHOWN)
+            .filter(|&n| n > 0)
+        {
+            text.push_str(&format!(" · and {more} more"));
         }
-        parts.join("; ")
+        Some(text)
     }
 }
+
+/// Rejected entries named one by one in [`Imported::invalid_text`]: a
+/// paste's every one, a big file's first ones.
+const INVALID_SHOWN: usize = 20;
 
 fn clean(field: Option<&str>) -> Option<String> {
     field
@@ -88,9 +103,21 @@ fn clean(field: Option<&str>) -> Option<String> {
 /// line ends are ignored. `source` names it in errors. Input that is wrong
 /// as a whole (broken JSON) is one error and no tasks.
 pub fn parse_any(text: &str, source: &str) -> Imported {
+    parse(text, source, stream::Words::OnePerLine)
+}
+
+/// [`parse_any`] for what a person typed or pasted: a plain list holds ids
+/// separated by spaces, commas or semicolons on any number of lines, and a
+/// rejected id is named with its line (CSV with a `task_id` header and
+/// JSON are read as from a file).
+pub fn parse_typed(text: &str, source: &str) -> Imported {
+    parse(text, source, stream::Words::Typed)
+}
+
+fn parse(text: &str, source: &str, words: stream::Words) -> Imported {
     let mut out = Imported::default();
     let mut seen = HashSet::new();
-    let streamed = stream_any(text.as_bytes(), source, |entry| {
+    let streamed = stream::stream(text.as_bytes(), source, words, |entry| {
         match entry {
             Entry::Task(task) if seen.insert(task.id.clone()) => out.tasks.push(task),
             Entry::Task(_) => out.duplicates += 1,

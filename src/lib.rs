@@ -23,5 +23,6 @@ pub mod startup;
 pub mod store;
 pub mod term;
 pub mod text;
+pub mod times;
 pub mod tui;
 pub mod worker;

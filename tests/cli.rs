@@ -42,6 +42,7 @@ async fn rescan_prints_json_lines_and_exits_by_outcome() {
         "new_task_id",
         "attempts",
         "elapsed_ms",
+        "queued_ms",
     ];
     for raw in out.lines() {
         let positions: Vec<usize> = order

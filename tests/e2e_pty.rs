@@ -296,6 +296,24 @@ fn first_run_d_starts_demo_mode() {
     quit_and_check_restored(tui);
 }
 
+/// The dashboard shows its times in the local zone (`TZ`) and says which
+/// one once, in the status bar: the zone's name, or its offset when `TZ`
+/// names none.
+#[test]
+fn the_status_bar_names_the_time_zone() {
+    for (tz, shown) in [
+        ("Europe/Berlin", "times in Europe/Berlin"),
+        ("UTC", "times in UTC"),
+        ("XYZ-1:30", "times in +01:30"),
+    ] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut tui = Tui::spawn(&["--demo"], &[("TZ", tz)], home.path(), SIZE);
+        tui.wait_text(shown);
+        tui.send(b"q");
+        tui.wait_exit();
+    }
+}
+
 /// Ctrl-C while a request is in flight asks first; `y` cancels it, exits 0
 /// and restores the terminal.
 #[test]

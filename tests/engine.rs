@@ -690,3 +690,72 @@ async fn a_hanging_first_request_does_not_hold_up_the_rest() {
     assert_eq!(finished, ["a", "b", "c", "d"]);
     assert_eq!(f.sim.record().in_flight(), 1, "the first one still hangs");
 }
+
+/// `elapsed` runs from a job's first request, not from its queueing: with
+/// one slot, the second job's wait behind the first is its `queued`, in
+/// the event and in the history alike.
+#[tokio::test]
+async fn the_wait_for_a_slot_is_queued_not_elapsed() {
+    let f = Fixture::start(scripted(&[
+        (
+            "first",
+            Behaviour::Slow {
+                delay: Duration::from_millis(800),
+            },
+        ),
+        (
+            "second",
+            Behaviour::Slow {
+                delay: Duration::from_millis(50),
+            },
+        ),
+    ]))
+    .await;
+    let config = WorkerConfig {
+        concurrency: 1,
+        ..WorkerConfig::default()
+    };
+    let (_dir, store, handle, mut events) = f.stored_worker(config);
+    for (n, t) in ["first", "second"].iter().enumerate() {
+        handle.submit(Job {
+            id: JobId(n as u64),
+            task: id(t),
+            params: RescanParams::default(),
+        });
+    }
+    let mut took = HashMap::new();
+    while took.len() < 2 {
+        if let Some(WorkerEvent::Finished {
+            job,
+            queued,
+            elapsed,
+            ..
+        }) = events.recv().await
+        {
+            took.insert(job, (queued, elapsed));
+        }
+    }
+    let (queued, elapsed) = took[&JobId(1)];
+    assert!(
+        queued >= Duration::from_millis(800),
+        "the wait behind the first job is queued: {queued:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(50) && elapsed < queued,
+        "its own request only: {elapsed:?} (queued {queued:?})"
+    );
+    let records = store
+        .history(tae_rescan::store::HistoryQuery {
+            task: Some("second".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (records[0].queued_ms, records[0].elapsed_ms),
+        (
+            Some(queued.as_millis() as u64),
+            Some(elapsed.as_millis() as u64)
+        )
+    );
+}

@@ -391,6 +391,7 @@ async fn exports_parse_back_and_match_the_history() {
             "new_task_id",
             "attempts",
             "elapsed_ms",
+            "queued_ms",
             "time",
             "params"
         ]

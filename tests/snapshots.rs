@@ -22,7 +22,10 @@ fn app(size: &(u16, u16), tasks: &str) -> App {
     let account = Account {
         user: "analyst@example.com".into(),
         cert_subject: Some("CN=analyst,O=Example SOC".into()),
-        cert_path: Some("/home/analyst/tip.pem".into()),
+        curl: Box::new(tae_rescan::api::curl::CurlSetup {
+            cert: Some("/home/analyst/tip.pem".into()),
+            ..Default::default()
+        }),
         base_label: "https://tip.kaspersky.com/".into(),
         base_url: Some(url::Url::parse("https://tip.kaspersky.com").unwrap()),
         warning: None,
@@ -101,6 +104,7 @@ fn mixed(app: &mut App) {
             outcome,
             status: Some(200),
             attempts: 1 + n as u32 % 2,
+            queued: Duration::ZERO,
             elapsed: Duration::from_millis(40 + n as u64),
         };
         let at = Timestamp::from_second(T0 - 600 + 60 * n as i64).unwrap();
@@ -366,6 +370,7 @@ fn hostile_text_is_drawn_escaped() {
         outcome,
         status: Some(400),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::ZERO,
     };
     update(
@@ -433,6 +438,7 @@ fn monitor_app() -> App {
         body: None,
         attempts: 1,
         elapsed_ms: Some(40),
+        queued_ms: None,
         finished_at: Some(T0 * 1000),
         finished: true,
     };

@@ -42,6 +42,7 @@ fn fin(outcome: &str, description: &str) -> Finish {
         description: Some(description.into()),
         attempts: 1,
         elapsed_ms: 42,
+        queued_ms: 0,
         finished_at: 2_000,
         error: None,
         new_task_id: None,

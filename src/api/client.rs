@@ -2,7 +2,6 @@
 //! example does and maps whatever comes back to an [`Answer`].
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, LOCATION, RETRY_AFTER};
@@ -328,33 +327,6 @@ pub fn describe_request(
     format!(
         "PUT {url}\nAuthorization: Basic {MASK} (user {user})\nContent-Length: 0\nUser-Agent: {USER_AGENT}",
         user = crate::text::sanitize(username)
-    )
-}
-
-/// The request as a curl command (for copying), secrets as `***`.
-///
-/// Every argument is quoted for a POSIX shell, so the command runs as shown
-/// whatever the user name, certificate path or URL holds (`'`, spaces, `$`,
-/// backticks). A value with characters that must not reach a terminal raw
-/// (newlines, escapes, bidi marks) is spelled with `printf` octal escapes
-/// instead, so the text is both safe to draw and exact when pasted.
-pub fn curl_command(
-    base: &Url,
-    username: &str,
-    cert: Option<&PathBuf>,
-    task: &TaskId,
-    params: &RescanParams,
-) -> String {
-    let url = endpoint_url(base, task, params, Reveal::Masked);
-    let mut line = crate::shell::ShellLine::default();
-    let user = line.word(&format!("{username}:{MASK}"));
-    let cert = cert
-        .map(|p| format!(" --cert {}", line.word(&p.to_string_lossy())))
-        .unwrap_or_default();
-    let url = line.word(url.as_str());
-    format!(
-        "{}curl -u {user}{cert} -X PUT --header 'Content-Length: 0' {url}",
-        line.setup()
     )
 }
 

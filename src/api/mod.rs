@@ -2,6 +2,7 @@
 //! and the mapping of answers to outcomes. No UI, no storage.
 
 pub mod client;
+pub mod curl;
 pub mod encrypted_key;
 mod failure;
 pub mod identity;

@@ -110,6 +110,23 @@ impl Proxy {
         }
     }
 
+    /// The URL with its user but without its password, for a command
+    /// shown to people (the curl command).
+    pub fn without_password(&self) -> String {
+        let text = self.0.shown.as_str();
+        text.strip_suffix('/').unwrap_or(text).to_owned()
+    }
+
+    /// True when the URL holds a password.
+    pub fn has_password(&self) -> bool {
+        self.0.password.is_some()
+    }
+
+    /// The `NO_PROXY` hosts it skips, when it came from the proxy variables.
+    pub fn no_proxy(&self) -> Option<&str> {
+        self.0.no_proxy.as_deref()
+    }
+
     /// True for `socks5://` and `socks5h://`.
     pub fn is_socks(&self) -> bool {
         self.scheme().starts_with("socks")

@@ -20,7 +20,9 @@ pub struct ResultLine<'a> {
     pub outcome: &'a Outcome,
     /// Requests sent.
     pub attempts: u32,
-    /// From queueing to verdict.
+    /// From queueing to the first request.
+    pub queued: Duration,
+    /// From the first request to the verdict.
     pub elapsed: Duration,
 }
 
@@ -53,6 +55,7 @@ impl ResultLine<'_> {
             new_task_id: self.outcome.new_task_id(),
             attempts: self.attempts,
             elapsed_ms: self.elapsed.as_millis() as u64,
+            queued_ms: self.queued.as_millis() as u64,
         };
         serde_json::to_string(&record).unwrap_or_default()
     }
@@ -69,6 +72,7 @@ struct JsonRecord<'a> {
     new_task_id: Option<&'a str>,
     attempts: u32,
     elapsed_ms: u64,
+    queued_ms: u64,
 }
 
 /// Counts for the progress line.
@@ -171,7 +175,7 @@ impl Progress {
 }
 
 /// The stderr line for a job that waits before its next attempt:
-/// `ID: ANSWER; retrying in 30 s at 2026-12-01T20:31:05Z`. The answer is
+/// `ID: ANSWER; retrying in 30 s at 2026-12-01T20:31:05.000Z`. The answer is
 /// server text, sanitised and cut short.
 pub fn wait_line(
     task: &TaskId,
@@ -185,7 +189,7 @@ pub fn wait_line(
         .ok()
         .and_then(|d| now.checked_add(d).ok())
         .and_then(|t| t.round(jiff::Unit::Second).ok())
-        .map(|t| t.to_string())
+        .map(crate::times::rfc3339)
         .unwrap_or_default();
     format!(
         "{task}: {}; {next} in {secs} s at {at}",
@@ -238,7 +242,7 @@ mod tests {
         );
         assert_eq!(
             line,
-            "tae-2026-000123: HTTP 503 Service Unavailable: busy\\n\\e[2J; retrying in 30 s at 2026-12-01T20:31:05Z"
+            "tae-2026-000123: HTTP 503 Service Unavailable: busy\\n\\e[2J; retrying in 30 s at 2026-12-01T20:31:05.000Z"
         );
     }
 
@@ -285,6 +289,7 @@ mod tests {
                 status: Some(200),
                 outcome: &accepted,
                 attempts: 1,
+                queued: Duration::ZERO,
                 elapsed: Duration::ZERO,
             }
             .text(32)

@@ -9,6 +9,7 @@ use super::checked::{Checked, not_utf8, read_error_text};
 use super::{ImportedTask, clean};
 use crate::api::TaskId;
 use crate::export::csv_uncell;
+use crate::text::sanitize_capped;
 
 mod json;
 
@@ -42,6 +43,26 @@ pub enum Stopped<E> {
 pub fn stream_any<E>(
     input: impl Read,
     source: &str,
+    each: impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    stream(input, source, Words::OnePerLine, each)
+}
+
+/// How a plain list's lines hold ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Words {
+    /// A file: one id per line; a first line with commas is a CSV header.
+    OnePerLine,
+    /// Typed or pasted text: ids separated by spaces, commas or semicolons
+    /// on any number of lines (CSV only with a `task_id` header).
+    Typed,
+}
+
+/// [`stream_any`] with the plain list read as `words` says.
+pub(super) fn stream<E>(
+    input: impl Read,
+    source: &str,
+    words: Words,
     mut each: impl FnMut(Entry) -> Result<(), E>,
 ) -> Result<(), Stopped<E>> {
     let mut input = BufReader::with_capacity(64 * 1024, Checked::new(input, source));
@@ -58,16 +79,16 @@ pub fn stream_any<E>(
         return json::lines(rest, source, &mut each);
     }
     let first_line = trimmed.lines().next().unwrap_or("").to_ascii_lowercase();
-    if first_line.contains(',')
-        && first_line
-            .split(',')
-            .any(|c| c.trim().trim_matches('"') == "task_id")
-    {
+    let has_task_id = first_line
+        .split(',')
+        .any(|c| c.trim().trim_matches('"') == "task_id");
+    // Ids hold no commas: in a file, a first line with one is a header.
+    if has_task_id || (words == Words::OnePerLine && first_line.contains(',')) {
         let rest = Cursor::new(trimmed.as_bytes()).chain(input);
         return csv(rest, source, &mut each);
     }
     let rest = BufReader::new(Cursor::new(text.as_bytes()).chain(input));
-    list(rest, source, &mut each)
+    list(rest, source, words, &mut each)
 }
 
 /// The input up to the end of its first line that is not blank: enough to
@@ -86,11 +107,13 @@ fn read_head<E>(input: &mut impl BufRead, source: &str) -> Result<Vec<u8>, Stopp
     }
 }
 
-/// A plain list: one id per line, `#` starts a comment, blank lines,
-/// surrounding whitespace and CRLF or bare CR line ends are ignored.
+/// A plain list: one id per line (or, typed, several separated by spaces,
+/// commas or semicolons), `#` starts a comment, blank lines, surrounding
+/// whitespace and CRLF or bare CR line ends are ignored.
 fn list<E>(
     mut input: impl BufRead,
     source: &str,
+    words: Words,
     each: &mut impl FnMut(Entry) -> Result<(), E>,
 ) -> Result<(), Stopped<E>> {
     let mut chunk = Vec::new();
@@ -109,8 +132,20 @@ fn list<E>(
         for line in super::lines(text) {
             number += 1;
             let entry = line.split('#').next().unwrap_or("");
-            if let Some(entry) = entry_of(|| format!("{source} line {number}"), entry, None, None) {
-                each(entry).map_err(Stopped::Receiver)?;
+            if words == Words::OnePerLine {
+                if let Some(entry) =
+                    entry_of(|| format!("{source} line {number}"), entry, None, None)
+                {
+                    each(entry).map_err(Stopped::Receiver)?;
+                }
+                continue;
+            }
+            for id in entry.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+                // Several ids share the line: the rejected one is named.
+                let where_ = || format!("{source} line {number}: \"{}\"", sanitize_capped(id, 40));
+                if let Some(entry) = entry_of(where_, id, None, None) {
+                    each(entry).map_err(Stopped::Receiver)?;
+                }
             }
         }
     }
@@ -137,8 +172,9 @@ fn csv<E>(
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(id_col), label_col, url_col) = (column("task_id"), column("label"), column("url"))
     else {
+        let columns = sanitize_capped(&headers.join(", "), 200);
         return Err(Stopped::Format(format!(
-            "{source}: the CSV has no task_id column"
+            "{source}: no task_id column in the header (columns: {columns})"
         )));
     };
     let mut record = csv::StringRecord::new();
@@ -283,6 +319,59 @@ mod tests {
             assert!(matches!(r, Err(Stopped::Receiver("full"))), "{r:?}");
             assert_eq!(n, 2);
         }
+    }
+
+    #[test]
+    fn a_csv_without_task_id_says_so_and_names_its_columns() {
+        for input in [
+            &b"label,url\nx,https://a\n"[..],
+            b"\xef\xbb\xbfName, Url\r\n",
+        ] {
+            let (seen, r) = all(input);
+            assert!(seen.is_empty(), "{seen:?}");
+            let columns = if input.starts_with(b"label") {
+                "label, url"
+            } else {
+                "name, url"
+            };
+            assert!(
+                matches!(r, Err(Stopped::Format(ref e))
+                    if *e == format!("in: no task_id column in the header (columns: {columns})")),
+                "{r:?}"
+            );
+        }
+        let (seen, r) = all(b"task_id\nc-1\n");
+        assert!(r.is_ok());
+        assert_eq!(seen, ["c-1"], "a task_id header alone is CSV too");
+    }
+
+    #[test]
+    fn typed_text_splits_on_spaces_commas_and_semicolons_and_names_the_line() {
+        let mut seen = Vec::new();
+        let r = stream(
+            &b"a1, a2;a3\n\nb1 bad/id  b2 # c,d\n"[..],
+            "paste",
+            Words::Typed,
+            |e| {
+                seen.push(match e {
+                    Entry::Task(t) => t.id.to_string(),
+                    Entry::Invalid(e) => format!("! {e}"),
+                });
+                Ok::<(), ()>(())
+            },
+        );
+        assert!(r.is_ok());
+        assert_eq!(
+            seen[..5],
+            [
+                "a1",
+                "a2",
+                "a3",
+                "b1",
+                "! paste line 3: \"bad/id\": task_id: contains '/'; only letters A-Z a-z, digits, '.', '_' and '-' are allowed"
+            ]
+        );
+        assert_eq!(seen[5..], ["b2"]);
     }
 
     #[test]

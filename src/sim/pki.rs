@@ -231,7 +231,7 @@ impl Pki {
     }
 
     /// Writes every file of the set into `dir`, creating it (0700 on Unix).
-    fn write_to(&self, dir: &Path) -> Result<(), SimError> {
+    pub(crate) fn write_to(&self, dir: &Path) -> Result<(), SimError> {
         fs::create_dir_all(dir).map_err(|e| SimError::io("create directory", dir, e))?;
         #[cfg(unix)]
         {

@@ -118,6 +118,7 @@ mod tests {
                 body: None,
                 attempts: 1,
                 elapsed_ms: 1,
+                queued_ms: 0,
                 finished_at: i64::from(n),
             };
             handle.finish(intent, fin).await.unwrap();

@@ -15,7 +15,7 @@ use crate::api::outcome::OutcomeKind;
 /// the ten of the summary ([`RawRecord::summary_from_row`]: what the task
 /// list shows and groups its failures by), then the texts.
 pub(crate) const HISTORY_COLUMNS: &str = "id, time, pid, instance, status, outcome, attempts, \
-     elapsed_ms, finished_at, error, task_id, params, description, new_task_id, body";
+     elapsed_ms, finished_at, error, task_id, params, description, new_task_id, body, queued_ms";
 
 /// How many of [`HISTORY_COLUMNS`] the summary reads.
 pub(crate) const SUMMARY_COLUMNS: usize = 10;
@@ -40,6 +40,9 @@ impl RawRecord {
         record.description = row.get(texts + 2)?;
         record.new_task_id = row.get(texts + 3)?;
         record.body = row.get(texts + 4)?;
+        record.queued_ms = row
+            .get::<_, Option<i64>>(texts + 5)?
+            .map(|v| u64::try_from(v).unwrap_or(0));
         Ok(raw)
     }
 
@@ -66,6 +69,7 @@ impl RawRecord {
             body: None,
             attempts: row.get(at + 6)?,
             elapsed_ms: elapsed.map(|v| u64::try_from(v).unwrap_or(0)),
+            queued_ms: None,
             finished_at,
         };
         Ok(RawRecord {
@@ -155,8 +159,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "UPDATE history SET status = ?2, outcome = ?3, error = ?4, description = ?5, \
-                 new_task_id = ?6, body = ?7, attempts = ?8, elapsed_ms = ?9, finished_at = ?10 \
-                 WHERE id = ?1",
+                 new_task_id = ?6, body = ?7, attempts = ?8, elapsed_ms = ?9, finished_at = ?10, \
+                 queued_ms = ?11 WHERE id = ?1",
             )
             .map_err(|e| self.sql(e))?;
         let changed = stmt
@@ -171,6 +175,7 @@ impl Store {
                 fin.attempts,
                 to_sql_int(fin.elapsed_ms),
                 fin.finished_at,
+                to_sql_int(fin.queued_ms),
             ])
             .map_err(|e| self.sql(e))?;
         if changed == 0 {
@@ -371,8 +376,8 @@ fn insert_record(
     };
     conn.prepare_cached(
         "INSERT INTO history (task_id, time, params, pid, instance, intent, status, outcome, \
-         error, description, new_task_id, body, attempts, elapsed_ms, finished_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         error, description, new_task_id, body, attempts, elapsed_ms, finished_at, queued_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         rec.task_id.as_str(),
@@ -391,6 +396,7 @@ fn insert_record(
         fin.map_or(0, |f| f.attempts),
         fin.map(|f| to_sql_int(f.elapsed_ms)),
         fin.map(|f| f.finished_at),
+        fin.map(|f| to_sql_int(f.queued_ms)),
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("UPDATE tasks SET last_history = ?1 WHERE id = ?2")?

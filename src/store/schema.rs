@@ -58,6 +58,10 @@ const MIGRATIONS: &[&str] = &[
         name  TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 5: the wait before a record's first request (`elapsed_ms` runs from
+    // that request). NULL for older records, whose `elapsed_ms` may hold
+    // the wait too.
+    "ALTER TABLE history ADD COLUMN queued_ms INTEGER;",
 ];
 
 /// The schema version this build writes and understands.
@@ -179,6 +183,32 @@ mod tests {
             .query_row("SELECT intent FROM history WHERE id = 5", [], |r| r.get(0))
             .unwrap();
         assert_eq!((version(&conn).unwrap(), intent), (LATEST, None));
+    }
+
+    #[test]
+    fn a_version_3_database_keeps_its_records_with_no_queue_time() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO history (id, task_id, time, params, pid, instance, elapsed_ms)
+             VALUES (5, 'a', 1, '', 1, 1, 40);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (elapsed, queued): (Option<i64>, Option<i64>) = conn
+            .query_row(
+                "SELECT elapsed_ms, queued_ms FROM history WHERE id = 5",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (version(&conn).unwrap(), elapsed, queued),
+            (LATEST, Some(40), None)
+        );
     }
 
     #[test]

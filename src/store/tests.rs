@@ -24,6 +24,7 @@ fn fin(outcome: &str, description: &str) -> Finish {
         body: None,
         attempts: 0,
         elapsed_ms: 0,
+        queued_ms: 0,
         finished_at: 0,
     }
 }

@@ -615,6 +615,7 @@ mod tests {
             body: None,
             attempts: 1,
             elapsed_ms: 1,
+            queued_ms: 0,
             finished_at: 2,
         };
         let (reply, mut answer) = oneshot::channel();

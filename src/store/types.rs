@@ -149,6 +149,8 @@ pub struct Finish {
     pub body: Option<String>,
     /// Requests sent for this job, retries included.
     pub attempts: u32,
+    /// Time from queueing to the first request.
+    pub queued_ms: u64,
     /// Time from the first request to the final answer.
     pub elapsed_ms: u64,
     /// When the final answer arrived, unix milliseconds.
@@ -184,8 +186,12 @@ pub struct HistoryRecord {
     pub body: Option<String>,
     /// Requests sent for this job (0 until finished).
     pub attempts: u32,
-    /// Time to the final answer, once finished.
+    /// Time from the first request to the final answer, once finished.
     pub elapsed_ms: Option<u64>,
+    /// Time from queueing to the first request, once finished; `None`
+    /// for records written before it was kept, and in the task list's
+    /// summaries.
+    pub queued_ms: Option<u64>,
     /// When the final answer arrived, unix milliseconds, once finished.
     pub finished_at: Option<i64>,
     /// True once `finish` recorded a final answer (false while in flight

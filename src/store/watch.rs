@@ -239,6 +239,7 @@ mod tests {
             body: None,
             attempts: 1,
             elapsed_ms: 0,
+            queued_ms: 0,
             finished_at: 2,
         }
     }

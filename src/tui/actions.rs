@@ -7,7 +7,7 @@ use super::message::{Command, SavedTask};
 use super::password::{UnzipAnswer, UnzipPrompt};
 use super::update::move_selection;
 use crate::api::TaskId;
-use crate::api::client::curl_command;
+use crate::api::curl::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::import::Imported;
 
@@ -24,10 +24,9 @@ pub fn add_imported(app: &mut App, imported: Imported, source: &str) -> Vec<Comm
 /// is written to the store before it reaches the list, so its ids are not
 /// held a second time for saving).
 pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
+    let invalid = imported.invalid_text();
     let Imported {
-        tasks,
-        errors,
-        duplicates,
+        tasks, duplicates, ..
     } = imported;
     let offered = tasks.len();
     let added = app.tasks.add(tasks);
@@ -36,10 +35,9 @@ pub fn list_imported(app: &mut App, imported: Imported, source: &str) {
     if already > 0 {
         parts.push(format!("{already} already listed"));
     }
-    if let Some(first) = errors.first() {
-        parts.push(format!("{} invalid, first: {first}", errors.len()));
-    }
-    app.notify(parts.join("; "), !errors.is_empty());
+    let failed = invalid.is_some();
+    parts.extend(invalid);
+    app.notify(parts.join("; "), failed);
 }
 
 /// The command that writes these tasks (as they are now) to the inventory.
@@ -339,7 +337,7 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     let text = curl_command(
         base,
         &app.account.user,
-        app.account.cert_path.as_ref(),
+        &app.account.curl,
         &row.id,
         row.params(),
     );
@@ -348,6 +346,11 @@ pub fn show_curl(app: &mut App) -> Vec<Command> {
     if lacking {
         app.notify(
             "unzip password not kept: this command lacks it (r asks for it)",
+            true,
+        );
+    } else if app.account.curl.lacks_proxy_password() {
+        app.notify(
+            "the proxy's password is not shown: add it to --proxy (user:PASSWORD@)",
             true,
         );
     }

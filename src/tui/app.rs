@@ -18,8 +18,9 @@ pub struct Account {
     pub user: String,
     /// Client certificate subject, if one is configured.
     pub cert_subject: Option<String>,
-    /// Client certificate path (for the curl command).
-    pub cert_path: Option<PathBuf>,
+    /// The certificate, key, CA and proxy the curl command names (boxed:
+    /// messages carry an account, and are kept small).
+    pub curl: Box<crate::api::curl::CurlSetup>,
     /// The base URL, or `demo` in demo mode.
     pub base_label: String,
     /// The real base URL (for the curl command).

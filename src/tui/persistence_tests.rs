@@ -48,6 +48,7 @@ fn record(task: &str, outcome: &str) -> HistoryRecord {
         body: None,
         attempts: 0,
         elapsed_ms: None,
+        queued_ms: None,
         finished_at: None,
         finished: false,
     }
@@ -162,6 +163,7 @@ fn history_is_read_once_per_selection_and_again_after_a_result() {
         outcome: crate::api::Outcome::LegalBlock,
         status: Some(451),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::ZERO,
     };
     let commands = update(
@@ -233,6 +235,7 @@ fn results_refresh_the_monitor_at_most_once_a_second() {
             outcome: crate::api::Outcome::FailedOrHung,
             status: Some(404),
             attempts: 1,
+            queued: Duration::ZERO,
             elapsed: Duration::ZERO,
         };
         update(
@@ -318,6 +321,7 @@ fn a_failed_or_hung_resend_counts_down_and_can_be_cancelled() {
         outcome: Outcome::FailedOrHung,
         status: Some(404),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::from_millis(800),
         delay: Duration::from_secs(300),
     };
@@ -358,6 +362,7 @@ fn a_resend_row_shows_the_attempts_and_time_the_worker_reported() {
         outcome: Outcome::FailedOrHung,
         status: Some(404),
         attempts: 3,
+        queued: Duration::ZERO,
         elapsed: Duration::from_millis(8_250),
         delay: Duration::from_secs(300),
     };

@@ -166,7 +166,13 @@ impl Session {
         let account = Account {
             user: settings.username.clone(),
             cert_subject: settings.identity.as_ref().map(|i| i.subject.clone()),
-            cert_path: None,
+            curl: Box::new(
+                connection
+                    .demo
+                    .as_ref()
+                    .map(crate::demo::Demo::curl_setup)
+                    .unwrap_or_default(),
+            ),
             base_label: "demo".into(),
             base_url: Some(settings.base_url.clone()),
             warning: None,
@@ -269,7 +275,12 @@ fn configured(overrides: &Overrides) -> Result<(Connection, Account, Face), Unco
     let account = Account {
         user: settings.username.clone(),
         cert_subject: settings.identity.as_ref().map(|i| i.subject.clone()),
-        cert_path: config.client_cert.as_ref().map(|c| c.value.clone()),
+        curl: Box::new(crate::api::curl::CurlSetup {
+            cert: config.client_cert.as_ref().map(|c| c.value.clone()),
+            key: config.client_key.as_ref().map(|c| c.value.clone()),
+            ca_cert: config.ca_cert.as_ref().map(|c| c.value.clone()),
+            proxy: settings.proxy.clone(),
+        }),
         base_label: settings.base_url.to_string(),
         base_url: Some(settings.base_url.clone()),
         warning,

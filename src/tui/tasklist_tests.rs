@@ -66,6 +66,7 @@ fn finished(app: &mut App, job: JobId, outcome: Outcome) {
             outcome,
             status: None,
             attempts: 1,
+            queued: Duration::ZERO,
             elapsed: Duration::ZERO,
         },
     );
@@ -118,6 +119,7 @@ fn a_cancel_before_the_request_left_keeps_the_last_outcome() {
             outcome: Outcome::FailedOrHung,
             status: Some(404),
             attempts: 1,
+            queued: Duration::ZERO,
             elapsed: Duration::from_millis(30),
             delay,
         },

@@ -19,7 +19,10 @@ fn account() -> Account {
     Account {
         user: "analyst".into(),
         cert_subject: Some("CN=analyst".into()),
-        cert_path: Some("/home/a/tip.pem".into()),
+        curl: Box::new(crate::api::curl::CurlSetup {
+            cert: Some("/home/a/tip.pem".into()),
+            ..Default::default()
+        }),
         base_label: "https://tip.example/".into(),
         base_url: Some(url::Url::parse("https://tip.example").unwrap()),
         warning: None,
@@ -63,6 +66,7 @@ fn finish(app: &mut App, job: JobId, task: &str, outcome: Outcome) {
         outcome,
         status: Some(200),
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::from_millis(12),
     };
     update(
@@ -137,6 +141,37 @@ fn a_multi_line_paste_adds_them_all() {
     update(&mut app, Message::Paste("p5\np6".into()));
     assert!(matches!(app.mode, Mode::Normal));
     assert_eq!(app.tasks.len(), 7);
+}
+
+#[test]
+fn a_paste_is_split_like_typed_text_and_names_every_invalid_id_by_its_line() {
+    let mut app = app_with(&[]);
+    update(
+        &mut app,
+        Message::Paste("ok-1 ok-2\r\nbad/id, ok-3;ok-4\r\nx@y\r\n".into()),
+    );
+    let ids: Vec<&str> = app.tasks.rows().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["ok-1", "ok-2", "ok-3", "ok-4"]);
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.is_error, "{notice:?}");
+    assert!(
+        notice
+            .text
+            .contains("2 invalid: paste line 2: \"bad/id\": task_id: contains '/'")
+            && notice
+                .text
+                .contains(" · paste line 3: \"x@y\": task_id: contains '@'"),
+        "{notice:?}"
+    );
+    // In the add prompt, the paste's lines keep their numbers.
+    press(&mut app, KeyCode::Char('a'));
+    update(&mut app, Message::Paste("p-1\nbad/id p-2".into()));
+    assert_eq!(app.tasks.len(), 6);
+    let notice = app.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("1 invalid: paste line 2: \"bad/id\""),
+        "{notice:?}"
+    );
 }
 
 #[test]
@@ -497,7 +532,7 @@ fn curl_shows_and_copies_without_secrets() {
         panic!("{commands:?}")
     };
     assert!(
-        text.contains("unzip_password=***") && text.contains("-u 'analyst:***'"),
+        text.contains("unzip_password=***") && text.contains("curl -u 'analyst' "),
         "{text}"
     );
     assert!(text.contains("--cert '/home/a/tip.pem'"));

@@ -16,7 +16,7 @@ use super::others;
 use super::run;
 use super::saved_view;
 use super::view::{self, layout};
-use crate::import::parse_any;
+use crate::import::parse_typed;
 
 /// Applies one message; returns what the run loop must do.
 pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
@@ -405,8 +405,7 @@ fn submit_prompt(app: &mut App, prompt: Prompt) -> Vec<Command> {
     }
     match prompt.kind {
         PromptKind::AddIds => {
-            let ids = text.split([' ', ',', ';']).collect::<Vec<_>>().join("\n");
-            actions::add_imported(app, parse_any(&ids, "typed ids"), "typed ids")
+            actions::add_imported(app, parse_typed(text, "typed ids"), "typed ids")
         }
         PromptKind::ImportPath => vec![Command::Import(expand_home(text))],
         PromptKind::ExportPath => vec![in_view::export(app, expand_home(text))],
@@ -435,14 +434,16 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
             kind: PromptKind::AddIds,
             input,
         }) => {
-            let all = format!("{}\n{text}", input.value());
+            // What was typed and the paste's first line are one line, as
+            // they stand in the field: the paste's lines keep their numbers.
+            let all = format!("{} {text}", input.value());
             app.mode = Mode::Normal;
-            return actions::add_imported(app, parse_any(&all, "paste"), "paste");
+            return actions::add_imported(app, parse_typed(&all, "paste"), "paste");
         }
         Mode::Prompt(Prompt { input, .. }) => input.insert(text.trim()),
         Mode::UnzipPassword(prompt) => prompt.input.insert(text.trim()),
         Mode::Normal if app.tab == Tab::Tasks => {
-            return actions::add_imported(app, parse_any(text, "paste"), "paste");
+            return actions::add_imported(app, parse_typed(text, "paste"), "paste");
         }
         _ => {}
     }

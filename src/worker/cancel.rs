@@ -184,20 +184,21 @@ pub(super) fn stop_cancelled(
         let _ = events.send(WorkerEvent::RequestEnded { job: id });
     }
     job.abort.abort();
-    let elapsed = job.queued_at.elapsed();
+    let took = job.clock.took();
     let finished = WorkerEvent::Finished {
         job: id,
         task: job.task,
         outcome: Outcome::Cancelled,
         status: None,
         attempts: job.attempts,
-        elapsed,
+        queued: took.queued,
+        elapsed: took.elapsed,
     };
     shared.recorder.close_cancelled(
         id,
         job.record,
         job.attempts,
-        elapsed,
+        took,
         Some((finished, events.clone())),
     );
 }

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use super::cancel::{Gate, cancel_batch, stop_cancelled};
 use super::retries::run_job;
 use super::slots::{Slot, Slots};
+use super::timing::{Round, RoundClock};
 use super::{Command, Job, JobId, Shared, WorkerEvent};
 use crate::api::{Answer, TaskId};
 use crate::store::Intent;
@@ -41,7 +42,8 @@ pub(super) struct Live {
     pub(super) abort: AbortHandle,
     pub(super) gate: Gate,
     pub(super) task: TaskId,
-    pub(super) queued_at: Instant,
+    /// The current round's start and first request, for a cancel's record.
+    pub(super) clock: RoundClock,
     pub(super) attempts: u32,
     pub(super) record: Option<Intent>,
     /// Cancelled once while its request was on the wire: given the grace.
@@ -88,7 +90,7 @@ pub(super) async fn supervise(
                     let _ = turns.send((gate.clone(), give));
                     let handle = tokio::spawn(run_job(shared.clone(), job, gate.clone(), first_slot, report_tx.clone()));
                     let abort = handle.abort_handle();
-                    live.insert(id, Live { abort, gate, task, queued_at: Instant::now(), attempts: 0, record: None, hurried: false });
+                    live.insert(id, Live { abort, gate, task, clock: RoundClock::begin(), attempts: 0, record: None, hurried: false });
                 }
                 Some(Command::Cancel(ids)) => cancel_batch(&shared, &mut live, &ids, &mut reports, &events),
                 Some(Command::Control(control)) => shared.slots.control(control),
@@ -113,9 +115,11 @@ pub(super) fn on_report(
         Report::Recording(job, record) => match live.get_mut(&job) {
             Some(entry) => entry.record = record,
             // Cancelled just as it began a record: close that record.
-            None => shared
-                .recorder
-                .close_cancelled(job, record, 0, Duration::ZERO, None),
+            None => {
+                shared
+                    .recorder
+                    .close_cancelled(job, record, 0, RoundClock::begin().took(), None)
+            }
         },
         Report::GaveUp(job) => {
             if let Some(entry) = live.remove(&job) {
@@ -135,14 +139,16 @@ fn forward(
         return; // cancelled meanwhile: its final word was already sent
     };
     match &event {
-        WorkerEvent::Sending { attempt, .. } => entry.attempts = *attempt,
+        WorkerEvent::Sending { attempt, .. } => {
+            entry.attempts = *attempt;
+            entry.clock.sent();
+        }
         // The round is recorded; a cancel before the re-send's first
         // request sent nothing more.
         WorkerEvent::Resending { delay, .. } => {
             entry.attempts = 0;
-            entry.queued_at = Instant::now()
-                .checked_add(*delay)
-                .unwrap_or_else(Instant::now);
+            let again = Instant::now().checked_add(*delay);
+            entry.clock = RoundClock::begin_at(again.unwrap_or_else(Instant::now));
         }
         WorkerEvent::Finished { .. } => {
             live.remove(&id);
@@ -165,7 +171,7 @@ pub(super) async fn send_one(
     first_slot: &mut Option<FirstSlot>,
     report: &mpsc::UnboundedSender<Report>,
     attempt: u32,
-    record: &mut Option<Intent>,
+    round: &mut Round,
 ) -> Result<Answer, Stop> {
     // The first slot comes in submission order; retries and
     // re-sends take the next free one.
@@ -189,13 +195,14 @@ pub(super) async fn send_one(
     let announce = || {
         if attempt == 1 {
             match shared.recorder.begin(job, report) {
-                Ok(begun) => *record = begun,
+                Ok(begun) => round.record = begun,
                 Err(e) => {
                     unrecorded = Some(e);
                     return false;
                 }
             }
         }
+        round.clock.sent();
         let _ = report.send(Report::Event(WorkerEvent::Sending {
             job: job.id,
             attempt,

@@ -24,6 +24,7 @@ mod pacing;
 mod recorder;
 mod retries;
 mod slots;
+mod timing;
 pub use cancel::CANCEL_GRACE;
 use pacing::Pacer;
 use recorder::Recorder;
@@ -151,7 +152,9 @@ pub enum WorkerEvent {
         status: Option<u16>,
         /// Requests sent in the round (retries included).
         attempts: u32,
-        /// From queueing to that answer.
+        /// From queueing to the round's first request.
+        queued: Duration,
+        /// From the round's first request to that answer.
         elapsed: Duration,
         /// How long until it is sent again.
         delay: Duration,
@@ -178,7 +181,10 @@ pub enum WorkerEvent {
         /// job; 0 when cancelled before any).
         attempts: u32,
         /// From queueing (for a re-send: from the end of its wait) to the
-        /// final answer.
+        /// first request; all of the wait when none was sent.
+        queued: Duration,
+        /// From the first request to the final answer (zero when none
+        /// was sent).
         elapsed: Duration,
     },
 }

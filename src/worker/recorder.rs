@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::dispatch::Report;
+use super::timing::Took;
 use super::{Job, JobId, WorkerEvent};
 use crate::api::Outcome;
 use crate::store::{Finish, Intent, NewRecord, StoreHandle};
@@ -25,7 +26,7 @@ pub(crate) fn finish_of(
     outcome: &Outcome,
     status: Option<u16>,
     attempts: u32,
-    elapsed: Duration,
+    took: Took,
 ) -> Finish {
     Finish {
         status,
@@ -35,9 +36,15 @@ pub(crate) fn finish_of(
         new_task_id: outcome.new_task_id().map(str::to_owned),
         body: outcome.body().map(str::to_owned),
         attempts,
-        elapsed_ms: elapsed.as_millis() as u64,
+        queued_ms: millis(took.queued),
+        elapsed_ms: millis(took.elapsed),
         finished_at: now_ms(),
     }
+}
+
+/// Whole milliseconds, as the store keeps durations.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl Recorder {
@@ -72,13 +79,13 @@ impl Recorder {
         outcome: &Outcome,
         status: Option<u16>,
         attempts: u32,
-        elapsed: Duration,
+        took: Took,
     ) -> Result<(), String> {
         let (Some(store), Some(record)) = (&self.0, record) else {
             return Ok(());
         };
         store
-            .finish(record, finish_of(outcome, status, attempts, elapsed))
+            .finish(record, finish_of(outcome, status, attempts, took))
             .await
             .map_err(|e| e.to_string())
     }
@@ -91,13 +98,13 @@ impl Recorder {
         job: JobId,
         record: Option<Intent>,
         attempts: u32,
-        elapsed: Duration,
+        took: Took,
         then: Option<(WorkerEvent, mpsc::UnboundedSender<WorkerEvent>)>,
     ) {
         let store = self.0.clone();
         tokio::spawn(async move {
             if let (Some(store), Some(record)) = (store, record) {
-                let fin = finish_of(&Outcome::Cancelled, None, attempts, elapsed);
+                let fin = finish_of(&Outcome::Cancelled, None, attempts, took);
                 if let Err(e) = store.finish(record, fin).await
                     && let Some((_, events)) = &then
                 {

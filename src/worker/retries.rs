@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
 use super::cancel::Gate;
 use super::dispatch::{FirstSlot, Report, Stop, send_one};
+use super::timing::Round;
 use super::{Job, Shared, WorkerConfig, WorkerEvent};
 use crate::api::{Answer, Outcome};
-use crate::store::Intent;
 
 /// One job from queue to verdict: wait for a slot and the pacer, record
 /// the job, send, retry what is transient (releasing the slot while
@@ -28,42 +27,43 @@ pub(super) async fn run_job(
     report: mpsc::UnboundedSender<Report>,
 ) {
     let mut first_slot = Some(first_slot);
-    // When the round began: queueing, or the end of a re-send's wait.
-    let mut started = Instant::now();
+    // Begun at queueing, and again at the end of a re-send's wait.
+    let mut round = Round::begin();
     let event = |e: WorkerEvent| {
         let _ = report.send(Report::Event(e));
     };
     let mut resent = false;
     loop {
-        let sent = match send_with_retries(&shared, &job, &gate, &mut first_slot, &report).await {
-            Ok(sent) => sent,
-            // The supervisor already reported the cancel and aborts us.
-            Err(Stop::Cancelled) => return,
-            Err(Stop::NoRecord(e)) => {
-                let outcome = Outcome::Error {
-                    detail: format!("not sent: the history cannot be written: {e}"),
-                };
-                event(WorkerEvent::Finished {
-                    job: job.id,
-                    task: job.task,
-                    outcome,
-                    status: None,
-                    attempts: 0,
-                    elapsed: started.elapsed(),
-                });
-                return;
-            }
-        };
-        let Sent {
-            answer,
-            attempts,
-            record,
-        } = sent;
-        // The same figure in the history and in the event.
-        let elapsed = started.elapsed();
+        let sent =
+            match send_with_retries(&shared, &job, &gate, &mut first_slot, &report, &mut round)
+                .await
+            {
+                Ok(sent) => sent,
+                // The supervisor already reported the cancel and aborts us.
+                Err(Stop::Cancelled) => return,
+                Err(Stop::NoRecord(e)) => {
+                    let outcome = Outcome::Error {
+                        detail: format!("not sent: the history cannot be written: {e}"),
+                    };
+                    let took = round.clock.took();
+                    event(WorkerEvent::Finished {
+                        job: job.id,
+                        task: job.task,
+                        outcome,
+                        status: None,
+                        attempts: 0,
+                        queued: took.queued,
+                        elapsed: took.elapsed,
+                    });
+                    return;
+                }
+            };
+        let Sent { answer, attempts } = sent;
+        // The same figures in the history and in the event.
+        let took = round.clock.took();
         if let Err(e) = shared
             .recorder
-            .finish(record, &answer.outcome, answer.status, attempts, elapsed)
+            .finish(round.record, &answer.outcome, answer.status, attempts, took)
             .await
         {
             event(WorkerEvent::RecordFailed {
@@ -84,13 +84,14 @@ pub(super) async fn run_job(
                 outcome: answer.outcome.clone(),
                 status: answer.status,
                 attempts,
-                elapsed,
+                queued: took.queued,
+                elapsed: took.elapsed,
                 delay,
             };
             if gate.wait_again(|| event(resend)) {
                 resent = true;
                 tokio::time::sleep(delay).await;
-                started = Instant::now();
+                round = Round::begin();
                 continue;
             }
         }
@@ -101,17 +102,17 @@ pub(super) async fn run_job(
             outcome: answer.outcome,
             status: answer.status,
             attempts,
-            elapsed,
+            queued: took.queued,
+            elapsed: took.elapsed,
         });
         return;
     }
 }
 
-/// A job's final answer for one record.
+/// A round's final answer.
 struct Sent {
     answer: Answer,
     attempts: u32,
-    record: Option<Intent>,
 }
 
 /// Sends until an answer is final or the retry budget is spent, waiting
@@ -122,25 +123,23 @@ async fn send_with_retries(
     gate: &Gate,
     first_slot: &mut Option<FirstSlot>,
     report: &mpsc::UnboundedSender<Report>,
+    round: &mut Round,
 ) -> Result<Sent, Stop> {
-    let mut record = None;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let answer = send_one(shared, job, gate, first_slot, report, attempt, &mut record).await?;
+        let answer = send_one(shared, job, gate, first_slot, report, attempt, round).await?;
         let retry = answer.transient && attempt <= shared.config.max_retries;
         if !gate.answered(retry) {
             return Ok(Sent {
                 answer,
                 attempts: attempt,
-                record,
             });
         }
         if let Some(refused) = refuse_long_wait(&shared.config, &answer) {
             return Ok(Sent {
                 answer: refused,
                 attempts: attempt,
-                record,
             });
         }
         let delay = retry_delay(&shared.config, &answer, attempt);

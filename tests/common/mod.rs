@@ -287,6 +287,7 @@ pub fn record_accepted(store: &mut tae_rescan::store::Store, task: TaskId, param
         body: None,
         attempts: 1,
         elapsed_ms: 0,
+        queued_ms: 0,
         finished_at: 0,
     };
     store.finish(record, &answer).expect("record finished");

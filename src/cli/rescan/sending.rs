@@ -232,6 +232,7 @@ impl<W: Write> Printer<W> {
                 outcome,
                 status,
                 attempts,
+                queued,
                 elapsed,
             } => {
                 self.phase.remove(&job);
@@ -245,6 +246,7 @@ impl<W: Write> Printer<W> {
                     status,
                     outcome: &outcome,
                     attempts,
+                    queued,
                     elapsed,
                 };
                 let text = match self.format {

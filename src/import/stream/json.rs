@@ -90,7 +90,9 @@ static AFTER_URL: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(||
 /// JSON lines, as `tasks list --output json` and `history --output json`
 /// print them: one object per line with `task_id`, and `label` and `url`
 /// (or the URL in `params`) when present; blank lines are skipped, and a
-/// line that is not such an object is rejected on its own.
+/// line that is not such an object is rejected on its own. An input that
+/// is one JSON object other than a task (`{"tasks": [...]}`, on one line
+/// or several) is refused as a whole, saying that it is an object.
 pub(super) fn lines<E>(
     mut input: impl BufRead,
     source: &str,
@@ -98,6 +100,10 @@ pub(super) fn lines<E>(
 ) -> Result<(), Stopped<E>> {
     let mut line = Vec::new();
     let mut number = 0usize;
+    // The first line's rejection, held until a second line shows that
+    // the input is JSON lines rather than one object.
+    let mut held: Option<Entry> = None;
+    let mut first = true;
     loop {
         line.clear();
         if input
@@ -105,7 +111,10 @@ pub(super) fn lines<E>(
             .map_err(|e| read_error(source, &e))?
             == 0
         {
-            return Ok(());
+            return match held {
+                Some(_) => Err(one_object(source)),
+                None => Ok(()),
+            };
         }
         number += 1;
         let text = std::str::from_utf8(&line).map_err(|_| Stopped::Read(not_utf8(source)))?;
@@ -113,16 +122,43 @@ pub(super) fn lines<E>(
             continue;
         }
         let where_ = || format!("{source} line {number}");
-        let entry = match serde_json::from_str::<JsonEntry>(text) {
+        let parsed = serde_json::from_str::<JsonEntry>(text);
+        let was_first = std::mem::take(&mut first);
+        let entry = match parsed {
             Ok(entry @ JsonEntry::Task { .. }) => entry.entry(where_),
-            _ => Some(Entry::Invalid(format!(
-                "{}: not a JSON object with task_id",
-                where_()
-            ))),
+            Err(_) if was_first => return Err(whole_document(&line, input, source)),
+            not_a_task => {
+                let rejected =
+                    Entry::Invalid(format!("{}: not a JSON object with task_id", where_()));
+                if was_first && not_a_task.is_ok() {
+                    held = Some(rejected);
+                    continue;
+                }
+                Some(rejected)
+            }
         };
-        if let Some(entry) = entry {
+        for entry in held.take().into_iter().chain(entry) {
             each(entry).map_err(Stopped::Receiver)?;
         }
+    }
+}
+
+/// Why an input that is one JSON object is refused.
+fn one_object<E>(source: &str) -> Stopped<E> {
+    Stopped::Format(format!(
+        "{source}: a JSON object, expected an array of task ids or task objects"
+    ))
+}
+
+/// An input whose first line starting with `{` is no JSON value of its
+/// own is one document spread over lines: one object (refused as such),
+/// or not JSON at all.
+fn whole_document<E>(first: &[u8], rest: impl Read, source: &str) -> Stopped<E> {
+    let mut de = serde_json::Deserializer::from_reader(first.chain(rest));
+    match serde::de::IgnoredAny::deserialize(&mut de).and_then(|_| de.end()) {
+        Ok(()) => one_object(source),
+        Err(e) if e.is_io() => Stopped::Read(read_error_text(source, &e.into())),
+        Err(e) => Stopped::Format(format!("{source}: not valid JSON ({e})")),
     }
 }
 
@@ -199,6 +235,52 @@ where
 mod tests {
     use super::super::stream_any;
     use super::*;
+
+    #[test]
+    fn a_json_object_is_refused_saying_so() {
+        for text in [
+            "{\"tasks\": [\"a\", \"b\"]}",
+            "{\n  \"tasks\": [\n    \"a\"\n  ]\n}\n",
+            "\n{\"task\": \"a\"}\n\n",
+        ] {
+            let mut got = 0;
+            let r = stream_any(text.as_bytes(), "t.json", |_| {
+                got += 1;
+                Ok::<(), ()>(())
+            });
+            assert_eq!(got, 0, "{text:?}");
+            assert!(
+                matches!(r, Err(Stopped::Format(ref e))
+                    if e == "t.json: a JSON object, expected an array of task ids or task objects"),
+                "{text:?}: {r:?}"
+            );
+        }
+        let r = stream_any(&b"{\n  \"tasks\": [\n"[..], "t.json", |_| Ok::<(), ()>(()));
+        assert!(
+            matches!(r, Err(Stopped::Format(ref e)) if e.starts_with("t.json: not valid JSON (")),
+            "{r:?}"
+        );
+        let mut rejected = Vec::new();
+        let r = stream_any(&b"{\"task_id\": \"bad/id\"}"[..], "t.json", |e| {
+            rejected.push(format!("{e:?}"));
+            Ok::<(), ()>(())
+        });
+        assert!(
+            r.is_ok()
+                && rejected.len() == 1
+                && rejected[0].contains("t.json line 1: task_id: contains '/'"),
+            "a task object with a bad id is that, not an object: {rejected:?}"
+        );
+        let mut ids = Vec::new();
+        let r = stream_any(&b"{\"task_id\": \"one\"}\n"[..], "t.json", |e| {
+            ids.push(format!("{e:?}"));
+            Ok::<(), ()>(())
+        });
+        assert!(
+            r.is_ok() && ids.len() == 1,
+            "one task object is one JSON line: {ids:?}"
+        );
+    }
 
     #[test]
     fn json_lines_of_our_own_outputs_keep_labels_and_urls() {

@@ -125,6 +125,7 @@ fn event(job: JobId, kind: Kind) -> WorkerEvent {
         outcome,
         status: None,
         attempts: 1,
+        queued: Duration::ZERO,
         elapsed: Duration::ZERO,
     };
     match kind {
@@ -142,6 +143,7 @@ fn event(job: JobId, kind: Kind) -> WorkerEvent {
             outcome: Outcome::FailedOrHung,
             status: Some(404),
             attempts: 1,
+            queued: Duration::ZERO,
             elapsed: Duration::from_millis(30),
             delay: Duration::from_secs(1),
         },

@@ -10,7 +10,8 @@ use super::style;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyMode;
 
-/// Live counts first (they change), then a warning if any, then the account.
+/// Live counts first (they change), then a warning if any, the zone the
+/// dashboard's times are in (said once, here), then the account.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let a = &app.account;
@@ -42,6 +43,11 @@ pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
             style::fg(theme, Color::Yellow),
         ));
     }
+    let zone = crate::times::zone_label(&app.tz, app.now);
+    spans.push(Span::styled(
+        format!("│ times in {zone} "),
+        style::dim(theme),
+    ));
     spans.push(Span::raw("│ "));
     spans.push(Span::styled(
         format!("{} ", a.user),
