@@ -255,6 +255,7 @@ fn finish_at(app: &mut App, job: &Job, accepted: bool, secs: i64) {
         status: Some(200),
         attempts: 1,
         elapsed: Duration::from_millis(40),
+        queued: Duration::ZERO,
     };
     let at = Timestamp::from_second(secs).unwrap();
     update(app, Message::Worker { event, at });

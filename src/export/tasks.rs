@@ -77,7 +77,7 @@ mod tests {
     fn the_csv_has_id_label_last_outcome_and_when_with_formulas_quoted() {
         let mut out = Vec::new();
         write_tasks(&lines(), true, &mut out).unwrap();
-        let when = crate::export::rfc3339(0);
+        let when = crate::times::rfc3339_ms(0);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             format!(

@@ -83,6 +83,7 @@ fn ends(app: &mut App, task: &str, outcome: Outcome, secs: i64, on_wire: bool) {
         status: None,
         attempts: 1,
         elapsed: Duration::ZERO,
+        queued: Duration::ZERO,
     };
     update(app, Message::Worker { event, at });
 }
@@ -352,6 +353,7 @@ fn rejected_tasks_read_back_at_start_group_by_their_error() {
             body: None,
             attempts: 1,
             elapsed_ms: None,
+            queued_ms: None,
             finished_at: None,
             finished: true,
         }),
@@ -414,6 +416,7 @@ fn resendable() -> App {
         body: None,
         attempts: 1,
         elapsed_ms: None,
+        queued_ms: None,
         finished_at: None,
         finished: false,
     };

@@ -27,6 +27,7 @@ fn row(id: &str, label: &str, last: Option<(OutcomeKind, Option<&str>)>) -> Task
             body: None,
             attempts: 1,
             elapsed_ms: None,
+            queued_ms: None,
             finished_at: None,
             finished: true,
         }));

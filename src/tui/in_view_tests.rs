@@ -65,6 +65,7 @@ fn stored(id: &str, label: &str, last: Option<(&str, Option<&str>, i64)>) -> Sto
             body: None,
             attempts: 1,
             elapsed_ms: None,
+            queued_ms: None,
             finished_at: None,
             finished: true,
         }),
@@ -423,7 +424,7 @@ fn x_on_the_task_tab_exports_the_tasks_in_view() {
         panic!("{commands:?}")
     };
     assert_eq!(path.to_str(), Some("/tmp/tasks.csv"));
-    let when = |ms| Some(crate::export::rfc3339(ms));
+    let when = |ms| Some(crate::times::rfc3339_ms(ms));
     assert_eq!(
         *tasks,
         [

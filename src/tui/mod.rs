@@ -213,6 +213,12 @@ mod edit_tests;
 
 #[cfg(test)]
 mod run_tests;
+
+#[cfg(test)]
 mod failures_tests;
+
+#[cfg(test)]
 mod in_view_tests;
+
+#[cfg(test)]
 mod scroll_tests;

@@ -90,6 +90,7 @@ fn finish(app: &mut App, job: &(JobId, TaskId), accepted: bool, secs: i64) -> Ve
         status: Some(200),
         attempts: 1,
         elapsed: Duration::from_millis(5),
+        queued: Duration::ZERO,
     };
     worker(app, event, secs)
 }

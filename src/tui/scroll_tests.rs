@@ -57,6 +57,7 @@ fn history(app: &mut App, task: &str, n: i64) {
             body: None,
             attempts: 1,
             elapsed_ms: Some(40),
+            queued_ms: None,
             finished_at: Some(NOW - 60_000 * (i + 1) + 40),
             finished: true,
         })
