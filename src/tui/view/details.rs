@@ -42,7 +42,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if scroll.is_some() {
         block = block.border_style(style::fg(app.theme, Color::Cyan));
     }
-    frame.render_widget(text.scroll((top as u16, 0)).block(block), area);
+    frame.render_widget(text.scroll(super::offset(top)).block(block), area);
 }
 
 /// The details' rows and how many show at once in `area`.

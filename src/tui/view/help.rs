@@ -34,7 +34,7 @@ pub fn draw(app: &App, scroll: Scroll, frame: &mut Frame) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((top as u16, 0))
+            .scroll(super::offset(top))
             .block(Block::bordered().title(title)),
         area,
     );

@@ -147,6 +147,12 @@ fn countdown(at: jiff::Timestamp, now: jiff::Timestamp) -> String {
     crate::progress::short_duration(seconds_until(at, now).unsigned_abs())
 }
 
+/// A Paragraph's scroll offset for a pane scrolled to row `top` (a
+/// Paragraph counts rows in u16: past that, the last it can show).
+fn offset(top: usize) -> (u16, u16) {
+    (u16::try_from(top).unwrap_or(u16::MAX), 0)
+}
+
 /// A rectangle of at most `width` x `height`, centred in `area`.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);

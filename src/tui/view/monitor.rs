@@ -299,7 +299,9 @@ fn draw_timeline(app: &App, frame: &mut Frame, area: Rect) {
         block = block.border_style(style::fg(app.theme, Color::Cyan));
     }
     frame.render_widget(
-        Paragraph::new(lines).scroll((top as u16, 0)).block(block),
+        Paragraph::new(lines)
+            .scroll(super::offset(top))
+            .block(block),
         area,
     );
 }
