@@ -1,6 +1,7 @@
 //! History in the formats other tools read: CSV, JSON lines, and aligned
 //! text for people. The field names are those of `rescan --output json`,
-//! plus `time` (RFC 3339, UTC, milliseconds: see [`crate::times`]) and `params` (secrets already masked).
+//! plus `time` (RFC 3339, UTC, milliseconds: see [`crate::times`]) and
+//! `params` (secrets already masked).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
