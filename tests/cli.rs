@@ -646,3 +646,35 @@ async fn history_and_tasks_list_of_5000_rows_into_a_closed_pipe_end_quietly() {
         assert_eq!((code, err.as_str()), (Some(0), ""), "history {output}");
     }
 }
+
+/// Every time the command line writes has one shape, the log's included:
+/// RFC 3339 UTC with three fraction digits.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_and_log_times_are_utc_with_milliseconds() {
+    let f = Fixture::start(Behaviours::default()).await;
+    let config = f.config_file("");
+    let cfg = config.to_str().unwrap();
+    let (code, _, err) = run_cli(
+        &["rescan", "--config", cfg, "t-1"],
+        &[("TIP_PASSWORD", PASSWORD), ("TAE_RESCAN_LOG", "info")],
+        None,
+        f.dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let shaped = |t: &str| {
+        t.len() == 24
+            && t.ends_with('Z')
+            && t.as_bytes()[19] == b'.'
+            && t.parse::<jiff::Timestamp>().is_ok()
+    };
+    let records = history_json(&config, f.dir.path()).await;
+    let time = records[0]["time"].as_str().unwrap();
+    assert!(shaped(time), "{time}");
+    let log = std::fs::read_to_string(f.dir.path().join("state/tae-rescan/tae-rescan.log"))
+        .expect("the log was written");
+    assert!(!log.is_empty());
+    for line in log.lines() {
+        assert!(shaped(line.get(..24).unwrap_or(line)), "{line}");
+    }
+}

@@ -546,7 +546,7 @@ async fn an_expired_server_certificate_says_when_it_expired() {
     let answer = rescan(&f, &server, "t1").await;
     assert_eq!(
         answer.outcome.description(),
-        "the server's certificate expired on 2020-01-02 00:00:00 UTC"
+        "the server's certificate expired on 2020-01-02T00:00:00.000Z"
     );
     assert!(!answer.transient);
     assert!(server.requests().is_empty());

@@ -202,12 +202,12 @@ pub(super) fn words(raw: &str) -> String {
     out
 }
 
-/// Seconds since 1970 as `2026-01-31 12:00:00 UTC`.
+/// Seconds since 1970 as `2026-01-31T12:00:00.000Z`.
 fn utc(secs: u64) -> String {
     i64::try_from(secs)
         .ok()
         .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .map(crate::times::rfc3339)
         .unwrap_or_else(|| format!("{secs} s after 1970"))
 }
 
@@ -275,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             certificate_problem("the server's certificate", &cases[1]),
-            "the server's certificate expired on 2020-01-01 00:00:00 UTC"
+            "the server's certificate expired on 2020-01-01T00:00:00.000Z"
         );
         assert!(
             certificate_problem("the server's certificate", &cases[8])

@@ -239,7 +239,7 @@ fn describe_leaf(der: &[u8], origin: &Path) -> Result<(String, i64, String), Ide
     Ok((
         cert.subject().to_string(),
         not_after.timestamp(),
-        not_after.to_string(),
+        crate::times::rfc3339_ms(not_after.timestamp().saturating_mul(1000)),
     ))
 }
 

@@ -56,6 +56,16 @@ pub fn dir(data_dir: Option<&Path>) -> Option<PathBuf> {
     crate::config::default_state_dir().or_else(|| data_dir.map(Path::to_owned))
 }
 
+/// Log lines begin with the one spelling of a time ([`crate::times`]), as
+/// history and exports do, so lines of both can be matched up.
+struct LogTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for LogTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        w.write_str(&crate::times::rfc3339(jiff::Timestamp::now()))
+    }
+}
+
 /// Starts logging to `tae-rescan.log` in the state dir (or `data_dir` where
 /// the platform has no state dir) when `TAE_RESCAN_LOG` is set; returns the
 /// file's path. The file is created 0600, never opened through a symbolic
@@ -92,6 +102,7 @@ pub fn init(data_dir: Option<&Path>) -> Result<Option<PathBuf>, LogError> {
         .map_err(|e| cannot_open(&e))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_timer(LogTime)
         .with_ansi(false)
         .with_writer(Mutex::new(file))
         .try_init()

@@ -543,6 +543,30 @@ fn curl_shows_and_copies_without_secrets() {
 }
 
 #[test]
+fn curl_names_the_ca_and_the_proxy_and_says_the_proxy_password_is_left_out() {
+    let mut app = app_with(&["y1"]);
+    app.account.curl.ca_cert = Some("/etc/ssl/corp-ca.pem".into());
+    app.account.curl.proxy =
+        Some(crate::api::proxy::Proxy::parse("http://tunnel:pw-4471@proxy.example:3128").unwrap());
+    let commands = press(&mut app, KeyCode::Char('y'));
+    let [Command::Copy(text)] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert!(
+        text.contains(
+            " --cacert '/etc/ssl/corp-ca.pem' --proxy 'http://tunnel@proxy.example:3128' "
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("pw-4471"), "{text}");
+    let notice = app.notice.clone().unwrap();
+    assert!(
+        notice.is_error && notice.text.starts_with("the proxy's password is not shown"),
+        "{notice:?}"
+    );
+}
+
+#[test]
 fn help_opens_and_closes() {
     let mut app = app_with(&[]);
     press(&mut app, KeyCode::Char('?'));

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::cancel::{Gate, cancel_batch, stop_cancelled};
 use super::retries::run_job;
 use super::slots::{Slot, Slots};
-use super::timing::{Round, RoundClock};
+use super::timing::{Round, RoundClock, Took};
 use super::{Command, Job, JobId, Shared, WorkerEvent};
 use crate::api::{Answer, TaskId};
 use crate::store::Intent;
@@ -115,11 +115,9 @@ pub(super) fn on_report(
         Report::Recording(job, record) => match live.get_mut(&job) {
             Some(entry) => entry.record = record,
             // Cancelled just as it began a record: close that record.
-            None => {
-                shared
-                    .recorder
-                    .close_cancelled(job, record, 0, RoundClock::begin().took(), None)
-            }
+            None => shared
+                .recorder
+                .close_cancelled(job, record, 0, Took::default(), None),
         },
         Report::GaveUp(job) => {
             if let Some(entry) = live.remove(&job) {

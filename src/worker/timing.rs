@@ -39,7 +39,7 @@ pub(super) struct RoundClock {
 }
 
 /// A round's two figures, as events and records carry them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Took {
     /// From the round's start to its first request (all of it when nothing
     /// was sent).
