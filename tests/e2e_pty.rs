@@ -951,3 +951,38 @@ fn a_file_imported_in_the_dashboard_is_in_the_inventory() {
     );
     quit_and_check_restored(tui);
 }
+
+#[test]
+fn sort_filter_and_y_in_the_real_binary_and_the_view_comes_back_after_a_restart() {
+    use base64::Engine;
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
+    tui.wait_text("Tasks 12/12");
+    tui.send(b"s");
+    tui.wait_text("sorted by id");
+    tui.send(b"/\"never sent\"\r");
+    tui.wait_text("filter: \"never sent\"");
+    tui.send(b"Y");
+    tui.wait_text("copied 12 ids (in view)");
+    let raw = tui.raw_output();
+    let text = String::from_utf8_lossy(&raw);
+    let start = text
+        .find("\x1b]52;c;")
+        .expect("an OSC 52 sequence was written")
+        + 7;
+    let end = start + text[start..].find('\x07').expect("OSC 52 ends with BEL");
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(&text[start..end])
+        .expect("base64");
+    let copied = String::from_utf8(copied).expect("utf-8");
+    let ids: Vec<&str> = copied.lines().collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!((ids.len(), &ids), (12, &sorted), "{copied}");
+    quit_and_check_restored(tui);
+
+    let tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
+    tui.wait_text("sorted by id");
+    tui.wait_text("filter: \"never sent\"");
+    quit_and_check_restored(tui);
+}
