@@ -107,7 +107,7 @@ impl Store {
                 .query_map(params_from_iter(args), |r| RawRecord::from_row(r, 0))
                 .map_err(sql_err)?;
             for row in rows {
-                failures.push(row.map_err(sql_err)?.into_record());
+                failures.push(row.map_err(sql_err)?.into_record(&self.path));
             }
         }
         Ok(MonitorData {
