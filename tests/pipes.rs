@@ -162,19 +162,33 @@ fn export_to_dash_writes_stdout_and_status_lines_go_to_stderr() {
     let r = run(
         home,
         &["tasks", "--data-dir", "a", "import", "-"],
-        "e-1\ne-2\n",
+        "task_id,label,url\ne-1,=first wave,https://x.example/a.zip\ne-2,,\n",
     );
     assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""), "{}", r.stderr);
 
     let r = run(home, &["tasks", "--data-dir", "a", "export", "-"], "");
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert_eq!(r.stdout, "e-1\ne-2\n");
     assert_eq!(r.stderr, "exported 2 tasks to stdout\n");
     assert!(!home.join("-").exists(), "no file named -");
+    let to_stdout = r.stdout;
 
     let r = run(home, &["tasks", "--data-dir", "a", "export", "all.csv"], "");
     assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""), "{}", r.stderr);
     assert_eq!(r.stderr, "exported 2 tasks to all.csv\n");
+    // The whole export, every column of the file, not the ids alone...
+    let file = std::fs::read_to_string(home.join("all.csv")).unwrap();
+    assert_eq!(to_stdout, file);
+    assert!(to_stdout.starts_with("task_id,label,url,"), "{to_stdout}");
+    // ...and it reads back with its labels and URLs.
+    let r = run(
+        home,
+        &["tasks", "--data-dir", "b", "import", "-"],
+        &to_stdout,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""), "{}", r.stderr);
+    assert_eq!(r.stderr, "imported 2 tasks from stdin (0 already listed)\n");
+    assert_eq!(listed(home, "b"), listed(home, "a"));
+    assert_eq!(listed(home, "a")[0].1, "=first wave");
 
     let r = run(home, &["tasks", "--data-dir", "a", "remove", "e-1"], "");
     assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""), "{}", r.stderr);

@@ -414,67 +414,6 @@ fn two_stores_on_one_dir_write_concurrently() {
     }
 }
 
-/// A pid that has no `/proc` entry: a child that already exited.
-fn dead_pid() -> i64 {
-    loop {
-        let mut child = Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            return i64::from(pid);
-        }
-    }
-}
-
-#[test]
-fn mark_interrupted_touches_only_dead_writers() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut first = Store::open(dir.path()).unwrap();
-    let mut other = Command::new("cat").stdin(Stdio::piped()).spawn().unwrap();
-    let ours = first.begin(&rec("ours", 1)).unwrap();
-    let dead = first.begin(&rec("dead", 2)).unwrap();
-    let live_other = first.begin(&rec("live", 3)).unwrap();
-    let reused = first.begin(&rec("reused", 4)).unwrap();
-    let conn = raw(dir.path());
-    let forge = |r: RecordId, col: &str, v: i64| {
-        conn.execute(
-            &format!("UPDATE history SET {col} = ?1 WHERE id = ?2"),
-            [v, r.0],
-        )
-        .unwrap();
-    };
-    forge(dead, "pid", dead_pid());
-    forge(live_other, "pid", i64::from(other.id()));
-    // Our pid, but an instance id no open Store has: a pid reused after a restart.
-    forge(reused, "instance", 12_345);
-
-    assert_eq!(first.mark_interrupted().unwrap(), 2);
-    let outcome = |s: &Store, r: RecordId| {
-        let all = s.history(&HistoryQuery::default()).unwrap();
-        all.into_iter().find(|h| h.id == r).unwrap().outcome.label()
-    };
-    assert_eq!(outcome(&first, ours), "in flight");
-    assert_eq!(outcome(&first, dead), "interrupted");
-    assert_eq!(outcome(&first, live_other), "in flight");
-    assert_eq!(outcome(&first, reused), "interrupted");
-
-    // A second instance's open leaves the first one's job alone...
-    let mut second = Store::open(dir.path()).unwrap();
-    assert_eq!(outcome(&second, ours), "in flight");
-    // ...and a late answer still completes an interrupted record.
-    first.finish(dead, &fin("accepted", "late")).unwrap();
-    assert_eq!(outcome(&second, dead), "accepted");
-
-    // Once the first instance is gone its unfinished job is interrupted.
-    drop(first);
-    assert_eq!(outcome(&second, ours), "interrupted");
-    assert_eq!(second.mark_interrupted().unwrap(), 1);
-    drop(other.stdin.take());
-    other.wait().unwrap();
-    assert_eq!(second.mark_interrupted().unwrap(), 1, "the other pid died");
-    assert_eq!(second.mark_interrupted().unwrap(), 0);
-}
-
 #[tokio::test]
 async fn the_store_thread_round_trips_every_call() {
     let dir = tempfile::tempdir().unwrap();

@@ -236,12 +236,14 @@ impl Counts {
 }
 
 /// `tasks export FILE`: a new file, CSV for `.csv`, a JSON array for
-/// `.json`, else one id per line, never overwritten; `-` writes the ids to
-/// stdout. The count goes to stderr, so stdout carries only data.
+/// `.json`, else one id per line, never overwritten; `-` writes the CSV,
+/// every column of a `.csv` file, to stdout (ids alone would lose the
+/// labels and URLs on the way to `tasks import -`). The count goes to
+/// stderr, so stdout carries only data.
 fn export(tasks: &[StoredTask], path: &Path) -> Result<ExitCode, UsageError> {
     if path.as_os_str() == "-" {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        if let Err(e) = write_tasks(tasks, "", &mut out).and_then(|()| out.flush()) {
+        if let Err(e) = write_tasks(tasks, "csv", &mut out).and_then(|()| out.flush()) {
             return output_error(e);
         }
         eprintln!("exported {} tasks to stdout", tasks.len());

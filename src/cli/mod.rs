@@ -139,7 +139,7 @@ pub enum TasksAction {
         file: PathBuf,
     },
     /// Write the inventory to a new FILE (CSV for .csv, JSON for .json, else
-    /// one id per line; `-` = the ids on stdout).
+    /// one id per line; `-` = the CSV on stdout).
     Export {
         /// The file; an existing one is never overwritten.
         file: PathBuf,

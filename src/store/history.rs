@@ -2,6 +2,8 @@
 //! completed with the final answer, so a crash mid-job leaves a trace that
 //! later shows as `interrupted`.
 
+use std::path::Path;
+
 use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{Connection, Row, TransactionBehavior, params, params_from_iter};
 
@@ -85,10 +87,11 @@ impl RawRecord {
 
     /// The record as shown: an unfinished one is `in flight` while its
     /// writer lives and `interrupted` once it is gone (even before the next
-    /// `mark_interrupted` writes that down).
-    pub(crate) fn into_record(self) -> HistoryRecord {
+    /// `mark_interrupted` writes that down). `db` is the database file,
+    /// beside which the writers' lock files are.
+    pub(crate) fn into_record(self, db: &Path) -> HistoryRecord {
         let mut record = self.record;
-        if !self.answered && !self.writer.alive() {
+        if !self.answered && !self.writer.alive(db) {
             record.outcome = OutcomeKind::Interrupted;
         }
         record
@@ -134,7 +137,7 @@ impl Store {
         intent: Option<Intent>,
         end: End<'_>,
     ) -> Result<RecordId, StoreError> {
-        let by = Writer::this(self.instance);
+        let by = self.lease.writer();
         // The record and its task's pointer to it land together.
         let written = if self.conn.is_autocommit() {
             (|| {
@@ -187,10 +190,10 @@ impl Store {
         Ok(())
     }
 
-    /// Marks `interrupted` every unfinished record whose writer is gone (its
-    /// pid has no `/proc` entry, or it is our pid but not an instance open in
-    /// this process), adds an `interrupted` record for each intent such a
-    /// writer logged without writing its record, and returns how many
+    /// Marks `interrupted` every unfinished record whose writer is gone (no
+    /// one holds its lock: see [`super::liveness`]), adds an `interrupted`
+    /// record for each intent such a writer logged without writing its
+    /// record, deletes the gone writers' lock files, and returns how many
     /// records that made. Records and logs of live instances are never
     /// touched. Called by [`Store::open`].
     pub fn mark_interrupted(&mut self) -> Result<usize, StoreError> {
@@ -223,7 +226,7 @@ impl Store {
                     pid,
                     instance: instance as u64,
                 };
-                if !writer.alive() {
+                if !writer.alive(&path) {
                     dead.push(id);
                 }
             }
@@ -241,7 +244,9 @@ impl Store {
             }
         }
         tx.commit().map_err(sql)?;
-        Ok(marked + self.recover_intents()?)
+        let recovered = self.recover_intents()?;
+        super::liveness::sweep(&self.path);
+        Ok(marked + recovered)
     }
 
     /// Writes an `interrupted` record for every intent of a dead writer that
@@ -337,7 +342,7 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let record = row.map_err(|e| self.sql(e))?.into_record();
+            let record = row.map_err(|e| self.sql(e))?.into_record(&self.path);
             if q.outcome.is_some_and(|o| o != record.outcome) {
                 continue;
             }

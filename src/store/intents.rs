@@ -165,7 +165,7 @@ pub(crate) fn dead_logs(db: &Path) -> Vec<DeadLog> {
         .filter_map(|entry| {
             let name = entry.file_name();
             let writer = writer_of(name.to_str()?.strip_prefix(&prefix)?)?;
-            if writer.alive() {
+            if writer.alive(db) {
                 return None;
             }
             let path = entry.path();
@@ -226,7 +226,8 @@ mod tests {
     fn a_log_reads_back_and_a_torn_line_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE_NAME);
-        // A pid that is not running: the log counts as dead.
+        // No one holds this writer's lock (it has no lock file): the log
+        // counts as dead.
         let dead = Writer {
             pid: i64::from(u32::MAX),
             instance: 0xabc,

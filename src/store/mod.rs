@@ -168,7 +168,9 @@ fn one_line(e: &rusqlite::Error) -> String {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    instance: u64,
+    /// Our lock in the writers' directory: while it is held, our
+    /// unfinished records are ours to finish.
+    lease: liveness::Lease,
     /// Records [`Store::open`] found left unfinished by writers that had
     /// died, and marked `interrupted`.
     interrupted_at_open: usize,
@@ -242,10 +244,11 @@ impl Store {
             schema::MigrateError::Newer(v) => newer(&path, v),
             schema::MigrateError::Sql(source) => sql(source),
         })?;
+        let lease = liveness::Lease::take(&path)?;
         let mut store = Store {
             conn,
             path,
-            instance: liveness::register(),
+            lease,
             interrupted_at_open: 0,
         };
         store.interrupted_at_open = store.mark_interrupted()?;
@@ -275,12 +278,6 @@ impl Store {
             path: self.path.clone(),
             source,
         }
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        liveness::unregister(self.instance);
     }
 }
 

@@ -195,7 +195,7 @@ impl Store {
             label,
             url,
             params,
-            last: last.map(RawRecord::into_record),
+            last: last.map(|r| r.into_record(&self.path)),
         })
     }
 

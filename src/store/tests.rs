@@ -165,7 +165,7 @@ fn the_database_is_in_wal_mode_with_a_busy_timeout() {
     assert_eq!(sync, 1, "NORMAL");
 }
 
-/// A writer that died (no such pid) logged three intents; only the second
+/// A writer that died (no lock file) logged three intents; only the second
 /// got its record. The next open writes the other two as `interrupted`,
 /// under the dead writer's name, and deletes the log; a second pass adds
 /// nothing.

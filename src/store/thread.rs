@@ -23,7 +23,6 @@ use tokio::sync::oneshot;
 use super::checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT};
 use super::history::End;
 use super::intents::{Intent, IntentLog};
-use super::liveness::Writer;
 use super::types::{
     Finish, HistoryQuery, HistoryRecord, NewRecord, RecordId, StoredTask, TaskChunk,
 };
@@ -137,7 +136,7 @@ pub fn spawn_store_thread(store: Store) -> StoreHandle {
     let path = store.path().to_path_buf();
     let interrupted_at_open = store.interrupted_at_open();
     let shared = Arc::new(Shared {
-        intents: IntentLog::new(&path, Writer::this(store.instance)),
+        intents: IntentLog::new(&path, store.lease.writer()),
         begun: Mutex::default(),
         running: AtomicBool::new(true),
     });
@@ -593,7 +592,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let shared = Shared {
-            intents: IntentLog::new(store.path(), Writer::this(store.instance)),
+            intents: IntentLog::new(store.path(), store.lease.writer()),
             begun: Mutex::default(),
             running: AtomicBool::new(true),
         };

@@ -14,7 +14,6 @@ use rusqlite::{Connection, params};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::history::{HISTORY_COLUMNS, RawRecord};
-use super::liveness::Writer;
 use super::tasks::NEW_TASKS_SQL;
 use super::types::{HistoryRecord, StoredTask};
 use super::{Store, StoreError};
@@ -86,7 +85,7 @@ impl Store {
             }
         }
         let mut records = Vec::new();
-        let me = Writer::this(self.instance);
+        let me = self.lease.writer();
         let by = (me.pid, me.instance as i64);
         {
             let newer =
@@ -98,7 +97,7 @@ impl Store {
                 })
                 .map_err(sql)?;
             for row in rows {
-                records.push(row.map_err(sql)?.into_record());
+                records.push(row.map_err(sql)?.into_record(&self.path));
             }
             let again = format!("SELECT {HISTORY_COLUMNS} {NEWEST_RECORDS} AND h.id = ?1");
             let mut stmt = tx.prepare_cached(&again).map_err(sql)?;
@@ -107,7 +106,7 @@ impl Store {
                     .query_map(params![id, by.0, by.1], |r| RawRecord::from_row(r, 0))
                     .map_err(sql)?;
                 for row in rows {
-                    records.push(row.map_err(sql)?.into_record());
+                    records.push(row.map_err(sql)?.into_record(&self.path));
                 }
             }
         }
@@ -123,7 +122,7 @@ impl Store {
 
     /// Ids of the records other writers have begun and not finished.
     fn unfinished(&self, conn: &Connection) -> rusqlite::Result<Vec<i64>> {
-        let by = Writer::this(self.instance);
+        let by = self.lease.writer();
         conn.prepare_cached(
             "SELECT id FROM history WHERE outcome IS NULL AND NOT (pid = ?1 AND instance = ?2)",
         )?
