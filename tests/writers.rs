@@ -31,6 +31,7 @@ fn fin() -> Finish {
         description: Some("late".into()),
         attempts: 1,
         elapsed_ms: 42,
+        queued_ms: 0,
         finished_at: 2_000,
         error: None,
         new_task_id: None,
