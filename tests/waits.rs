@@ -100,10 +100,11 @@ async fn the_progress_line_shows_the_rate_and_the_time_left() {
     ];
     tokio::task::block_in_place(|| {
         let tui = pty::Tui::spawn(&args, &[("TIP_PASSWORD", PASSWORD)], &home, (160, 24));
-        let screen = tui.wait_for("the rate and the time left", |s| {
-            s.lines().any(|l| pace(l).is_some())
+        let waiting = |l: &&str| l.contains(" · 1 waiting to retry · ");
+        let screen = tui.wait_for("the rate and the time left, busy-1 waiting", |s| {
+            s.lines().filter_map(pace).any(|l| waiting(&l))
         });
-        let line = screen.lines().find_map(pace).unwrap();
+        let line = screen.lines().filter_map(pace).find(waiting).unwrap();
         assert!(
             line.starts_with(
                 "[1/2] 1 accepted · 0 not accepted · 0 sending · 1 waiting to retry · "
