@@ -117,8 +117,8 @@ async fn the_progress_line_shows_the_rate_and_the_time_left() {
     drop(f);
 }
 
-/// The progress line, if `line` is one with a rate (`N.N/s`) and an ETA
-/// (`Ns`, or `NmNNs`) at its end.
+/// The progress line, if `line` is one with a rate (`N.N/s`, or `0.NN/s`)
+/// and an ETA (`Ns`, or `NmNNs`) at its end.
 fn pace(line: &str) -> Option<&str> {
     let line = line.trim_end();
     let (head, eta) = line.rsplit_once(" · ETA ")?;
@@ -129,5 +129,6 @@ fn pace(line: &str) -> Option<&str> {
     let eta_ok = eta
         .strip_suffix('s')
         .is_some_and(|e| e.split('m').all(digits));
-    (digits(whole) && tenths.len() == 1 && digits(tenths) && eta_ok).then_some(line)
+    let decimals = (1..=2).contains(&tenths.len()) && digits(tenths);
+    (digits(whole) && decimals && eta_ok).then_some(line)
 }
