@@ -102,11 +102,15 @@ impl RunProgress {
         Some((left / self.rate(now)?).ceil() as u64)
     }
 
-    /// `15.2/s · ETA 1m20s`, once there is a rate.
+    /// `15.2/s · ETA 1m20s`, once there is a rate (one below 0.1 a second
+    /// with two decimals: `0.02/s`, not `0.0/s`).
     pub fn pace(&self, now: Timestamp) -> Option<String> {
         let rate = self.rate(now)?;
-        let eta = self.eta_secs(now)?;
-        Some(format!("{rate:.1}/s · ETA {}", short_duration(eta)))
+        let eta = short_duration(self.eta_secs(now)?);
+        Some(match rate < 0.095 {
+            true => format!("{rate:.2}/s · ETA {eta}"),
+            false => format!("{rate:.1}/s · ETA {eta}"),
+        })
     }
 
     /// The status line: `run 1234/2004 · 15.2/s · ETA 1m20s` while it
@@ -236,6 +240,16 @@ mod tests {
         );
         run.finished(true, at(9));
         assert_eq!(run.done(), 1, "nothing counts after the end");
+    }
+
+    #[test]
+    fn a_slow_rate_keeps_two_decimals() {
+        let mut run = RunProgress::default();
+        run.add(2);
+        run.seen(at(0));
+        run.finished(true, at(50));
+        assert_eq!(run.pace(at(50)).as_deref(), Some("0.02/s · ETA 50s"));
+        assert_eq!(run.pace(at(10)).as_deref(), Some("0.1/s · ETA 10s"));
     }
 
     #[test]

@@ -100,10 +100,11 @@ async fn the_progress_line_shows_the_rate_and_the_time_left() {
     ];
     tokio::task::block_in_place(|| {
         let tui = pty::Tui::spawn(&args, &[("TIP_PASSWORD", PASSWORD)], &home, (160, 24));
-        let screen = tui.wait_for("the rate and the time left", |s| {
-            s.lines().any(|l| pace(l).is_some())
+        let waiting = |l: &&str| l.contains(" · 1 waiting to retry · ");
+        let screen = tui.wait_for("the rate and the time left, busy-1 waiting", |s| {
+            s.lines().filter_map(pace).any(|l| waiting(&l))
         });
-        let line = screen.lines().find_map(pace).unwrap();
+        let line = screen.lines().filter_map(pace).find(waiting).unwrap();
         assert!(
             line.starts_with(
                 "[1/2] 1 accepted · 0 not accepted · 0 sending · 1 waiting to retry · "
@@ -116,8 +117,8 @@ async fn the_progress_line_shows_the_rate_and_the_time_left() {
     drop(f);
 }
 
-/// The progress line, if `line` is one with a rate (`N.N/s`) and an ETA
-/// (`Ns`, or `NmNNs`) at its end.
+/// The progress line, if `line` is one with a rate (`N.N/s`, or `0.NN/s`)
+/// and an ETA (`Ns`, or `NmNNs`) at its end.
 fn pace(line: &str) -> Option<&str> {
     let line = line.trim_end();
     let (head, eta) = line.rsplit_once(" · ETA ")?;
@@ -128,5 +129,6 @@ fn pace(line: &str) -> Option<&str> {
     let eta_ok = eta
         .strip_suffix('s')
         .is_some_and(|e| e.split('m').all(digits));
-    (digits(whole) && tenths.len() == 1 && digits(tenths) && eta_ok).then_some(line)
+    let decimals = (1..=2).contains(&tenths.len()) && digits(tenths);
+    (digits(whole) && decimals && eta_ok).then_some(line)
 }

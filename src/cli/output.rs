@@ -79,8 +79,7 @@ struct JsonRecord<'a> {
 #[derive(Debug, Default)]
 pub struct Progress {
     enabled: bool,
-    total: usize,
-    /// Finished tasks, the rate and the time left.
+    /// Tasks, those finished, the rate and the time left.
     run: RunProgress,
     /// Requests on the wire now.
     pub sending: usize,
@@ -100,7 +99,6 @@ impl Progress {
         run.seen(now);
         Self {
             enabled,
-            total,
             run,
             ..Self::default()
         }
@@ -144,7 +142,7 @@ impl Progress {
         let (done, accepted) = (self.run.done(), self.run.accepted());
         let mut line = format!(
             "\r\x1b[2K[{done}/{}] {accepted} accepted · {} not accepted · {} sending · {} waiting to retry",
-            self.total,
+            self.run.total(),
             done - accepted,
             self.sending,
             self.retrying
