@@ -516,23 +516,12 @@ fn tasks_flag_adds_the_file_and_reports_bad_lines() {
 
 #[test]
 fn y_shows_curl_and_copies_it_with_osc52() {
-    use base64::Engine;
     let home = tempfile::tempdir().expect("tempdir");
     let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
     tui.wait_text("Tasks 12/12");
     tui.send(b"y");
     tui.wait_text("Request as curl");
-    let raw = tui.raw_output();
-    let text = String::from_utf8_lossy(&raw);
-    let start = text
-        .find("\x1b]52;c;")
-        .expect("an OSC 52 sequence was written")
-        + 7;
-    let end = start + text[start..].find('\x07').expect("OSC 52 ends with BEL");
-    let copied = base64::engine::general_purpose::STANDARD
-        .decode(&text[start..end])
-        .expect("base64");
-    let copied = String::from_utf8(copied).expect("utf-8");
+    let copied = tui.last_osc52();
     // curl asks for the password; the demo's certificates are on disk.
     let cert = copied
         .strip_prefix("curl -u 'demo' --cert '")
@@ -954,7 +943,6 @@ fn a_file_imported_in_the_dashboard_is_in_the_inventory() {
 
 #[test]
 fn sort_filter_and_y_in_the_real_binary_and_the_view_comes_back_after_a_restart() {
-    use base64::Engine;
     let home = tempfile::tempdir().expect("tempdir");
     let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
     tui.wait_text("Tasks 12/12");
@@ -964,17 +952,7 @@ fn sort_filter_and_y_in_the_real_binary_and_the_view_comes_back_after_a_restart(
     tui.wait_text("filter: \"never sent\"");
     tui.send(b"Y");
     tui.wait_text("copied 12 ids (in view)");
-    let raw = tui.raw_output();
-    let text = String::from_utf8_lossy(&raw);
-    let start = text
-        .find("\x1b]52;c;")
-        .expect("an OSC 52 sequence was written")
-        + 7;
-    let end = start + text[start..].find('\x07').expect("OSC 52 ends with BEL");
-    let copied = base64::engine::general_purpose::STANDARD
-        .decode(&text[start..end])
-        .expect("base64");
-    let copied = String::from_utf8(copied).expect("utf-8");
+    let copied = tui.last_osc52();
     let ids: Vec<&str> = copied.lines().collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();

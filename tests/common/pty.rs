@@ -178,6 +178,23 @@ impl Tui {
         self.shared.lock().raw.clone()
     }
 
+    /// What the program last put on the clipboard through OSC 52
+    /// (`ESC ] 52 ; c ; BASE64 BEL`), decoded.
+    pub fn last_osc52(&self) -> String {
+        use base64::Engine;
+        let raw = self.raw_output();
+        let text = String::from_utf8_lossy(&raw);
+        let start = text
+            .rfind("\x1b]52;c;")
+            .expect("an OSC 52 sequence was written")
+            + 7;
+        let end = start + text[start..].find('\x07').expect("OSC 52 ends with BEL");
+        let copied = base64::engine::general_purpose::STANDARD
+            .decode(&text[start..end])
+            .expect("base64");
+        String::from_utf8(copied).expect("utf-8")
+    }
+
     /// Whether the terminal is (still) on the alternate screen.
     pub fn alternate_screen(&self) -> bool {
         self.shared.lock().parser.screen().alternate_screen()
