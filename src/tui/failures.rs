@@ -21,10 +21,10 @@ fn page(app: &App) -> usize {
     usize::from(failures_body(app.size).height).max(1)
 }
 
-/// The moving keys on the monitor: in the failures once focused, else
-/// through the tasks (the timeline's).
+/// The moving keys: in the monitor's failures once focused, else through
+/// the tasks (on the monitor, the timeline's).
 pub fn move_in_focus(app: &mut App, delta: isize) {
-    if !app.monitor.failures_focused {
+    if !focused(app) {
         move_selection(app, delta);
         return;
     }
@@ -33,9 +33,14 @@ pub fn move_in_focus(app: &mut App, delta: isize) {
     app.monitor.move_failure(delta, groups, page);
 }
 
+/// The failures list has the focus and is on screen.
+fn focused(app: &App) -> bool {
+    app.tab == Tab::Monitor && app.monitor.failures_focused
+}
+
 /// A page of whichever list has the focus.
 pub fn page_in_focus(app: &App) -> usize {
-    if app.tab == Tab::Monitor && app.monitor.failures_focused {
+    if focused(app) {
         page(app)
     } else {
         super::view::layout(app.size).list_rows.max(1)

@@ -247,12 +247,12 @@ fn normal_key(app: &mut App, action: Option<Action>) -> Vec<Command> {
     };
     let page = failures::page_in_focus(app) as isize;
     match action {
-        Action::Up => move_in_focus(app, -1),
-        Action::Down => move_in_focus(app, 1),
-        Action::PageUp => move_in_focus(app, -page),
-        Action::PageDown => move_in_focus(app, page),
-        Action::First => move_in_focus(app, isize::MIN / 2),
-        Action::Last => move_in_focus(app, isize::MAX / 2),
+        Action::Up => failures::move_in_focus(app, -1),
+        Action::Down => failures::move_in_focus(app, 1),
+        Action::PageUp => failures::move_in_focus(app, -page),
+        Action::PageDown => failures::move_in_focus(app, page),
+        Action::First => failures::move_in_focus(app, isize::MIN / 2),
+        Action::Last => failures::move_in_focus(app, isize::MAX / 2),
         Action::SwitchTab => {
             return switch_tab(
                 app,
@@ -470,16 +470,6 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) {
             }
         }
         _ => {}
-    }
-}
-
-/// The moving keys: on the task tab through the tasks, on the monitor in
-/// whichever list has the focus.
-fn move_in_focus(app: &mut App, delta: isize) {
-    if app.tab == Tab::Monitor {
-        failures::move_in_focus(app, delta);
-    } else {
-        move_selection(app, delta);
     }
 }
 

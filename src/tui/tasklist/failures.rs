@@ -88,10 +88,17 @@ impl TaskList {
     /// pass over the rows, whatever the number of groups.
     pub fn newest_in(&self, reasons: &[&FailureReason], n: usize) -> Vec<Vec<&TaskRow>> {
         let mut found: Vec<Vec<&TaskRow>> = vec![Vec::with_capacity(n + 1); reasons.len()];
+        // Most rows stand in none of the groups asked for: one look at
+        // their outcome's slot passes them over.
+        let mut asked = [false; OutcomeKind::ALL.len()];
+        for reason in reasons {
+            asked[reason.outcome as usize] = true;
+        }
         for row in self.rows.iter().rev() {
-            let Some(time) = row.last().map(|l| l.time) else {
+            let Some(last) = row.last().filter(|l| asked[l.outcome as usize]) else {
                 continue;
             };
+            let time = last.time;
             let Some(group) = reasons.iter().position(|r| r.holds(row)) else {
                 continue;
             };

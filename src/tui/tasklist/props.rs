@@ -16,7 +16,7 @@ use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, TaskId};
 use crate::import::ImportedTask;
 use crate::tui::filter::Query;
-use crate::tui::rows::RowState;
+use crate::tui::rows::{AttemptRecord, RowState, TaskRow};
 use crate::worker::{JobId, WorkerEvent};
 
 /// One thing that can happen to the list.
@@ -31,6 +31,9 @@ enum Op {
     Filter(&'static str),
     Sort(Sort),
     Submit(Vec<u8>),
+    /// Another writer's record becomes a listed task's newest (or, for a
+    /// task not listed, a stored row with it is loaded).
+    Record(u8, u8, u8),
     /// A worker event for the n-th job in flight (or a stale one).
     Event(u8, Kind),
 }
@@ -113,6 +116,7 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(column, reversed)| Op::Sort(Sort { column, reversed })),
         ids().prop_map(Op::Submit),
+        (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(n, o, t)| Op::Record(n, o, t)),
         (any::<u8>(), kind.clone()).prop_map(|(n, k)| Op::Event(n, k)),
         (any::<u8>(), kind).prop_map(|(n, k)| Op::Event(n, k)),
     ]
@@ -180,6 +184,26 @@ fn apply(list: &mut TaskList, op: Op) {
             f.insert(text);
         }),
         Op::Sort(sort) => list.set_sort(sort),
+        Op::Record(n, o, t) => {
+            let time = Timestamp::from_second(i64::from(t % 3)).unwrap();
+            let record = AttemptRecord::from_outcome(
+                &outcome(o),
+                None,
+                1,
+                Duration::ZERO,
+                time,
+                String::new(),
+            );
+            if list.record_from_elsewhere(&id(n), record.clone()).is_none() {
+                let task = ImportedTask {
+                    id: id(n),
+                    label: None,
+                    url: None,
+                };
+                let row = TaskRow::stored(task, Default::default(), false, Some(record));
+                list.push_rows(std::iter::once(row));
+            }
+        }
         Op::Submit(ns) => {
             let ids: Vec<TaskId> = ns.iter().map(|n| id(*n)).collect();
             list.submit(&ids);
