@@ -1,7 +1,7 @@
 //! The monitor's failures list end to end: the real binary in demo mode on
 //! a pseudo-terminal, three demo tasks sent and failing against the
 //! embedded simulator, their groups read off the screen, and Enter on one
-//! showing its tasks on the task tab with the group's filter.
+//! showing its tasks (and only those) on the task tab with the group's filter.
 
 #[path = "common/pty.rs"]
 mod pty;
@@ -57,12 +57,26 @@ fn enter_on_a_failure_group_shows_its_tasks_on_the_task_tab() {
             && s.contains(" queued 0 sending 0 ")
             && !s.contains("Failures now")
     });
+    // Only the group's task is in view.
+    tui.wait_for("the failed or hung task alone in view", |s| {
+        s.contains("[1 Tasks 1/12]")
+            && s.contains("c07e6d3b1a2f48e59c8d7b4a3e2f1d06")
+            && !s.contains("9d2e8f4c6b0a41378e5d2c1b0a9f8e77")
+            && !s.contains("Failures now")
+    });
 
     tui.send(b"2");
     // The list keeps the focus (its title says so) and the selection.
     tui.wait_text("Failures now, by reason · Enter");
     tui.send(b"k\r");
-    tui.wait_text(r#"· filter: outcome:"rejected" error:"too-large-file" "#);
+    // The whole frame again: only the rejected task is in view.
+    tui.wait_for("the task tab filtered to the rejected group", |s| {
+        s.contains(r#"· filter: outcome:"rejected" error:"too-large-file" "#)
+            && s.contains("[1 Tasks 1/12]")
+            && s.contains("9d2e8f4c6b0a41378e5d2c1b0a9f8e77")
+            && !s.contains("c07e6d3b1a2f48e59c8d7b4a3e2f1d06")
+            && !s.contains("Failures now")
+    });
 
     tui.send(b"q");
     assert!(tui.wait_exit().success(), "{}", tui.contents());

@@ -64,6 +64,7 @@ impl Confirm {
     pub fn title(&self, counts: &Counts) -> String {
         match &self.action {
             ConfirmAction::Rescan(ids) => format!("Rescan {} tasks?", ids.len()),
+            ConfirmAction::Resend(ids) if ids.len() == 1 => "Re-send 1 task?".to_owned(),
             ConfirmAction::Resend(ids) => format!("Re-send {} tasks?", ids.len()),
             ConfirmAction::Delete(ids) => {
                 format!("Delete {} task(s) from the list?", ids.len())

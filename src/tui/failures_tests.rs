@@ -485,7 +485,7 @@ fn r_without_marks_offers_only_the_tasks_in_view_and_marks_still_rule() {
         panic!("{:?}", app.mode)
     };
     assert_eq!(confirm.lines, ["cw"], "cq is in view but was never sent");
-    assert!(draw(&app).contains(" Re-send 1 tasks? "));
+    assert!(draw(&app).contains(" Re-send 1 task? "));
     press(&mut app, KeyCode::Esc);
 
     // With marks, R takes the marked ones that qualify, as before.
