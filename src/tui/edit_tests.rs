@@ -2,32 +2,20 @@
 //! parameters differ: `(mixed)` fields are left as each task has them, and
 //! an unzip password that was not kept is asked for, never left out.
 
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use secrecy::ExposeSecret;
 
-use super::app::{Account, App, Mode};
+use super::app::{App, Mode};
 use super::form::Field;
 use super::message::{Command, Message};
+use super::test_support::{app_at, press};
 use super::update::update;
 use crate::api::{ProcessingType, RescanParams, TaskId};
 use crate::store::{StoredParams, StoredTask, TaskChunk};
 use crate::worker::Job;
 
 fn app() -> App {
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        super::app::Theme { color: false },
-        TimeZone::UTC,
-    );
-    app.now = Timestamp::from_second(1_795_000_000).unwrap();
-    app
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app_at((120, 30), &[])
 }
 
 fn type_text(app: &mut App, text: &str) {

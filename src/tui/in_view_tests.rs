@@ -1,15 +1,15 @@
 //! `update` tests for the task list's filter and sort as keys reach them,
 //! their keeping across a restart, `Y` and the task tab's `x`.
 
-use jiff::tz::TimeZone;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::app::{Account, App, Theme};
+use super::app::App;
 use super::message::{Command, Message};
 use super::saved_view::SETTING;
 use super::tasklist::{Sort, SortColumn};
+use super::test_support::{app_at, press};
 use super::update::update;
 use crate::api::TaskId;
 use crate::export::TaskLine;
@@ -20,16 +20,7 @@ const S: i64 = 1000;
 const T0: i64 = 1_795_000_000_000;
 
 fn app() -> App {
-    App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        TimeZone::UTC,
-    )
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app_at((120, 30), &[])
 }
 
 fn chars(app: &mut App, text: &str) -> Vec<Command> {

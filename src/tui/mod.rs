@@ -212,6 +212,9 @@ mod tasklist_tests;
 mod edit_tests;
 
 #[cfg(test)]
+mod test_support;
+
+#[cfg(test)]
 mod run_tests;
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::app::{Account, App, RowState, Tab, Theme};
+use super::app::{Account, App, RowState, Tab};
 use super::message::{Command, Message};
 use super::monitor::Window;
+use super::test_support::{app_at, press};
 use super::update::update;
 use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, ProcessingType, RescanParams, TaskId};
@@ -20,18 +20,7 @@ use crate::worker::{JobId, WorkerEvent};
 const NOW: i64 = 1_795_000_000_000;
 
 fn app() -> App {
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        TimeZone::UTC,
-    );
-    app.now = Timestamp::from_millisecond(NOW).unwrap();
-    app
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app_at((120, 30), &[])
 }
 
 fn record(task: &str, outcome: &str) -> HistoryRecord {

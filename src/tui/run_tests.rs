@@ -5,32 +5,21 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::app::{Account, App, Theme};
+use super::app::App;
 use super::message::{Command, Message};
+use super::test_support::{self, app_at};
 use super::update::update;
 use crate::api::{Outcome, TaskId};
-use crate::import::parse_any;
 use crate::worker::{Control, JobId, WorkerEvent};
 
 fn app_with(ids: &[&str]) -> App {
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        TimeZone::UTC,
-    );
-    app.tasks.add(parse_any(&ids.join("\n"), "test").tasks);
-    app
+    app_at((120, 30), ids)
 }
 
 fn press(app: &mut App, c: char) -> Vec<Command> {
-    update(
-        app,
-        Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-    )
+    test_support::press(app, KeyCode::Char(c))
 }
 
 fn at(secs: i64) -> Timestamp {

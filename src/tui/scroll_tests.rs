@@ -2,36 +2,22 @@
 //! monitor's timeline move by the key map's moving actions and stop at the
 //! last page.
 
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Account, App, Mode, Scroll, Tab, Theme};
+use super::app::{App, Mode, Scroll, Tab};
 use super::keymap::KeyMap;
-use super::message::{Command, Message};
+use super::message::Message;
+use super::test_support::{app_at, press};
 use super::update::update;
 use super::view::scroll_extent;
 use crate::api::TaskId;
 use crate::config::{KeyBinding, KeyBindings, Keystroke};
-use crate::import::parse_any;
 use crate::store::{HistoryRecord, RecordId};
 
 const NOW: i64 = 1_795_000_000_000;
 
 fn app(tasks: &str) -> App {
-    let mut app = App::new(
-        Account::default(),
-        (80, 24),
-        Theme { color: false },
-        TimeZone::UTC,
-    );
-    app.now = Timestamp::from_millisecond(NOW).unwrap();
-    app.tasks.add(parse_any(tasks, "test").tasks);
-    app
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app_at((80, 24), &tasks.lines().collect::<Vec<_>>())
 }
 
 fn top(app: &App) -> usize {

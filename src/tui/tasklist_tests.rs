@@ -5,36 +5,21 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::app::{Account, App, Mode, Theme};
+use super::app::{App, Mode};
 use super::message::{Command, Message};
+use super::test_support::{AT, app_at, press};
 use super::update::update;
 use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, TaskId};
-use crate::import::parse_any;
 use crate::store::MonitorData;
 use crate::worker::{JobId, WorkerEvent};
 
-const AT: i64 = 1_795_000_000;
-
 fn app_with(ids: &[&str]) -> App {
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        TimeZone::UTC,
-    );
-    app.now = Timestamp::from_second(AT).unwrap();
-    app.tasks.add(parse_any(&ids.join("\n"), "test").tasks);
-    app
-}
-
-fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    update(app, Message::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    app_at((120, 30), ids)
 }
 
 /// `*`, `r`, `y`: every task sent; the jobs in list order.
