@@ -274,6 +274,20 @@ fn status_bar_during_a_run() {
     insta::assert_snapshot!([going, paused].join("\n"));
 }
 
+/// At 80 columns the run's progress and `paused` stay whole: the account,
+/// the zone, the zero counts and the concurrency are left out first.
+#[test]
+fn status_bar_during_a_run_at_80_columns() {
+    let mut app = app(&(80, 24), TASKS);
+    run_of_four(&mut app);
+    let going = status_line(&app);
+    key(&mut app, KeyCode::Char('p'));
+    let paused = status_line(&app);
+    assert!(going.contains("· ETA "), "{going}");
+    assert!(paused.ends_with("· paused"), "{paused}");
+    insta::assert_snapshot!([going, paused].join("\n"));
+}
+
 /// After the run: how long it took and how it went, until the next one.
 #[test]
 fn status_bar_after_a_run() {

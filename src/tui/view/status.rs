@@ -1,6 +1,8 @@
 //! The status bar (account and live counts) and the hint line (the keys that
 //! work right now).
 
+use std::cmp::Reverse;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -10,56 +12,139 @@ use super::style;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyMode;
 
-/// Live counts first (they change), then a warning if any, the zone the
-/// dashboard's times are in (said once, here), then the account.
+/// Live counts first (they change), then the run, a warning if any, the
+/// zone the dashboard's times are in (said once, here), then the account.
+/// On a terminal too narrow for all of it the parts that matter least are
+/// left out first (see [`Weight`]), so `paused` and the run's progress stay
+/// at 80 columns; the last part left is cut at the edge.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let mut parts = parts(app);
+    let width = |parts: &[Part]| -> usize { spans(parts).iter().map(Span::width).sum() };
+    while width(&parts) > usize::from(area.width) {
+        let Some(least) = (0..parts.len()).min_by_key(|&i| (parts[i].weight, Reverse(i))) else {
+            break;
+        };
+        // The last part, begun inside the line, is cut at its edge instead.
+        if least + 1 == parts.len() && width(&parts[..least]) < usize::from(area.width) {
+            break;
+        }
+        parts.remove(least);
+    }
+    frame.render_widget(Line::from(spans(&parts)), area);
+}
+
+/// How much a part of the status bar matters when not all of it fits: the
+/// least first out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Weight {
+    /// Who is connected where: the same all session long.
+    Account,
+    /// The zone of the times shown.
+    Zone,
+    /// `queued 0`, `sending 0`: nothing to see.
+    Idle,
+    /// The concurrency.
+    Concurrency,
+    /// A warning (certificate expiry).
+    Warning,
+    /// The live counts.
+    Counts,
+    /// The run's progress, or how it ended.
+    Run,
+    /// `paused`: nothing is being sent.
+    Paused,
+}
+
+/// Which run of the bar a part is in: runs are set apart by `│`, parts of
+/// one run by `·` (the counts by a space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Counts,
+    Run,
+    Warning,
+    Zone,
+    Account,
+}
+
+struct Part {
+    group: Group,
+    text: String,
+    style: Style,
+    weight: Weight,
+}
+
+fn part(group: Group, text: String, style: Style, weight: Weight) -> Part {
+    Part {
+        group,
+        text,
+        style,
+        weight,
+    }
+}
+
+/// Every part of the bar, in the order drawn.
+fn parts(app: &App) -> Vec<Part> {
     let theme = app.theme;
     let a = &app.account;
     let c = app.tasks.counts();
-    let mut spans = vec![
-        Span::styled(format!(" queued {} ", c.queued), style::in_flight(theme)),
-        Span::styled(format!("sending {} ", c.sending), style::in_flight(theme)),
+    let idle = |n: usize| if n == 0 { Weight::Idle } else { Weight::Counts };
+    let live = style::in_flight(theme);
+    let mut parts = vec![
+        part(
+            Group::Counts,
+            format!("queued {}", c.queued),
+            live,
+            idle(c.queued),
+        ),
+        part(
+            Group::Counts,
+            format!("sending {}", c.sending),
+            live,
+            idle(c.sending),
+        ),
     ];
     if c.waiting > 0 {
-        spans.push(Span::styled(
-            format!("retrying {} ", c.waiting),
-            style::fg(theme, Color::Yellow),
+        let st = style::fg(theme, Color::Yellow);
+        parts.push(part(
+            Group::Counts,
+            format!("retrying {}", c.waiting),
+            st,
+            Weight::Counts,
         ));
     }
-    spans.push(Span::styled(
-        format!("accepted {} ", c.accepted),
-        style::fg(theme, Color::Green),
+    let green = style::fg(theme, Color::Green);
+    parts.push(part(
+        Group::Counts,
+        format!("accepted {}", c.accepted),
+        green,
+        Weight::Counts,
     ));
-    spans.push(Span::styled(
-        format!("not accepted {} ", c.not_accepted),
-        style::fg(theme, Color::Red),
-    ));
-    spans.extend(run_spans(app));
-    // A warning (certificate expiry) before the static account text, so a
-    // narrow terminal cuts the account, not the warning.
+    let red = style::fg(theme, Color::Red);
+    let not = format!("not accepted {}", c.not_accepted);
+    parts.push(part(Group::Counts, not, red, Weight::Counts));
+    parts.extend(run_parts(app));
     if let Some(w) = &a.warning {
-        spans.push(Span::styled(
-            format!("│ ⚠ {w} "),
-            style::fg(theme, Color::Yellow),
-        ));
+        let st = style::fg(theme, Color::Yellow);
+        parts.push(part(Group::Warning, format!("⚠ {w}"), st, Weight::Warning));
     }
     let zone = crate::times::zone_label(&app.tz, app.now);
-    spans.push(Span::styled(
-        format!("│ times in {zone} "),
-        style::dim(theme),
+    let dim = style::dim(theme);
+    parts.push(part(
+        Group::Zone,
+        format!("times in {zone}"),
+        dim,
+        Weight::Zone,
     ));
-    spans.push(Span::raw("│ "));
-    spans.push(Span::styled(
-        format!("{} ", a.user),
-        Style::new().add_modifier(Modifier::BOLD),
-    ));
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    parts.push(part(Group::Account, a.user.clone(), bold, Weight::Account));
     let subject = a.cert_subject.as_deref().unwrap_or("no client certificate");
-    spans.push(Span::raw(format!("· {subject} · {} ", a.base_label)));
-    frame.render_widget(Line::from(spans), area);
+    let place = format!("{subject} · {}", a.base_label);
+    parts.push(part(Group::Account, place, Style::new(), Weight::Account));
+    parts
 }
 
 /// The run (its progress, or how it ended), the concurrency and the pause.
-fn run_spans(app: &App) -> Vec<Span<'static>> {
+fn run_parts(app: &App) -> Vec<Part> {
     let theme = app.theme;
     let run = app.tasks.run();
     let control = &app.control;
@@ -69,21 +154,34 @@ fn run_spans(app: &App) -> Vec<Span<'static>> {
             true => style::in_flight(theme),
             false => Style::new(),
         };
-        parts.push((line, st));
+        parts.push(part(Group::Run, line, st, Weight::Run));
     }
     if control.shows_concurrency(run.running()) {
-        parts.push((format!("concurrency {}", control.concurrency), Style::new()));
+        let text = format!("concurrency {}", control.concurrency);
+        parts.push(part(Group::Run, text, Style::new(), Weight::Concurrency));
     }
     if control.paused {
         let st = style::fg(theme, Color::Yellow).add_modifier(Modifier::BOLD);
-        parts.push(("paused".into(), st));
+        parts.push(part(Group::Run, "paused".into(), st, Weight::Paused));
     }
     parts
-        .into_iter()
-        .enumerate()
-        .map(|(n, (text, st))| {
-            let lead = if n == 0 { "│" } else { "·" };
-            Span::styled(format!("{lead} {text} "), st)
+}
+
+/// The parts as drawn: each with its lead (a space first, `│ ` before a new
+/// run, `· ` inside one) and a space after.
+fn spans(parts: &[Part]) -> Vec<Span<'static>> {
+    let mut last: Option<Group> = None;
+    parts
+        .iter()
+        .map(|p| {
+            let lead = match last {
+                None => " ",
+                Some(_) if p.group == Group::Counts => "",
+                Some(g) if g == p.group => "· ",
+                Some(_) => "│ ",
+            };
+            last = Some(p.group);
+            Span::styled(format!("{lead}{} ", p.text), p.style)
         })
         .collect()
 }
