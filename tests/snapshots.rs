@@ -275,17 +275,28 @@ fn status_bar_during_a_run() {
 }
 
 /// At 80 columns the run's progress and `paused` stay whole: the account,
-/// the zone, the zero counts and the concurrency are left out first.
+/// the zone, the zero counts and the concurrency are left out first, then
+/// what is queued, sending or retrying.
 #[test]
 fn status_bar_during_a_run_at_80_columns() {
-    let mut app = app(&(80, 24), TASKS);
-    run_of_four(&mut app);
-    let going = status_line(&app);
-    key(&mut app, KeyCode::Char('p'));
-    let paused = status_line(&app);
+    let paused_at = |width: u16| {
+        let mut app = app(&(width, 24), TASKS);
+        run_of_four(&mut app);
+        let going = status_line(&app);
+        key(&mut app, KeyCode::Char('p'));
+        (going, status_line(&app))
+    };
+    let (going, paused) = paused_at(80);
     assert!(going.contains("· ETA "), "{going}");
     assert!(paused.ends_with("· paused"), "{paused}");
-    insta::assert_snapshot!([going, paused].join("\n"));
+    // Narrower still: what is queued goes before how the tasks ended.
+    let (_, narrow) = paused_at(66);
+    assert!(
+        narrow.starts_with(" accepted 1 not accepted 1 │"),
+        "{narrow}"
+    );
+    assert!(narrow.ends_with("· paused"), "{narrow}");
+    insta::assert_snapshot!([going, paused, narrow].join("\n"));
 }
 
 /// After the run: how long it took and how it went, until the next one.

@@ -45,9 +45,11 @@ enum Weight {
     Idle,
     /// The concurrency.
     Concurrency,
+    /// What is queued, sending, retrying: the run's line says how far it is.
+    Live,
     /// A warning (certificate expiry).
     Warning,
-    /// The live counts.
+    /// How the tasks ended: `accepted N`, `not accepted N`.
     Counts,
     /// The run's progress, or how it ended.
     Run,
@@ -87,7 +89,7 @@ fn parts(app: &App) -> Vec<Part> {
     let theme = app.theme;
     let a = &app.account;
     let c = app.tasks.counts();
-    let idle = |n: usize| if n == 0 { Weight::Idle } else { Weight::Counts };
+    let idle = |n: usize| if n == 0 { Weight::Idle } else { Weight::Live };
     let live = style::in_flight(theme);
     let mut parts = vec![
         part(
@@ -109,7 +111,7 @@ fn parts(app: &App) -> Vec<Part> {
             Group::Counts,
             format!("retrying {}", c.waiting),
             st,
-            Weight::Counts,
+            Weight::Live,
         ));
     }
     let green = style::fg(theme, Color::Green);
