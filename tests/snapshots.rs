@@ -299,6 +299,20 @@ fn status_bar_during_a_run_at_80_columns() {
     insta::assert_snapshot!([going, paused, narrow].join("\n"));
 }
 
+/// After a run, on a narrow terminal, the counts of the tasks as they stand
+/// now stay whole before the line of how the run went.
+#[test]
+fn status_bar_after_a_run_at_80_columns() {
+    let mut app = app(&(80, 24), TASKS);
+    let jobs = run_of_four(&mut app);
+    finish_at(&mut app, &jobs[2], true, T0 + 100);
+    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    key(&mut app, KeyCode::Char('p'));
+    let line = status_line(&app);
+    assert!(line.contains(" accepted 3 not accepted 1 │"), "{line}");
+    assert!(line.ends_with(" paused"), "{line}");
+}
+
 /// After the run: how long it took and how it went, until the next one.
 #[test]
 fn status_bar_after_a_run() {

@@ -47,11 +47,14 @@ enum Weight {
     Concurrency,
     /// What is queued, sending, retrying: the run's line says how far it is.
     Live,
+    /// How the last run ended: the counts beside it say how the tasks
+    /// stand now.
+    RunOver,
     /// A warning (certificate expiry).
     Warning,
     /// How the tasks ended: `accepted N`, `not accepted N`.
     Counts,
-    /// The run's progress, or how it ended.
+    /// The run's progress.
     Run,
     /// `paused`: nothing is being sent.
     Paused,
@@ -152,11 +155,11 @@ fn run_parts(app: &App) -> Vec<Part> {
     let control = &app.control;
     let mut parts = Vec::new();
     if let Some(line) = run.line(app.now) {
-        let st = match run.running() {
-            true => style::in_flight(theme),
-            false => Style::new(),
+        let (st, weight) = match run.running() {
+            true => (style::in_flight(theme), Weight::Run),
+            false => (Style::new(), Weight::RunOver),
         };
-        parts.push(part(Group::Run, line, st, Weight::Run));
+        parts.push(part(Group::Run, line, st, weight));
     }
     if control.shows_concurrency(run.running()) {
         let text = format!("concurrency {}", control.concurrency);
