@@ -816,7 +816,9 @@ fn a_fifo_import_is_refused_and_q_still_exits() {
     let refused = |s: &str| s.contains("ids.pipe") && s.contains("named pipe (FIFO)");
 
     let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
-    tui.wait_text(" q quit");
+    // The demo's tasks listed: its keys work (before, `i` could land on the
+    // starting screen and be lost).
+    tui.wait_text("Tasks 12/12");
     tui.send(b"i");
     tui.wait_text("Import tasks from a file");
     tui.send(format!("{shown}\r").as_bytes());
