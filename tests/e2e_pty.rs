@@ -94,6 +94,11 @@ fn assert_restored(tui: &Tui) {
         "mouse reporting left on"
     );
     let raw = tui.raw_output();
+    let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
+    assert!(
+        last(b"\x1b[?2026l") > last(b"\x1b[?2026h"),
+        "a synchronized update left open"
+    );
     for query in [&b"\x1b[6n"[..], b"\x1b[?u", b"\x1b[c"] {
         assert!(
             !raw.windows(query.len()).any(|w| w == query),
@@ -115,6 +120,13 @@ fn assert_full_screen(tui: &Tui) {
         screen.mouse_protocol_mode(),
         vt100::MouseProtocolMode::None,
         "mouse reporting on"
+    );
+    // Each frame is one synchronized update, so the screen is never half
+    // drawn (and the waits here see only whole frames).
+    let raw = tui.raw_output();
+    assert!(
+        raw.windows(8).any(|w| w == b"\x1b[?2026h"),
+        "frames drawn as synchronized updates"
     );
 }
 

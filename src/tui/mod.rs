@@ -181,9 +181,7 @@ fn handle(app: &mut App, session: &mut Session, guard: &mut TerminalGuard, messa
 
 fn draw(app: &App, guard: &mut TerminalGuard) -> Result<(), UsageError> {
     guard
-        .terminal
         .draw(|frame| view::view(app, frame))
-        .map(|_| ())
         .map_err(|e| UsageError(format!("cannot draw on the terminal: {}", io_reason(&e))))
 }
 

@@ -3,16 +3,17 @@
 
 use std::io::{self, Stdout, Write};
 
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
-use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
+use ratatui::crossterm::{execute, queue};
+use ratatui::{Frame, Terminal};
 
 /// The dashboard's terminal; dropping it restores the user's terminal.
 pub struct TerminalGuard {
@@ -53,6 +54,20 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Draws one frame inside a synchronized update (DEC mode 2026), so a
+    /// terminal that knows the mode shows each frame whole, never half the
+    /// old one and half the new; terminals that do not know it ignore it.
+    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        let drawn = self.terminal.draw(render).map(|_| ());
+        // Ended even when drawing failed: a terminal left in the mode
+        // would hold back everything written after it.
+        let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+        drawn.and(ended)
+    }
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
@@ -63,6 +78,7 @@ impl Drop for TerminalGuard {
 pub fn restore() {
     let _ = execute!(
         io::stdout(),
+        EndSynchronizedUpdate,
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,

@@ -1,6 +1,8 @@
 //! Drives the real binary on a pseudo-terminal: keys go in as bytes, what it
 //! draws is fed to a `vt100` parser, and tests wait (with a deadline, never a
-//! fixed sleep) until the screen shows what they expect.
+//! fixed sleep) until the screen shows what they expect. Waits look only at
+//! whole frames: the program draws each inside a synchronized update, and a
+//! screen read in the middle of one is not judged.
 #![allow(dead_code)] // each test uses a different subset
 
 use std::io::{Read, Write};
@@ -24,6 +26,40 @@ struct State {
     eof: bool,
     /// The program's exit status, once it has exited.
     exit: Option<ExitStatus>,
+    /// Inside a synchronized update (DEC mode 2026): the screen holds part
+    /// of a frame, so no wait looks at it until the frame is whole.
+    mid_frame: bool,
+    /// The last bytes read, for a mode sequence split across two reads.
+    tail: Vec<u8>,
+}
+
+/// The sequences that open and close a synchronized update.
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const END_FRAME: &[u8] = b"\x1b[?2026l";
+
+impl State {
+    /// Feeds what the program wrote to the parser and follows whether it
+    /// stopped in the middle of a frame.
+    fn feed(&mut self, bytes: &[u8]) {
+        self.parser.process(bytes);
+        self.raw.extend_from_slice(bytes);
+        let mut seen = std::mem::take(&mut self.tail);
+        seen.extend_from_slice(bytes);
+        let last = |needle: &[u8]| seen.windows(needle.len()).rposition(|w| w == needle);
+        match (last(BEGIN_FRAME), last(END_FRAME)) {
+            (Some(begin), Some(end)) => self.mid_frame = begin > end,
+            (Some(_), None) => self.mid_frame = true,
+            (None, Some(_)) => self.mid_frame = false,
+            (None, None) => {}
+        }
+        let keep = seen.len().saturating_sub(BEGIN_FRAME.len() - 1);
+        self.tail = seen.split_off(keep);
+    }
+
+    /// The screen is a whole frame (or nothing more will come).
+    fn settled(&self) -> bool {
+        !self.mid_frame || self.eof
+    }
 }
 
 struct Shared {
@@ -105,6 +141,8 @@ impl Tui {
                 raw: Vec::new(),
                 eof: false,
                 exit: None,
+                mid_frame: false,
+                tail: Vec::new(),
             }),
             changed: Condvar::new(),
         });
@@ -117,10 +155,7 @@ impl Tui {
                     // EIO on Linux once the slave side is closed: end of output.
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        let mut st = s.lock();
-                        st.parser.process(&buf[..n]);
-                        st.raw.extend_from_slice(&buf[..n]);
-                        drop(st);
+                        s.lock().feed(&buf[..n]);
                         s.changed.notify_all();
                     }
                 }
@@ -231,7 +266,7 @@ impl Tui {
         let deadline = Instant::now() + DEADLINE;
         let mut st = self.shared.lock();
         loop {
-            if pred(st.parser.screen()) {
+            if st.settled() && pred(st.parser.screen()) {
                 return st.parser.screen().contents();
             }
             let now = Instant::now();
