@@ -71,13 +71,29 @@ fn add_ids(tui: &mut Tui, ids: &str) {
 /// Leaves with `q` and checks the exit and that the terminal is restored.
 fn quit_and_check_restored(mut tui: Tui) {
     tui.send(b"q");
+    exits_restored(&tui);
+}
+
+/// Presses `key`, which asks `question` with requests on the wire, then
+/// `y`: the program exits cleanly and the terminal is restored.
+fn quit_confirmed(mut tui: Tui, key: &[u8], question: &str) {
+    tui.send(key);
+    tui.wait_for("the quit confirmation", |s| {
+        s.contains(question) && s.contains("[ Yes (y) ]")
+    });
+    tui.send(b"y");
+    exits_restored(&tui);
+}
+
+/// The program exits with 0 and leaves the terminal as it found it.
+fn exits_restored(tui: &Tui) {
     let status = tui.wait_exit();
     assert!(
         status.success(),
         "exit status {status:?}\n{}",
         tui.contents()
     );
-    assert_restored(&tui);
+    assert_restored(tui);
 }
 
 /// After exit: main screen, cursor shown, mouse reporting and bracketed
@@ -352,18 +368,7 @@ fn ctrl_c_with_requests_in_flight_asks_then_restores() {
         record.in_flight() == 1
     });
 
-    tui.send(b"\x03");
-    tui.wait_for("the quit confirmation", |s| {
-        s.contains("Quit? 1 on the wire, 0 queued") && s.contains("[ Yes (y) ]")
-    });
-    tui.send(b"y");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "exit status {status:?}\n{}",
-        tui.contents()
-    );
-    assert_restored(&tui);
+    quit_confirmed(tui, b"\x03", "Quit? 1 on the wire, 0 queued");
 }
 
 /// The dashboard with one request at once (and `extra` config), against a
@@ -482,18 +487,7 @@ fn plus_lets_one_more_request_onto_the_wire() {
 
     tui.send(b"p");
     tui.wait_text(" · paused ");
-    tui.send(b"q");
-    tui.wait_for("the quit confirmation", |s| {
-        s.contains("Quit? 2 on the wire, 1 queued") && s.contains("[ Yes (y) ]")
-    });
-    tui.send(b"y");
-    let status = tui.wait_exit();
-    assert!(
-        status.success(),
-        "exit status {status:?}\n{}",
-        tui.contents()
-    );
-    assert_restored(&tui);
+    quit_confirmed(tui, b"q", "Quit? 2 on the wire, 1 queued");
 }
 
 /// Below the minimum size the dashboard draws one line naming the minimum.

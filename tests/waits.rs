@@ -18,6 +18,20 @@ fn busy_once() -> Behaviour {
     }
 }
 
+/// `rescan IDS` against the fixture's simulator on a terminal of 160x24
+/// (so its progress line is drawn), the password from the environment.
+fn rescan_on_a_terminal(f: &Fixture, ids: &[&str]) -> pty::Tui {
+    let cfg = f.config_file("");
+    let mut args = vec!["rescan", "--config", cfg.to_str().unwrap()];
+    args.extend_from_slice(ids);
+    pty::Tui::spawn(
+        &args,
+        &[("TIP_PASSWORD", PASSWORD)],
+        f.dir.path(),
+        (160, 24),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_retry_wait_is_one_stderr_line_with_the_answer_and_the_time() {
     let f = Fixture::start(scripted(&[("busy-1", busy_once())])).await;
@@ -62,17 +76,8 @@ async fn the_progress_line_counts_jobs_waiting_to_retry() {
         ("busy-2", busy_once()),
     ]))
     .await;
-    let cfg = f.config_file("");
-    let home = f.dir.path().to_owned();
-    let args = [
-        "rescan",
-        "--config",
-        cfg.to_str().unwrap(),
-        "busy-1",
-        "busy-2",
-    ];
     tokio::task::block_in_place(|| {
-        let tui = pty::Tui::spawn(&args, &[("TIP_PASSWORD", PASSWORD)], &home, (160, 24));
+        let tui = rescan_on_a_terminal(&f, &["busy-1", "busy-2"]);
         let screen = tui.wait_text("2 waiting to retry");
         assert!(screen.contains("[0/2]"), "{screen}");
         assert!(screen.contains("busy-1: HTTP 503"), "{screen}");
@@ -89,17 +94,8 @@ async fn the_progress_line_counts_jobs_waiting_to_retry() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_progress_line_shows_the_rate_and_the_time_left() {
     let f = Fixture::start(scripted(&[("busy-1", busy_once())])).await;
-    let cfg = f.config_file("");
-    let home = f.dir.path().to_owned();
-    let args = [
-        "rescan",
-        "--config",
-        cfg.to_str().unwrap(),
-        "quick-1",
-        "busy-1",
-    ];
     tokio::task::block_in_place(|| {
-        let tui = pty::Tui::spawn(&args, &[("TIP_PASSWORD", PASSWORD)], &home, (160, 24));
+        let tui = rescan_on_a_terminal(&f, &["quick-1", "busy-1"]);
         let waiting = |l: &&str| l.contains(" · 1 waiting to retry · ");
         let screen = tui.wait_for("the rate and the time left, busy-1 waiting", |s| {
             s.lines().filter_map(pace).any(|l| waiting(&l))

@@ -12,7 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, 
 
 use super::app::{App, ConfirmAction, Mode, Tab};
 use super::message::{Command, Message};
-use super::test_support::{AT, app_at, press};
+use super::test_support::{AT, answer, app_at, press};
 use super::update::update;
 use super::view::failures_body;
 use crate::api::outcome::OutcomeKind;
@@ -324,21 +324,8 @@ fn rejected_tasks_read_back_at_start_group_by_their_error() {
         url: None,
         params: StoredParams::default(),
         last: Some(HistoryRecord {
-            id: RecordId(1),
-            task_id: String::new(),
-            time: AT * 1000,
-            params: String::new(),
             status: Some(400),
-            outcome: OutcomeKind::Rejected,
-            error: error.map(str::to_owned),
-            description: None,
-            new_task_id: None,
-            body: None,
-            attempts: 1,
-            elapsed_ms: None,
-            queued_ms: None,
-            finished_at: None,
-            finished: true,
+            ..answer(task, AT * 1000, OutcomeKind::Rejected, error)
         }),
     };
     let tasks = vec![
@@ -388,20 +375,8 @@ fn resendable() -> App {
     // A rescan a crash interrupted, read back from the store.
     let interrupted = HistoryRecord {
         id: RecordId(9),
-        task_id: "in".into(),
-        time: AT * 1000,
-        params: String::new(),
-        status: None,
-        outcome: OutcomeKind::Interrupted,
-        error: None,
-        description: None,
-        new_task_id: None,
-        body: None,
-        attempts: 1,
-        elapsed_ms: None,
-        queued_ms: None,
-        finished_at: None,
         finished: false,
+        ..answer("in", AT * 1000, OutcomeKind::Interrupted, None)
     };
     let stored = StoredTask {
         id: id("in"),

@@ -9,11 +9,11 @@ use super::app::App;
 use super::message::{Command, Message};
 use super::saved_view::SETTING;
 use super::tasklist::{Sort, SortColumn};
-use super::test_support::{app_at, press};
+use super::test_support::{answer, app_at, press};
 use super::update::update;
 use crate::api::TaskId;
 use crate::export::TaskLine;
-use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask, TaskChunk};
+use crate::store::{StoredParams, StoredTask, TaskChunk};
 
 /// A second, in milliseconds, for the records' times.
 const S: i64 = 1000;
@@ -43,23 +43,7 @@ fn stored(id: &str, label: &str, last: Option<(&str, Option<&str>, i64)>) -> Sto
         label: label.into(),
         url: None,
         params: StoredParams::default(),
-        last: last.map(|(outcome, error, time)| HistoryRecord {
-            id: RecordId(1),
-            task_id: id.into(),
-            time,
-            params: String::new(),
-            status: None,
-            outcome: outcome.parse().unwrap(),
-            error: error.map(str::to_owned),
-            description: None,
-            new_task_id: None,
-            body: None,
-            attempts: 1,
-            elapsed_ms: None,
-            queued_ms: None,
-            finished_at: None,
-            finished: true,
-        }),
+        last: last.map(|(outcome, error, time)| answer(id, time, outcome.parse().unwrap(), error)),
     }
 }
 

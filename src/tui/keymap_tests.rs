@@ -347,17 +347,11 @@ fn the_readme_key_table_is_the_key_map() {
 /// default it replaced does nothing, and the hint line shows the new key.
 #[test]
 fn update_dispatches_by_the_apps_key_map() {
-    use super::super::app::{Account, App, Theme};
     use super::super::message::{Command, Message};
+    use super::super::test_support::app_at;
     use super::super::update::update;
 
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        jiff::tz::TimeZone::UTC,
-    );
-    app.tasks.add(crate::import::parse_any("t-1", "test").tasks);
+    let mut app = app_at((120, 30), &["t-1"]);
     app.keys = KeyMap::with(&bindings(&[("rescan", &["F5"], 2), ("help", &["F1"], 3)])).unwrap();
     let submits = |commands: &[Command]| {
         commands
@@ -380,17 +374,11 @@ fn update_dispatches_by_the_apps_key_map() {
 /// the help lists the action.
 #[test]
 fn the_notice_key_is_the_maps() {
-    use super::super::app::{Account, App, Theme};
     use super::super::message::Message;
+    use super::super::test_support::app_at;
     use super::super::update::update;
 
-    let mut app = App::new(
-        Account::default(),
-        (120, 30),
-        Theme { color: false },
-        jiff::tz::TimeZone::UTC,
-    );
-    app.tasks.add(crate::import::parse_any("t-1", "test").tasks);
+    let mut app = app_at((120, 30), &["t-1"]);
     app.keys = KeyMap::with(&bindings(&[("notice", &["F2"], 2)])).unwrap();
     update(&mut app, Message::InterruptedAtStart(2));
     let text = app.notice.as_ref().map(|n| n.text.clone()).unwrap();

@@ -9,12 +9,12 @@ use ratatui::crossterm::event::KeyCode;
 use super::app::{Account, App, RowState, Tab};
 use super::message::{Command, Message};
 use super::monitor::Window;
-use super::test_support::{app_at, press};
+use super::test_support::{answer, app_at, press};
 use super::update::update;
 use crate::api::outcome::OutcomeKind;
 use crate::api::{Outcome, ProcessingType, RescanParams, TaskId};
 use crate::import::parse_any;
-use crate::store::{HistoryRecord, RecordId, StoredParams, StoredTask, TaskChunk};
+use crate::store::{HistoryRecord, StoredParams, StoredTask, TaskChunk};
 use crate::worker::{JobId, WorkerEvent};
 
 const NOW: i64 = 1_795_000_000_000;
@@ -25,21 +25,10 @@ fn app() -> App {
 
 fn record(task: &str, outcome: &str) -> HistoryRecord {
     HistoryRecord {
-        id: RecordId(1),
-        task_id: task.into(),
-        time: NOW - 60_000,
         params: "file_ext=zip".into(),
-        status: None,
-        outcome: outcome.parse().unwrap(),
-        error: None,
-        description: None,
-        new_task_id: None,
-        body: None,
         attempts: 0,
-        elapsed_ms: None,
-        queued_ms: None,
-        finished_at: None,
         finished: false,
+        ..answer(task, NOW - 60_000, outcome.parse().unwrap(), None)
     }
 }
 

@@ -7,10 +7,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::{App, Mode, Scroll, Tab};
 use super::keymap::KeyMap;
 use super::message::Message;
-use super::test_support::{app_at, press};
+use super::test_support::{answer, app_at, press};
 use super::update::update;
 use super::view::scroll_extent;
 use crate::api::TaskId;
+use crate::api::outcome::OutcomeKind;
 use crate::config::{KeyBinding, KeyBindings, Keystroke};
 use crate::store::{HistoryRecord, RecordId};
 
@@ -32,20 +33,16 @@ fn history(app: &mut App, task: &str, n: i64) {
     let records = (0..n)
         .map(|i| HistoryRecord {
             id: RecordId(i),
-            task_id: task.into(),
-            time: NOW - 60_000 * (i + 1),
-            params: String::new(),
             status: Some(400),
-            outcome: "rejected".parse().unwrap(),
-            error: Some("too-large-file".into()),
             description: Some(format!("rescan number {i} was refused")),
-            new_task_id: None,
-            body: None,
-            attempts: 1,
             elapsed_ms: Some(40),
-            queued_ms: None,
             finished_at: Some(NOW - 60_000 * (i + 1) + 40),
-            finished: true,
+            ..answer(
+                task,
+                NOW - 60_000 * (i + 1),
+                OutcomeKind::Rejected,
+                Some("too-large-file"),
+            )
         })
         .collect();
     let task = TaskId::parse(task).unwrap();
