@@ -15,6 +15,8 @@
 //! - A quoted empty value is an empty field: `error:""` (the answer named
 //!   no error), `label:""`, `url:""`.
 //! - `!` before a term negates it: `!accepted`, `!outcome:"never sent"`.
+//! - In a quoted phrase `\"` is a quote and `\\` a backslash:
+//!   `error:"ERR \"X\""` (the failures list writes its filters so).
 
 use super::rows::TaskRow;
 use crate::api::outcome::{NEVER_SENT, OutcomeKind};
@@ -265,18 +267,47 @@ fn parse_term(text: &str) -> Result<(Term, &str), FilterError> {
     Ok((Term { negated, test }, rest))
 }
 
+/// `text` as a quoted value the filter reads back as exactly `text`:
+/// between quotes, with `\` before each `"` and `\` in it.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// A value at the start of `text`: a word up to a space, or a quoted
-/// phrase. Returns it lower-cased, and the rest.
+/// phrase (`\"` and `\\` in it stand for `"` and `\`; any other
+/// backslash is itself). Returns it lower-cased, and the rest.
 fn parse_value(text: &str) -> Result<(String, &str), FilterError> {
     if let Some(quoted) = text.strip_prefix('"') {
-        let Some(close) = quoted.find('"') else {
-            return fail("a quote is not closed: add a \" after the phrase");
+        let mut value = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        let close = loop {
+            match chars.next() {
+                Some((i, '"')) => break i,
+                Some((_, '\\')) => {
+                    // Only a quote or a backslash is escaped: `C:\temp` stays.
+                    match chars.next_if(|(_, c)| matches!(c, '"' | '\\')) {
+                        Some((_, c)) => value.push(c),
+                        None => value.push('\\'),
+                    }
+                }
+                Some((_, c)) => value.push(c),
+                None => return fail("a quote is not closed: add a \" after the phrase"),
+            }
         };
         let rest = &quoted[close + 1..];
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
             return fail("a space must follow a closing quote");
         }
-        return Ok((quoted[..close].to_lowercase(), rest));
+        return Ok((value.to_lowercase(), rest));
     }
     let end = text.find(char::is_whitespace).unwrap_or(text.len());
     let word = &text[..end];

@@ -3,8 +3,8 @@
 use super::*;
 use crate::api::TaskId;
 use crate::import::ImportedTask;
-use crate::store::{HistoryRecord, RecordId};
 use crate::tui::rows::AttemptRecord;
+use crate::tui::test_support::answer;
 
 /// A row with a label, a url and, if given, a last outcome and error.
 fn row(id: &str, label: &str, last: Option<(OutcomeKind, Option<&str>)>) -> TaskRow {
@@ -14,23 +14,7 @@ fn row(id: &str, label: &str, last: Option<(OutcomeKind, Option<&str>)>) -> Task
         url: Some(format!("https://files.example/{id}.zip")),
     });
     if let Some((outcome, error)) = last {
-        row.replace_last(AttemptRecord::from_history(&HistoryRecord {
-            id: RecordId(1),
-            task_id: id.into(),
-            time: 0,
-            params: String::new(),
-            status: None,
-            outcome,
-            error: error.map(str::to_owned),
-            description: None,
-            new_task_id: None,
-            body: None,
-            attempts: 1,
-            elapsed_ms: None,
-            queued_ms: None,
-            finished_at: None,
-            finished: true,
-        }));
+        row.replace_last(AttemptRecord::from_history(&answer(id, 0, outcome, error)));
     }
     row
 }
@@ -170,6 +154,44 @@ fn quotes_hold_spaces_and_colons() {
     assert_eq!(shown("\"weekly report\""), ["b-2"]);
     assert_eq!(shown("\"https://files.example/a\""), ["a-1"]);
     assert_eq!(shown("\"Invoice\" batch"), ["a-1"]);
+}
+
+#[test]
+fn a_backslash_writes_a_quote_or_a_backslash_inside_a_phrase() {
+    let odd = row(
+        "g-7",
+        "say \"hi\" C:\\temp",
+        Some((OutcomeKind::Rejected, Some("ERR \"X\" \\ Y"))),
+    );
+    for (filter, passes) in [
+        (r#"error:"err \"x\" \\ y""#, true),
+        (r#"error:"err \"x\" \ y""#, true),
+        (r#"error:"err x \\ y""#, false),
+        (r#"label:"\"hi\"""#, true),
+        (r#"label:"c:\temp""#, true),
+        (r#""say \"hi""#, true),
+    ] {
+        let query = Query::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        assert_eq!(query.matches(&odd), passes, "{filter}");
+    }
+    assert_eq!(
+        error(r#"label:"ends in \""#),
+        "a quote is not closed: add a \" after the phrase",
+        "an escaped quote closes nothing"
+    );
+}
+
+proptest::proptest! {
+    /// Whatever the server's error, the filter the failures list writes for
+    /// it (through [`quoted`]) finds exactly that error.
+    #[test]
+    fn a_quoted_error_reads_back_as_itself(error in "\\PC*", other in "\\PC+") {
+        let query = Query::parse(&format!("error:{}", quoted(&error))).unwrap();
+        let with = |e: &str| row("h-8", "", Some((OutcomeKind::Rejected, Some(e))));
+        proptest::prop_assert!(query.matches(&with(&error)));
+        let longer = format!("{error}{other}");
+        proptest::prop_assert!(!query.matches(&with(&longer)));
+    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `accepted`, grouped by reason (the outcome, and for `rejected` the
 //! server's error), counted as they stand now from the list's tally.
 
+use super::super::filter::quoted;
 use super::super::rows::TaskRow;
 use super::TaskList;
 use crate::api::outcome::OutcomeKind;
@@ -34,11 +35,12 @@ fn is_failure(kind: OutcomeKind) -> bool {
 
 impl FailureReason {
     /// The task filter that shows exactly this group's tasks:
-    /// `outcome:"LABEL"`, and for `rejected` also `error:"ERROR"`.
+    /// `outcome:"LABEL"`, and for `rejected` also `error:"ERROR"` (its
+    /// quotes and backslashes escaped).
     pub fn filter(&self) -> String {
-        let mut text = format!("outcome:\"{}\"", self.outcome.label());
+        let mut text = format!("outcome:{}", quoted(self.outcome.label()));
         if let Some(error) = &self.error {
-            text.push_str(&format!(" error:\"{error}\""));
+            text.push_str(&format!(" error:{}", quoted(error)));
         }
         text
     }
