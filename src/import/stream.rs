@@ -174,7 +174,8 @@ fn csv<E>(
     else {
         let columns = sanitize_capped(&headers.join(", "), 200);
         return Err(Stopped::Format(format!(
-            "{source}: no task_id column in the header (columns: {columns})"
+            "{source}: no task_id column in the header (columns: {columns}); \
+             a list of ids has one id per line, without commas"
         )));
     };
     let mut record = csv::StringRecord::new();
@@ -336,7 +337,8 @@ mod tests {
             };
             assert!(
                 matches!(r, Err(Stopped::Format(ref e))
-                    if *e == format!("in: no task_id column in the header (columns: {columns})")),
+                    if *e == format!("in: no task_id column in the header (columns: {columns}); \
+                                      a list of ids has one id per line, without commas")),
                 "{r:?}"
             );
         }
