@@ -197,9 +197,9 @@ fn f_focuses_the_failures_and_j_k_move_in_the_list_that_has_the_focus() {
     assert_eq!((app.tasks.selected(), app.monitor.failure), (2, 0));
 }
 
-/// Thirty groups on a short terminal: the list scrolls to the selection.
-#[test]
-fn the_failures_list_scrolls_to_keep_the_selection_on_screen() {
+/// The monitor at 120x24 with thirty failure groups, `err-00` (oldest)
+/// to `err-29`: more than the list shows at once.
+fn thirty_groups_on_a_short_terminal() -> App {
     let ids: Vec<String> = (0..30).map(|n| format!("t-{n:02}")).collect();
     let mut app = app_with(&ids.iter().map(String::as_str).collect::<Vec<_>>());
     app.size = (120, 24);
@@ -213,6 +213,13 @@ fn the_failures_list_scrolls_to_keep_the_selection_on_screen() {
         );
     }
     on_monitor(&mut app);
+    app
+}
+
+/// Thirty groups on a short terminal: the list scrolls to the selection.
+#[test]
+fn the_failures_list_scrolls_to_keep_the_selection_on_screen() {
+    let mut app = thirty_groups_on_a_short_terminal();
     let page = usize::from(failures_body(app.size).height);
     assert!(page < 30, "the list must not fit: {page}");
     assert!(failure_lines(&app)[0].contains("err-00"));
@@ -242,19 +249,7 @@ fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) {
 
 #[test]
 fn a_click_selects_a_failure_group_and_the_wheel_scrolls_the_list() {
-    let ids: Vec<String> = (0..30).map(|n| format!("t-{n:02}")).collect();
-    let mut app = app_with(&ids.iter().map(String::as_str).collect::<Vec<_>>());
-    app.size = (120, 24);
-    for (n, task) in ids.iter().enumerate() {
-        ends(
-            &mut app,
-            task,
-            rejected(&format!("err-{n:02}")),
-            n as i64,
-            false,
-        );
-    }
-    on_monitor(&mut app);
+    let mut app = thirty_groups_on_a_short_terminal();
     let body = failures_body(app.size);
     mouse(
         &mut app,
