@@ -100,14 +100,18 @@ impl Connection {
         })
     }
 
-    /// The days the client certificate has left, when that is fewer than
-    /// [`EXPIRY_WARNING_DAYS`] and the faces must warn.
-    pub fn expires_soon(&self) -> Option<i64> {
+    /// The time the client certificate has left, in words both faces warn
+    /// with (`1 day`, `5 days`, `less than a day`), when that is fewer than
+    /// [`EXPIRY_WARNING_DAYS`] days.
+    pub fn expires_soon(&self) -> Option<String> {
         let days = self
             .settings
             .identity
             .as_ref()?
             .days_left(config::unix_now());
-        (days < EXPIRY_WARNING_DAYS).then_some(days)
+        (days < EXPIRY_WARNING_DAYS).then(|| match days {
+            ..=0 => "less than a day".to_owned(),
+            n => crate::text::counted(n, "day", "days"),
+        })
     }
 }

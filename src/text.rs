@@ -114,9 +114,24 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// `n` and the noun that goes with it: `1 day`, `2 days`, `0 tasks`. One
+/// place for the plural, so no screen says `1 days`.
+pub fn counted(n: impl Into<i128>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_is_singular_and_every_other_number_plural() {
+        assert_eq!(counted(1u32, "day", "days"), "1 day");
+        assert_eq!(counted(0u64, "task", "tasks"), "0 tasks");
+        assert_eq!(counted(2i64, "try", "tries"), "2 tries");
+        assert_eq!(counted(-1i64, "day", "days"), "-1 days");
+    }
 
     #[test]
     fn plain_text_is_unchanged() {

@@ -35,20 +35,28 @@ const DAY: Duration = Duration::from_secs(86_400);
 async fn a_certificate_expiring_within_14_days_is_warned_about() {
     let f = Fixture::start(Behaviours::default()).await;
     let now = SystemTime::now();
-    let soon = config_with_cert(&f, "soon", now - DAY, now + 5 * DAY);
-    let (code, out, err) = run_cli(
-        &["rescan", "--config", soon.to_str().unwrap(), "t1"],
-        &env(),
-        None,
-        f.dir.path(),
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        err.contains("warning: the client certificate (CN=tae-demo) expires on")
-            && err.contains("days left"),
-        "{err}"
-    );
+    // Five and a half days, a day and a half, half a day: the whole days
+    // left, in words.
+    for (name, until, left) in [
+        ("soon", now + 5 * DAY + DAY / 2, "(5 days left)"),
+        ("sooner", now + DAY + DAY / 2, "(1 day left)"),
+        ("today", now + DAY / 2, "(less than a day left)"),
+    ] {
+        let soon = config_with_cert(&f, name, now - DAY, until);
+        let (code, out, err) = run_cli(
+            &["rescan", "--config", soon.to_str().unwrap(), "t1"],
+            &env(),
+            None,
+            f.dir.path(),
+        )
+        .await;
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            err.contains("warning: the client certificate (CN=tae-demo) expires on")
+                && err.contains(&format!(" {left}: renew it on the portal")),
+            "{name}: {err}"
+        );
+    }
     let later = config_with_cert(&f, "later", now - DAY, now + 60 * DAY);
     let (code, _, err) = run_cli(
         &["rescan", "--config", later.to_str().unwrap(), "t2"],

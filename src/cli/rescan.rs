@@ -227,9 +227,9 @@ fn warn_about_identity(connection: &Connection) {
         );
         return;
     };
-    if let Some(days) = connection.expires_soon() {
+    if let Some(left) = connection.expires_soon() {
         eprintln!(
-            "tae-rescan: warning: the client certificate ({}) expires on {} ({days} days left): renew it on the portal",
+            "tae-rescan: warning: the client certificate ({}) expires on {} ({left} left): renew it on the portal",
             crate::text::sanitize(&id.subject),
             id.not_after_text
         );

@@ -64,8 +64,12 @@ impl Confirm {
     pub fn title(&self, counts: &Counts) -> String {
         match &self.action {
             ConfirmAction::Rescan(ids) => format!("Rescan {} tasks?", ids.len()),
-            ConfirmAction::Resend(ids) if ids.len() == 1 => "Re-send 1 task?".to_owned(),
-            ConfirmAction::Resend(ids) => format!("Re-send {} tasks?", ids.len()),
+            ConfirmAction::Resend(ids) => {
+                format!(
+                    "Re-send {}?",
+                    crate::text::counted(ids.len() as u64, "task", "tasks")
+                )
+            }
             ConfirmAction::Delete(ids) => {
                 format!("Delete {} task(s) from the list?", ids.len())
             }

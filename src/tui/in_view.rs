@@ -58,8 +58,8 @@ pub fn copy_ids(app: &mut App) -> Vec<Command> {
     } else {
         "in view"
     };
-    let ids = if count == 1 { "id" } else { "ids" };
-    app.notify(format!("copied {count} {ids} ({what})"), false);
+    let ids = crate::text::counted(count as u64, "id", "ids");
+    app.notify(format!("copied {ids} ({what})"), false);
     vec![Command::Copy(text)]
 }
 

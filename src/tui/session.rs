@@ -266,9 +266,9 @@ fn configured(overrides: &Overrides) -> Result<(Connection, Account, Face), Unco
         .identity
         .as_ref()
         .zip(connection.expires_soon())
-        .map(|(id, days)| {
+        .map(|(id, left)| {
             format!(
-                "client certificate expires in {days} days ({}): renew it",
+                "client certificate expires in {left} ({}): renew it",
                 id.not_after_text
             )
         });

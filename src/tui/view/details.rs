@@ -179,11 +179,7 @@ pub(super) fn record_lines<'a>(app: &App, a: &AttemptRecord) -> Vec<Line<'a>> {
         .strftime("%Y-%m-%d %H:%M:%S")
         .to_string();
     let status = a.status.map_or("—".to_owned(), |s| s.to_string());
-    let tries = if a.attempts == 1 {
-        "1 try".to_owned()
-    } else {
-        format!("{} tries", a.attempts)
-    };
+    let tries = crate::text::counted(a.attempts, "try", "tries");
     let took = a
         .elapsed
         .map(|e| format!("  {} ms", e.as_millis()))
