@@ -313,6 +313,26 @@ fn status_bar_after_a_run_at_80_columns() {
     assert!(line.ends_with(" paused"), "{line}");
 }
 
+/// A run's end is news; the certificate warning stays all session: at 80
+/// columns the line of how the run went is kept, the warning gives way
+/// (and comes back once a new run starts).
+#[test]
+fn status_bar_after_a_run_keeps_its_line_before_a_warning_at_80_columns() {
+    let mut app = app(&(80, 24), TASKS);
+    app.account.warning =
+        Some("client certificate expires in 1 day (2026-12-04T06:35:00Z): renew it".into());
+    let jobs = run_of_four(&mut app);
+    finish_at(&mut app, &jobs[2], true, T0 + 100);
+    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    let line = status_line(&app);
+    assert!(
+        line.contains(" accepted 3 not accepted 1 │ run done in "),
+        "{line}"
+    );
+    assert!(line.contains(": 3 accepted, 1 not accepted"), "{line}");
+    insta::assert_snapshot!(line);
+}
+
 /// After the run: how long it took and how it went, until the next one.
 #[test]
 fn status_bar_after_a_run() {

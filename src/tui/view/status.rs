@@ -16,21 +16,51 @@ use crate::tui::keymap::KeyMode;
 /// zone the dashboard's times are in (said once, here), then the account.
 /// On a terminal too narrow for all of it the parts that matter least are
 /// left out first (see [`Weight`]), so `paused` and the run's progress stay
-/// at 80 columns; the last part left is cut at the edge.
+/// at 80 columns; the last part left is cut at the edge with `…` when
+/// enough of it shows to be read.
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let room = usize::from(area.width);
     let mut parts = parts(app);
     let width = |parts: &[Part]| -> usize { spans(parts).iter().map(Span::width).sum() };
-    while width(&parts) > usize::from(area.width) {
+    while width(&parts) > room {
         let Some(least) = (0..parts.len()).min_by_key(|&i| (parts[i].weight, Reverse(i))) else {
             break;
         };
-        // The last part, begun inside the line, is cut at its edge instead.
-        if least + 1 == parts.len() && width(&parts[..least]) < usize::from(area.width) {
+        // The last part, begun well inside the line, is cut instead.
+        if least + 1 == parts.len() && width(&parts[..least]) + LEAST_CUT <= room {
             break;
         }
         parts.remove(least);
     }
-    frame.render_widget(Line::from(spans(&parts)), area);
+    let mut spans = spans(&parts);
+    cut_last(&mut spans, room);
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// The fewest columns of a part worth showing cut: `⚠ c` says nothing.
+const LEAST_CUT: usize = 12;
+
+/// Cuts the last span so the line fits `room` columns, ending it with `…`.
+fn cut_last(spans: &mut [Span<'static>], room: usize) {
+    let Some((last, before)) = spans.split_last_mut() else {
+        return;
+    };
+    let left = room.saturating_sub(before.iter().map(Span::width).sum());
+    if last.width() <= left {
+        return;
+    }
+    let mut text = String::new();
+    let mut used = 0;
+    for c in last.content.chars() {
+        let w = Span::raw(c.to_string()).width();
+        if used + w + 1 > left {
+            break;
+        }
+        text.push(c);
+        used += w;
+    }
+    text.push('…');
+    last.content = text.into();
 }
 
 /// How much a part of the status bar matters when not all of it fits: the
@@ -47,11 +77,12 @@ enum Weight {
     Concurrency,
     /// What is queued, sending, retrying: the run's line says how far it is.
     Live,
+    /// A warning (certificate expiry): shown all session long, so it gives
+    /// way to the news of a run's end while that is new.
+    Warning,
     /// How the last run ended: the counts beside it say how the tasks
     /// stand now.
     RunOver,
-    /// A warning (certificate expiry).
-    Warning,
     /// How the tasks ended: `accepted N`, `not accepted N`.
     Counts,
     /// The run's progress.
