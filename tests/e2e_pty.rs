@@ -174,9 +174,7 @@ fn add_edit_rescan_and_bulk_rescan_against_the_simulator() {
     tui.send(b"https://files.example.com/sample.zip\tzip\r");
     tui.wait_for("the form saved", |s| {
         !s.contains("Rescan parameters")
-            && s.contains(
-                "saved for 1 task(s): url=https://files.example.com/sample.zip&file_ext=zip",
-            )
+            && s.contains("saved for 1 task: url=https://files.example.com/sample.zip&file_ext=zip")
     });
     assert!(record.is_empty(), "saving sends nothing");
 
@@ -557,7 +555,7 @@ fn the_dashboard_reopens_with_tasks_parameters_and_outcomes() {
     tui.send(b"e");
     tui.wait_text("Rescan parameters for keep-1");
     tui.send(b"\texe\r");
-    tui.wait_text("saved for 1 task(s): file_ext=exe");
+    tui.wait_text("saved for 1 task: file_ext=exe");
     tui.send(b"*r");
     tui.wait_text("Rescan 2 tasks?");
     tui.send(b"y");
@@ -650,7 +648,7 @@ fn an_unzip_password_not_kept_is_asked_for_after_a_restart() {
     // file_ext, processing_type ← (unzip-and-exec), the password.
     tui.send(b"\tzip\t\x1b[D\tfirst-secret\r");
     tui.wait_text(
-        "saved for 1 task(s): file_ext=zip&processing_type=unzip-and-exec&unzip_password=***",
+        "saved for 1 task: file_ext=zip&processing_type=unzip-and-exec&unzip_password=***",
     );
     quit_and_check_restored(tui);
 
@@ -663,7 +661,7 @@ fn an_unzip_password_not_kept_is_asked_for_after_a_restart() {
     tui.wait_text("Unzip password for zip-1");
     tui.send(b"typed\x1b");
     tui.wait_for("Esc: nothing sent", |s| {
-        !s.contains("Unzip password for") && s.contains("nothing sent of 1 task(s)")
+        !s.contains("Unzip password for") && s.contains("nothing sent of 1 task")
     });
     assert!(record.is_empty(), "Esc sent nothing");
     assert_eq!(record.in_flight(), 0, "nor started a request");

@@ -10,6 +10,7 @@ use crate::api::TaskId;
 use crate::api::curl::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::import::Imported;
+use crate::text::counted;
 
 /// Adds imported or pasted tasks, says what happened, and saves the new
 /// ones to the inventory.
@@ -117,11 +118,12 @@ pub fn save_form(app: &mut App, edit: FormEdit) -> Vec<Command> {
         }
     }
     let chosen = form.targets.len();
+    let tasks = counted(chosen as u64, "task", "tasks");
     let text = match changed.len() {
-        0 => format!("nothing changed for {chosen} task(s); nothing saved"),
-        n if n == chosen => format!("saved for {n} task(s): {}", edit.summary()),
+        0 => format!("nothing changed for {tasks}; nothing saved"),
+        n if n == chosen => format!("saved for {tasks}: {}", edit.summary()),
         n => format!(
-            "saved for {n} of {chosen} task(s) (the others had it already): {}",
+            "saved for {n} of {tasks} (the others had it already): {}",
             edit.summary()
         ),
     };
@@ -176,7 +178,10 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
     ids.retain(|id| app.tasks.row(id).is_some_and(|r| r.job().is_none()));
     if busy > 0 {
         app.notify(
-            format!("{busy} task(s) already in flight were skipped"),
+            format!(
+                "{} already in flight skipped",
+                counted(busy as u64, "task", "tasks")
+            ),
             false,
         );
     }
@@ -191,6 +196,7 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
         _ => {
             app.mode = Mode::Confirm(Confirm {
                 lines: ids.iter().map(ToString::to_string).collect(),
+                not_in_view: app.tasks.not_in_view(&ids),
                 action: action(ids),
                 yes_focused: false,
             });
@@ -231,9 +237,12 @@ pub fn unzip_answered(app: &mut App, prompt: UnzipPrompt, answer: UnzipAnswer) -
             app.mode = Mode::Normal;
             app.notify(
                 format!(
-                    "nothing sent of {} task(s): {} need the unzip password that was not kept",
-                    prompt.ids.len(),
-                    prompt.needing
+                    "nothing sent of {}: {} the unzip password that was not kept",
+                    counted(prompt.ids.len() as u64, "task", "tasks"),
+                    match prompt.needing {
+                        1 => "1 needs".to_owned(),
+                        n => format!("{n} need"),
+                    }
                 ),
                 false,
             );
@@ -287,6 +296,7 @@ pub fn ask_delete(app: &mut App) {
     }
     app.mode = Mode::Confirm(Confirm {
         lines: ids.iter().map(ToString::to_string).collect(),
+        not_in_view: app.tasks.not_in_view(&ids),
         action: ConfirmAction::Delete(ids),
         yes_focused: false,
     });
@@ -304,6 +314,7 @@ pub fn request_quit(app: &mut App) -> Vec<Command> {
             "Queued and waiting: not sent; each task keeps its last outcome.".into(),
         ],
         action: ConfirmAction::Quit,
+        not_in_view: 0,
         yes_focused: false,
     });
     vec![]
@@ -315,7 +326,10 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
         ConfirmAction::Rescan(ids) | ConfirmAction::Resend(ids) => submit(app, &ids),
         ConfirmAction::Delete(ids) => {
             let jobs = app.tasks.remove(&ids);
-            app.notify(format!("removed {} task(s)", ids.len()), false);
+            app.notify(
+                format!("removed {}", counted(ids.len() as u64, "task", "tasks")),
+                false,
+            );
             let mut commands = vec![Command::RemoveTasks(ids)];
             if !jobs.is_empty() {
                 commands.push(Command::Cancel(jobs));

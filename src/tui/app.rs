@@ -54,24 +54,31 @@ pub struct Confirm {
     pub lines: Vec<String>,
     /// What "yes" does.
     pub action: ConfirmAction,
+    /// How many of the tasks it applies to the filter hides (marks outlive
+    /// a filter): the question says so.
+    pub not_in_view: usize,
     /// Focus on the yes button (false = Cancel, the default).
     pub yes_focused: bool,
 }
 
 impl Confirm {
+    /// `3 tasks`, and `(2 not in view)` when the filter hides some.
+    fn tasks(&self, ids: &[TaskId]) -> String {
+        let tasks = crate::text::counted(ids.len() as u64, "task", "tasks");
+        match self.not_in_view {
+            0 => tasks,
+            n => format!("{tasks} ({n} not in view)"),
+        }
+    }
+
     /// The question, from what "yes" does and, for quitting, from the live
     /// `counts`: it is drawn anew each frame, so it follows them while open.
     pub fn title(&self, counts: &Counts) -> String {
         match &self.action {
-            ConfirmAction::Rescan(ids) => format!("Rescan {} tasks?", ids.len()),
-            ConfirmAction::Resend(ids) => {
-                format!(
-                    "Re-send {}?",
-                    crate::text::counted(ids.len() as u64, "task", "tasks")
-                )
-            }
+            ConfirmAction::Rescan(ids) => format!("Rescan {}?", self.tasks(ids)),
+            ConfirmAction::Resend(ids) => format!("Re-send {}?", self.tasks(ids)),
             ConfirmAction::Delete(ids) => {
-                format!("Delete {} task(s) from the list?", ids.len())
+                format!("Delete {} from the list?", self.tasks(ids))
             }
             ConfirmAction::Quit => {
                 // An answer still being recorded shares the fate of one on

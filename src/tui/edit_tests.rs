@@ -173,7 +173,7 @@ fn bulk_edit_applies_the_changed_field_to_all_and_keeps_the_rest() {
             .as_ref()
             .unwrap()
             .text
-            .contains("saved for 2 task(s): file_ext=7z"),
+            .contains("saved for 2 tasks: file_ext=7z"),
         "{:?}",
         app.notice
     );
@@ -291,7 +291,7 @@ fn a_batch_with_a_password_not_kept_asks_once_and_esc_cancels_it_all() {
             .as_ref()
             .unwrap()
             .text
-            .contains("nothing sent of 3 task(s)")
+            .contains("nothing sent of 3 tasks")
     );
 
     press(&mut app, KeyCode::Char('r'));

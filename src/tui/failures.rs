@@ -56,7 +56,9 @@ pub fn scroll(app: &mut App) {
 
 /// Enter on the focused list: the task tab, filtered to the selected
 /// group (`outcome:"LABEL"`, for `rejected` also `error:"ERROR"`), the
-/// selection on its first task, ready for `R` or `*` `r`.
+/// selection on its first task, ready for `R` or `*` `r`: marks left from
+/// before are cleared (a notice says how many), or those keys would act on
+/// tasks the filter hides.
 pub fn show_group(app: &mut App) -> Vec<Command> {
     if !app.monitor.failures_focused {
         return vec![];
@@ -70,8 +72,16 @@ pub fn show_group(app: &mut App) -> Vec<Command> {
         f.clear();
         f.insert(&filter);
     });
+    let marked = app.tasks.marked();
+    if marked > 0 {
+        app.tasks.clear_marks();
+    }
     let commands = switch_tab(app, Tab::Tasks);
     move_selection(app, isize::MIN / 2);
+    if marked > 0 {
+        let marks = crate::text::counted(marked as u64, "mark", "marks");
+        app.notify(format!("{marks} cleared: r and R act on this group"), false);
+    }
     commands
 }
 

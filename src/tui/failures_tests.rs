@@ -275,6 +275,36 @@ fn a_click_selects_a_failure_group_and_the_wheel_scrolls_the_list() {
     assert_eq!(app.tasks.selected(), 0, "the task selection stays");
 }
 
+/// Marks left from an earlier run would have `*` `r` and `R` act on tasks
+/// the group's filter hides: Enter clears them and says so.
+#[test]
+fn enter_on_a_group_clears_the_marks_so_r_acts_on_the_group() {
+    let mut app = mixed();
+    press(&mut app, KeyCode::Char('*'));
+    assert_eq!(app.tasks.marked(), 8);
+    on_monitor(&mut app);
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('G'));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.tasks.filter().value(), r#"outcome:"failed or hung""#);
+    assert_eq!(app.tasks.marked(), 0);
+    let notice = app.notice.as_ref().map(|n| n.text.as_str());
+    assert_eq!(notice, Some("8 marks cleared: r and R act on this group"));
+    press(&mut app, KeyCode::Char('R'));
+    match &app.mode {
+        Mode::Confirm(c) => {
+            assert_eq!(c.title(&app.tasks.counts()), "Re-send 1 task?");
+            assert_eq!(c.lines, ["f-2"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('*'));
+    let sent = submitted(&press(&mut app, KeyCode::Char('r')));
+    assert_eq!(sent, ["f-2"], "the one task of the group, at once");
+}
+
 #[test]
 fn enter_on_a_group_shows_its_tasks_on_the_task_tab_with_the_filter() {
     let mut app = mixed();

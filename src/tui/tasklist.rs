@@ -164,6 +164,21 @@ impl TaskList {
         self.visible.iter().map(|at| &self.rows[*at])
     }
 
+    /// How many of `ids` the filter hides: a confirmation says so, since
+    /// marks outlive a filter.
+    pub fn not_in_view(&self, ids: &[TaskId]) -> usize {
+        if self.visible.len() == self.rows.len() {
+            return 0;
+        }
+        let mut shown = vec![false; self.rows.len()];
+        for &at in &self.visible {
+            shown[at] = true;
+        }
+        ids.iter()
+            .filter(|id| self.position(id).is_some_and(|at| !shown[at]))
+            .count()
+    }
+
     /// The tasks an action applies to: the marked ones, else the selected one.
     pub fn targets(&self) -> Vec<TaskId> {
         if self.marked > 0 {

@@ -224,7 +224,7 @@ fn delete_asks_first_and_defaults_to_cancel() {
         Mode::Confirm(c) => {
             assert_eq!(
                 c.title(&app.tasks.counts()),
-                "Delete 2 task(s) from the list?"
+                "Delete 2 tasks from the list?"
             );
             assert!(!c.yes_focused);
         }
@@ -429,6 +429,35 @@ fn rescan_one_sends_at_once_and_events_move_the_row() {
         (1, 0)
     );
     assert!(!app.animating(), "no ticking once nothing moves");
+}
+
+/// Marks outlive a filter: a question about marked tasks says how many of
+/// them it hides.
+#[test]
+fn a_confirmation_says_how_many_of_its_tasks_the_filter_hides() {
+    let mut app = app_with(&["b1", "b2", "b3"]);
+    press(&mut app, KeyCode::Char('*'));
+    app.tasks.edit_filter(|f| {
+        f.clear();
+        f.insert("b1");
+    });
+    assert_eq!(app.tasks.visible().len(), 1);
+    let title = |app: &mut App, key: char| {
+        press(app, KeyCode::Char(key));
+        let title = match &app.mode {
+            Mode::Confirm(c) => c.title(&app.tasks.counts()),
+            other => panic!("{other:?}"),
+        };
+        press(app, KeyCode::Esc);
+        title
+    };
+    assert_eq!(title(&mut app, 'r'), "Rescan 3 tasks (2 not in view)?");
+    assert_eq!(
+        title(&mut app, 'd'),
+        "Delete 3 tasks (2 not in view) from the list?"
+    );
+    app.tasks.edit_filter(|f| f.clear());
+    assert_eq!(title(&mut app, 'r'), "Rescan 3 tasks?");
 }
 
 #[test]
