@@ -18,12 +18,17 @@ fn last_row(screen: &str) -> &str {
 fn at_80x24_help_and_quit_stay_hinted_and_the_help_scrolls_to_its_end() {
     let home = tempfile::tempdir().expect("tempdir");
     let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
-    // The demo's notice takes the bottom row until the next key.
-    tui.wait_for("the demo tasks and their notice", |s| {
-        s.contains("tae-2026-000123") && last_row(s).contains("demo mode: ")
+    // The demo's notice holds the bottom row until the next key, with the
+    // essential keys beside it.
+    tui.wait_for("the demo tasks, their notice and the keys", |s| {
+        s.contains("tae-2026-000123")
+            && last_row(s).contains(" demo mode: ")
+            && last_row(s).ends_with(" ? help  q quit")
     });
     tui.send(b"j");
-    tui.wait_for("the hint line", |s| last_row(s).contains("? help  q quit"));
+    tui.wait_for("the hint line", |s| {
+        !last_row(s).contains("demo mode: ") && last_row(s).contains("? help  q quit")
+    });
     tui.send(b"?");
     let top = tui.wait_for("the help, its first page", |s| {
         s.contains("Keys (Esc closes) 1–") && s.contains("previous task")

@@ -675,6 +675,24 @@ fn help_scrolls_at_80x24() {
 
 /// At 80 columns every screen's hint line fits, less used keys left out
 /// first: `? help` and `q quit` stay.
+/// A notice holds the hint line until the next key; the most important
+/// keys that fit beside it stay at the right, and when none fit the notice
+/// is alone.
+#[test]
+fn a_notice_keeps_the_keys_that_fit_beside_it() {
+    let mut app = app(&(80, 24), TASKS);
+    app.notify("demo mode: the embedded simulator (history kept apart)", false);
+    let short = hint_line(&app);
+    assert!(short.ends_with(" ? help  q quit"), "{short}");
+    app.notify(
+        "added 3 tasks from --tasks /home/analyst/cases/2026-12/rescan-today.txt",
+        false,
+    );
+    let long = hint_line(&app);
+    assert!(!long.contains("? help"), "{long}");
+    insta::assert_snapshot!([short, long].join("\n"));
+}
+
 #[test]
 fn hint_lines_at_80_columns() {
     let mut app = app(&(80, 24), TASKS);

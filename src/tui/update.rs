@@ -63,7 +63,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Command> {
             let before = app.tasks.len();
             app.tasks.add(tasks);
             app.notify(
-                "demo mode: demo tasks against the embedded simulator (history kept apart)",
+                "demo mode: the embedded simulator (history kept apart)",
                 false,
             );
             actions::save(

@@ -225,25 +225,39 @@ fn spans(parts: &[Part]) -> Vec<Span<'static>> {
 /// The keys for the current mode, from the key map.
 ///
 /// A notice, while there is one, takes the line: it is what the user needs
-/// to read now, and the next key clears it.
+/// to read now, and the next key clears it. The keys that fit beside it
+/// (of the most important first: `? help`, `q quit`) stay at the right.
 pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
-    if let Some(notice) = &app.notice {
-        let st = if notice.is_error {
-            style::error(app.theme)
-        } else {
-            style::fg(app.theme, Color::Green)
-        };
-        frame.render_widget(
-            Line::from(Span::styled(format!(" {}", notice.text), st)),
-            area,
-        );
+    let Some(notice) = &app.notice else {
+        frame.render_widget(Line::from(hint_spans(app, area.width)), area);
         return;
+    };
+    let st = if notice.is_error {
+        style::error(app.theme)
+    } else {
+        style::fg(app.theme, Color::Green)
+    };
+    let text = Span::styled(format!(" {}", notice.text), st);
+    // Two columns apart from the notice, or none at all.
+    let rest = area.width.saturating_sub(text.width() as u16 + 2);
+    frame.render_widget(Line::from(text), area);
+    let keys = hint_spans(app, rest);
+    let wide = keys.iter().map(Span::width).sum::<usize>() as u16;
+    if wide > 0 && wide <= rest {
+        let right = Rect {
+            x: area.x + area.width - wide,
+            width: wide,
+            ..area
+        };
+        frame.render_widget(Line::from(keys), right);
     }
-    let keys = app.keys.hints_within(
-        KeyMode::of(app),
-        app.tasks.is_empty(),
-        usize::from(area.width),
-    );
+}
+
+/// The hint line's entries that fit `width` (the essential ones always).
+fn hint_spans(app: &App, width: u16) -> Vec<Span<'static>> {
+    let keys = app
+        .keys
+        .hints_within(KeyMode::of(app), app.tasks.is_empty(), usize::from(width));
     let mut spans = Vec::with_capacity(keys.len() * 2);
     // Drawn as wide as the key map counts an entry: ` KEYS WHAT `.
     for (key, what) in keys {
@@ -253,5 +267,5 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::raw(format!(" {what} ")));
     }
-    frame.render_widget(Line::from(spans), area);
+    spans
 }
