@@ -524,7 +524,7 @@ fn y_shows_curl_and_copies_it_with_osc52() {
     let mut tui = Tui::spawn(&["--demo"], &[], home.path(), SIZE);
     tui.wait_text("Tasks 12/12");
     tui.send(b"y");
-    tui.wait_text("Request as curl");
+    tui.wait_text("curl asks for the password; an unzip password shows as ***.");
     let copied = tui.last_osc52();
     // curl asks for the password; the demo's certificates are on disk.
     let cert = copied

@@ -681,7 +681,10 @@ fn help_scrolls_at_80x24() {
 #[test]
 fn a_notice_keeps_the_keys_that_fit_beside_it() {
     let mut app = app(&(80, 24), TASKS);
-    app.notify("demo mode: the embedded simulator (history kept apart)", false);
+    app.notify(
+        "demo mode: the embedded simulator (history kept apart)",
+        false,
+    );
     let short = hint_line(&app);
     assert!(short.ends_with(" ? help  q quit"), "{short}");
     app.notify(

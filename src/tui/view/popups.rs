@@ -92,7 +92,7 @@ pub fn curl(app: &App, text: &str, frame: &mut Frame) {
         Line::raw(crate::text::sanitize(text)),
         Line::raw(""),
         Line::styled(
-            "Copied to the clipboard (OSC 52). Password and unzip password are shown as ***.",
+            "Copied to the clipboard (OSC 52). curl asks for the password; an unzip password shows as ***.",
             style::dim(app.theme),
         ),
     ];
