@@ -239,7 +239,8 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
     };
     let text = Span::styled(format!(" {}", notice.text), st);
     // Two columns apart from the notice, or none at all.
-    let rest = area.width.saturating_sub(text.width() as u16 + 2);
+    let rest = usize::from(area.width).saturating_sub(text.width() + 2);
+    let rest = u16::try_from(rest).unwrap_or(0);
     frame.render_widget(Line::from(text), area);
     let keys = hint_spans(app, rest);
     let wide = keys.iter().map(Span::width).sum::<usize>() as u16;
