@@ -2,6 +2,10 @@
 //! foreign files alone, two instances on one directory, interrupted jobs,
 //! history filters and the async handle.
 
+#[path = "common/finish.rs"]
+mod finish;
+use finish::fin;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
@@ -9,8 +13,8 @@ use std::sync::{Arc, Barrier};
 use rusqlite::Connection;
 use tae_rescan::api::params::{ProcessingType, RescanParams, TaskId};
 use tae_rescan::store::{
-    DB_FILE_NAME, Finish, HistoryQuery, NewRecord, RecordId, Store, StoreError, StoredParams,
-    StoredTask, spawn_store_thread,
+    DB_FILE_NAME, HistoryQuery, NewRecord, RecordId, Store, StoreError, StoredParams, StoredTask,
+    spawn_store_thread,
 };
 
 fn id(s: &str) -> TaskId {
@@ -32,21 +36,6 @@ fn rec(task: &str, time: i64) -> NewRecord {
         task_id: id(task),
         time,
         params: "file_ext=exe&unzip_password=***".into(),
-    }
-}
-
-fn fin(outcome: &str, description: &str) -> Finish {
-    Finish {
-        status: Some(200),
-        outcome: outcome.parse().unwrap(),
-        description: Some(description.into()),
-        attempts: 1,
-        elapsed_ms: 42,
-        queued_ms: 0,
-        finished_at: 2_000,
-        error: None,
-        new_task_id: None,
-        body: None,
     }
 }
 

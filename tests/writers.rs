@@ -3,13 +3,17 @@
 //! in another process keeps its records; once it is killed they become
 //! `interrupted`; a process id, running or not, decides nothing.
 
+#[path = "common/finish.rs"]
+mod finish;
+use finish::fin;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use rusqlite::Connection;
 use tae_rescan::api::params::TaskId;
-use tae_rescan::store::{DB_FILE_NAME, Finish, HistoryQuery, NewRecord, RecordId, Store};
+use tae_rescan::store::{DB_FILE_NAME, HistoryQuery, NewRecord, RecordId, Store};
 
 /// Set for the child process: the data dir it opens its store in.
 const CHILD_DIR: &str = "TAE_RESCAN_TEST_WRITER_DIR";
@@ -21,21 +25,6 @@ fn rec(task: &str, time: i64) -> NewRecord {
         task_id: TaskId::parse(task).unwrap(),
         time,
         params: "file_ext=exe".into(),
-    }
-}
-
-fn fin() -> Finish {
-    Finish {
-        status: Some(200),
-        outcome: "accepted".parse().unwrap(),
-        description: Some("late".into()),
-        attempts: 1,
-        elapsed_ms: 42,
-        queued_ms: 0,
-        finished_at: 2_000,
-        error: None,
-        new_task_id: None,
-        body: None,
     }
 }
 
@@ -203,7 +192,7 @@ fn mark_interrupted_touches_only_dead_writers() {
     assert_eq!(second.interrupted_at_open(), 0);
     assert_eq!(outcome(&second, "ours"), "in flight");
     // ...and a late answer still completes an interrupted record.
-    first.finish(gone, &fin()).unwrap();
+    first.finish(gone, &fin("accepted", "late")).unwrap();
     assert_eq!(outcome(&second, "gone"), "accepted");
 
     // Once the first instance is closed its unfinished job is interrupted.
