@@ -65,16 +65,26 @@ pub fn toggle_pause(app: &mut App) -> Vec<Command> {
 
 /// `+` (`delta` 1) and `-` (`delta` -1), within [`CONCURRENCY`]; from a
 /// configured concurrency above it, `-` comes down to its top and `+`
-/// changes nothing.
+/// changes nothing. A notice says the concurrency now, or the bound it
+/// stands at: a narrow status bar may have left `concurrency N` out.
 pub fn change_concurrency(app: &mut App, delta: isize) -> Vec<Command> {
     let now = app.control.concurrency;
-    let wanted = now
-        .saturating_add_signed(delta)
-        .clamp(*CONCURRENCY.start(), *CONCURRENCY.end());
+    let (least, most) = (*CONCURRENCY.start(), *CONCURRENCY.end());
+    let wanted = now.saturating_add_signed(delta).clamp(least, most);
     if wanted == now || (delta > 0 && wanted < now) {
+        let bound = if delta > 0 {
+            format!("the most is {most}")
+        } else {
+            format!("the least is {least}")
+        };
+        app.notify(format!("concurrency {now}: {bound}"), false);
         return vec![];
     }
     app.control.concurrency = wanted;
+    app.notify(
+        format!("concurrency {wanted}: from the next request that starts"),
+        false,
+    );
     vec![Command::Worker(Control::Concurrency(wanted))]
 }
 

@@ -124,17 +124,31 @@ fn plus_and_minus_change_the_concurrency_between_1_and_64() {
     let mut app = app_with(&["t-1"]);
     assert_eq!(app.control.concurrency, 4);
     assert_eq!(controls(&press(&mut app, '+')), [Control::Concurrency(5)]);
+    // Said, since a narrow status bar may leave `concurrency N` out.
+    let notice = |app: &App| app.notice.as_ref().map(|n| n.text.clone());
+    assert_eq!(
+        notice(&app).as_deref(),
+        Some("concurrency 5: from the next request that starts")
+    );
     for _ in 0..3 {
         press(&mut app, '-');
     }
     assert_eq!(controls(&press(&mut app, '-')), [Control::Concurrency(1)]);
     assert_eq!(controls(&press(&mut app, '-')), [], "1 is the least");
+    assert_eq!(
+        notice(&app).as_deref(),
+        Some("concurrency 1: the least is 1")
+    );
     assert_eq!(app.control.concurrency, 1);
     for _ in 0..62 {
         press(&mut app, '+');
     }
     assert_eq!(controls(&press(&mut app, '+')), [Control::Concurrency(64)]);
     assert_eq!(controls(&press(&mut app, '+')), [], "64 is the most");
+    assert_eq!(
+        notice(&app).as_deref(),
+        Some("concurrency 64: the most is 64")
+    );
     assert_eq!(app.control.concurrency, 64);
 
     // A configured concurrency above 64: `+` leaves it, `-` comes to 64.
