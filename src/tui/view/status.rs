@@ -9,6 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style;
+use super::wrap::{columns, cut};
 use crate::tui::app::App;
 use crate::tui::keymap::KeyMode;
 
@@ -21,47 +22,26 @@ use crate::tui::keymap::KeyMode;
 pub fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let room = usize::from(area.width);
     let mut parts = parts(app);
-    let width = |parts: &[Part]| -> usize { spans(parts).iter().map(Span::width).sum() };
-    while width(&parts) > room {
+    while drawn_width(&parts) > room {
         let Some(least) = (0..parts.len()).min_by_key(|&i| (parts[i].weight, Reverse(i))) else {
             break;
         };
         // The last part, begun well inside the line, is cut instead.
-        if least + 1 == parts.len() && width(&parts[..least]) + LEAST_CUT <= room {
+        if least + 1 == parts.len() && drawn_width(&parts[..least]) + LEAST_CUT <= room {
             break;
         }
         parts.remove(least);
     }
     let mut spans = spans(&parts);
-    cut_last(&mut spans, room);
+    if let Some((last, before)) = spans.split_last_mut() {
+        let left = room.saturating_sub(before.iter().map(Span::width).sum());
+        last.content = cut(&last.content, left).into();
+    }
     frame.render_widget(Line::from(spans), area);
 }
 
 /// The fewest columns of a part worth showing cut: `⚠ c` says nothing.
 const LEAST_CUT: usize = 12;
-
-/// Cuts the last span so the line fits `room` columns, ending it with `…`.
-fn cut_last(spans: &mut [Span<'static>], room: usize) {
-    let Some((last, before)) = spans.split_last_mut() else {
-        return;
-    };
-    let left = room.saturating_sub(before.iter().map(Span::width).sum());
-    if last.width() <= left {
-        return;
-    }
-    let mut text = String::new();
-    let mut used = 0;
-    for c in last.content.chars() {
-        let w = Span::raw(c.to_string()).width();
-        if used + w + 1 > left {
-            break;
-        }
-        text.push(c);
-        used += w;
-    }
-    text.push('…');
-    last.content = text.into();
-}
 
 /// How much a part of the status bar matters when not all of it fits: the
 /// least first out.
@@ -105,6 +85,8 @@ enum Group {
 struct Part {
     group: Group,
     text: String,
+    /// The columns `text` takes, measured once.
+    columns: usize,
     style: Style,
     weight: Weight,
 }
@@ -112,6 +94,7 @@ struct Part {
 fn part(group: Group, text: String, style: Style, weight: Weight) -> Part {
     Part {
         group,
+        columns: columns(&text),
         text,
         style,
         weight,
@@ -125,39 +108,30 @@ fn parts(app: &App) -> Vec<Part> {
     let c = app.tasks.counts();
     let idle = |n: usize| if n == 0 { Weight::Idle } else { Weight::Live };
     let live = style::in_flight(theme);
-    let mut parts = vec![
-        part(
-            Group::Counts,
-            format!("queued {}", c.queued),
-            live,
-            idle(c.queued),
-        ),
-        part(
-            Group::Counts,
-            format!("sending {}", c.sending),
-            live,
-            idle(c.sending),
-        ),
-    ];
-    if c.waiting > 0 {
+    let retrying = (c.waiting > 0).then(|| {
         let st = style::fg(theme, Color::Yellow);
-        parts.push(part(
-            Group::Counts,
-            format!("retrying {}", c.waiting),
-            st,
-            Weight::Live,
-        ));
-    }
-    let green = style::fg(theme, Color::Green);
-    parts.push(part(
-        Group::Counts,
-        format!("accepted {}", c.accepted),
-        green,
-        Weight::Counts,
-    ));
-    let red = style::fg(theme, Color::Red);
-    let not = format!("not accepted {}", c.not_accepted);
-    parts.push(part(Group::Counts, not, red, Weight::Counts));
+        (format!("retrying {}", c.waiting), st, Weight::Live)
+    });
+    let counts = [
+        Some((format!("queued {}", c.queued), live, idle(c.queued))),
+        Some((format!("sending {}", c.sending), live, idle(c.sending))),
+        retrying,
+        Some((
+            format!("accepted {}", c.accepted),
+            style::fg(theme, Color::Green),
+            Weight::Counts,
+        )),
+        Some((
+            format!("not accepted {}", c.not_accepted),
+            style::fg(theme, Color::Red),
+            Weight::Counts,
+        )),
+    ];
+    let mut parts: Vec<Part> = counts
+        .into_iter()
+        .flatten()
+        .map(|(text, st, weight)| part(Group::Counts, text, st, weight))
+        .collect();
     parts.extend(run_parts(app));
     if let Some(w) = &a.warning {
         let st = style::fg(theme, Color::Yellow);
@@ -203,23 +177,42 @@ fn run_parts(app: &App) -> Vec<Part> {
     parts
 }
 
-/// The parts as drawn: each with its lead (a space first, `│ ` before a new
-/// run, `· ` inside one) and a space after.
+/// What goes before a part of `group` after one of `before`: a space
+/// first, `│ ` before a new run, `· ` inside one (the counts by the space
+/// each part ends with).
+fn lead(before: Option<Group>, group: Group) -> &'static str {
+    match before {
+        None => " ",
+        Some(_) if group == Group::Counts => "",
+        Some(g) if g == group => "· ",
+        Some(_) => "│ ",
+    }
+}
+
+/// The parts as drawn: each with its lead and a space after.
 fn spans(parts: &[Part]) -> Vec<Span<'static>> {
-    let mut last: Option<Group> = None;
+    let mut before = None;
     parts
         .iter()
         .map(|p| {
-            let lead = match last {
-                None => " ",
-                Some(_) if p.group == Group::Counts => "",
-                Some(g) if g == p.group => "· ",
-                Some(_) => "│ ",
-            };
-            last = Some(p.group);
+            let lead = lead(before, p.group);
+            before = Some(p.group);
             Span::styled(format!("{lead}{} ", p.text), p.style)
         })
         .collect()
+}
+
+/// The columns [`spans`] of `parts` would take, without drawing them.
+fn drawn_width(parts: &[Part]) -> usize {
+    let mut before = None;
+    parts
+        .iter()
+        .map(|p| {
+            let lead = lead(before, p.group).chars().count();
+            before = Some(p.group);
+            lead + p.columns + 1
+        })
+        .sum()
 }
 
 /// The keys for the current mode, from the key map.
@@ -237,11 +230,11 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         style::fg(app.theme, Color::Green)
     };
-    let text = Span::styled(format!(" {}", notice.text), st);
+    let text = format!(" {}", notice.text);
     // Two columns apart from the notice, or none at all.
-    let rest = usize::from(area.width).saturating_sub(text.width() + 2);
+    let rest = usize::from(area.width).saturating_sub(columns(&text) + 2);
     let rest = u16::try_from(rest).unwrap_or(0);
-    frame.render_widget(Line::from(text), area);
+    frame.render_widget(Line::from(Span::styled(text, st)), area);
     let keys = hint_spans(app, rest);
     let wide = keys.iter().map(Span::width).sum::<usize>() as u16;
     if wide > 0 && wide <= rest {

@@ -67,6 +67,28 @@ pub(super) fn sideways(pieces: &[String], cursor: usize, width: usize) -> (Strin
     (shown, before)
 }
 
+/// `text` in at most `width` columns: whole when it fits, else cut with
+/// `…` as its last column.
+pub(super) fn cut(text: &str, width: usize) -> String {
+    if columns(text) <= width {
+        return text.to_owned();
+    }
+    let mut shown = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = columns(c.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        shown.push(c);
+        used += w;
+    }
+    if width > 0 {
+        shown.push('…');
+    }
+    shown
+}
+
 /// The columns `text` takes on a terminal.
 pub(super) fn columns(text: &str) -> usize {
     Span::raw(text).width()
@@ -74,7 +96,19 @@ pub(super) fn columns(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{sideways, wrap};
+    use super::{cut, sideways, wrap};
+
+    #[test]
+    fn a_cut_text_ends_with_an_ellipsis_within_its_width() {
+        assert_eq!(cut("fits", 4), "fits");
+        assert_eq!(cut("too long", 5), "too …");
+        assert_eq!(cut("完成了", 4), "完…");
+        assert_eq!(cut("ab", 1), "…");
+        assert_eq!(cut("ab", 0), "");
+        for width in 0..12 {
+            assert!(super::columns(&cut("a wide 完成 text", width)) <= width);
+        }
+    }
 
     #[test]
     fn breaks_at_spaces_and_cuts_words_longer_than_a_row() {
