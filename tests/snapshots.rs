@@ -240,6 +240,14 @@ fn run_of_four(app: &mut App) -> Vec<Job> {
     jobs
 }
 
+/// [`run_of_four`], its last two accepted by T0 + 172 s: the run is over
+/// in 2m52s, 3 accepted and 1 not.
+fn run_of_four_over(app: &mut App) {
+    let jobs = run_of_four(app);
+    finish_at(app, &jobs[2], true, T0 + 100);
+    finish_at(app, &jobs[3], true, T0 + 172);
+}
+
 fn finish_at(app: &mut App, job: &Job, accepted: bool, secs: i64) {
     let outcome = match accepted {
         true => Outcome::Accepted {
@@ -304,9 +312,7 @@ fn status_bar_during_a_run_at_80_columns() {
 #[test]
 fn status_bar_after_a_run_at_80_columns() {
     let mut app = app(&(80, 24), TASKS);
-    let jobs = run_of_four(&mut app);
-    finish_at(&mut app, &jobs[2], true, T0 + 100);
-    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    run_of_four_over(&mut app);
     key(&mut app, KeyCode::Char('p'));
     let line = status_line(&app);
     assert!(line.contains(" accepted 3 not accepted 1 │"), "{line}");
@@ -321,9 +327,7 @@ fn status_bar_after_a_run_keeps_its_line_before_a_warning_at_80_columns() {
     let mut app = app(&(80, 24), TASKS);
     app.account.warning =
         Some("client certificate expires in 1 day (2026-12-04T06:35:00Z): renew it".into());
-    let jobs = run_of_four(&mut app);
-    finish_at(&mut app, &jobs[2], true, T0 + 100);
-    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    run_of_four_over(&mut app);
     let line = status_line(&app);
     assert!(
         line.contains(" accepted 3 not accepted 1 │ run done in "),
@@ -337,9 +341,7 @@ fn status_bar_after_a_run_keeps_its_line_before_a_warning_at_80_columns() {
 #[test]
 fn status_bar_after_a_run() {
     let mut app = app(&(160, 24), TASKS);
-    let jobs = run_of_four(&mut app);
-    finish_at(&mut app, &jobs[2], true, T0 + 100);
-    finish_at(&mut app, &jobs[3], true, T0 + 172);
+    run_of_four_over(&mut app);
     insta::assert_snapshot!(status_line(&app));
 }
 
