@@ -121,6 +121,11 @@ pub fn counted(n: impl Into<i128>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `1 task`, `3 tasks`: the count most messages give.
+pub fn tasks(n: usize) -> String {
+    counted(n as u64, "task", "tasks")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +134,7 @@ mod tests {
     fn one_is_singular_and_every_other_number_plural() {
         assert_eq!(counted(1u32, "day", "days"), "1 day");
         assert_eq!(counted(0u64, "task", "tasks"), "0 tasks");
+        assert_eq!((tasks(1), tasks(3)), ("1 task".into(), "3 tasks".into()));
         assert_eq!(counted(2i64, "try", "tries"), "2 tries");
         assert_eq!(counted(-1i64, "day", "days"), "-1 days");
     }

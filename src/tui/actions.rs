@@ -10,7 +10,7 @@ use crate::api::TaskId;
 use crate::api::curl::curl_command;
 use crate::api::outcome::OutcomeKind;
 use crate::import::Imported;
-use crate::text::counted;
+use crate::text::tasks;
 
 /// Adds imported or pasted tasks, says what happened, and saves the new
 /// ones to the inventory.
@@ -118,12 +118,12 @@ pub fn save_form(app: &mut App, edit: FormEdit) -> Vec<Command> {
         }
     }
     let chosen = form.targets.len();
-    let tasks = counted(chosen as u64, "task", "tasks");
+    let all = tasks(chosen);
     let text = match changed.len() {
-        0 => format!("nothing changed for {tasks}; nothing saved"),
-        n if n == chosen => format!("saved for {tasks}: {}", edit.summary()),
+        0 => format!("nothing changed for {all}; nothing saved"),
+        n if n == chosen => format!("saved for {all}: {}", edit.summary()),
         n => format!(
-            "saved for {n} of {tasks} (the others had it already): {}",
+            "saved for {n} of {all} (the others had it already): {}",
             edit.summary()
         ),
     };
@@ -177,13 +177,7 @@ pub fn rescan_targets(app: &mut App, resend_only: bool) -> Vec<Command> {
         .count();
     ids.retain(|id| app.tasks.row(id).is_some_and(|r| r.job().is_none()));
     if busy > 0 {
-        app.notify(
-            format!(
-                "{} already in flight skipped",
-                counted(busy as u64, "task", "tasks")
-            ),
-            false,
-        );
+        app.notify(format!("{} already in flight skipped", tasks(busy)), false);
     }
     let action = if resend_only {
         ConfirmAction::Resend
@@ -238,7 +232,7 @@ pub fn unzip_answered(app: &mut App, prompt: UnzipPrompt, answer: UnzipAnswer) -
             app.notify(
                 format!(
                     "nothing sent of {}: {} the unzip password that was not kept",
-                    counted(prompt.ids.len() as u64, "task", "tasks"),
+                    tasks(prompt.ids.len()),
                     match prompt.needing {
                         1 => "1 needs".to_owned(),
                         n => format!("{n} need"),
@@ -326,10 +320,7 @@ pub fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
         ConfirmAction::Rescan(ids) | ConfirmAction::Resend(ids) => submit(app, &ids),
         ConfirmAction::Delete(ids) => {
             let jobs = app.tasks.remove(&ids);
-            app.notify(
-                format!("removed {}", counted(ids.len() as u64, "task", "tasks")),
-                false,
-            );
+            app.notify(format!("removed {}", tasks(ids.len())), false);
             let mut commands = vec![Command::RemoveTasks(ids)];
             if !jobs.is_empty() {
                 commands.push(Command::Cancel(jobs));

@@ -64,7 +64,7 @@ pub struct Confirm {
 impl Confirm {
     /// `3 tasks`, and `(2 not in view)` when the filter hides some.
     fn tasks(&self, ids: &[TaskId]) -> String {
-        let tasks = crate::text::counted(ids.len() as u64, "task", "tasks");
+        let tasks = crate::text::tasks(ids.len());
         match self.not_in_view {
             0 => tasks,
             n => format!("{tasks} ({n} not in view)"),

@@ -52,9 +52,7 @@ impl TerminalGuard {
         let _ = backend.write_all(bytes);
         let _ = Write::flush(backend);
     }
-}
 
-impl TerminalGuard {
     /// Draws one frame inside a synchronized update (DEC mode 2026), so a
     /// terminal that knows the mode shows each frame whole, never half the
     /// old one and half the new; terminals that do not know it ignore it.

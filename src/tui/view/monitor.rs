@@ -231,7 +231,7 @@ fn draw_failures(app: &App, frame: &mut Frame, area: Rect) {
                 Some(e) => format!("{} · {}", group.reason.outcome, crate::text::sanitize(e)),
                 None => group.reason.outcome.label().to_owned(),
             };
-            let count = crate::text::counted(group.tasks as u64, "task", "tasks");
+            let count = crate::text::tasks(group.tasks);
             let mut ids: Vec<String> = newest
                 .iter()
                 .map(|r| crate::text::sanitize(r.id.as_str()))
