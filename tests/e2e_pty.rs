@@ -112,7 +112,7 @@ fn assert_restored(tui: &Tui) {
     let raw = tui.raw_output();
     let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
     assert!(
-        last(b"\x1b[?2026l") > last(b"\x1b[?2026h"),
+        last(pty::END_FRAME) > last(pty::BEGIN_FRAME),
         "a synchronized update left open"
     );
     for query in [&b"\x1b[6n"[..], b"\x1b[?u", b"\x1b[c"] {
@@ -141,7 +141,8 @@ fn assert_full_screen(tui: &Tui) {
     // drawn (and the waits here see only whole frames).
     let raw = tui.raw_output();
     assert!(
-        raw.windows(8).any(|w| w == b"\x1b[?2026h"),
+        raw.windows(pty::BEGIN_FRAME.len())
+            .any(|w| w == pty::BEGIN_FRAME),
         "frames drawn as synchronized updates"
     );
 }

@@ -33,9 +33,10 @@ struct State {
     tail: Vec<u8>,
 }
 
-/// The sequences that open and close a synchronized update.
-const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
-const END_FRAME: &[u8] = b"\x1b[?2026l";
+/// The sequence that opens a synchronized update (a frame).
+pub const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+/// The sequence that closes it.
+pub const END_FRAME: &[u8] = b"\x1b[?2026l";
 
 impl State {
     /// Feeds what the program wrote to the parser and follows whether it
