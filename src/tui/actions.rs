@@ -269,6 +269,8 @@ pub fn cancel_targets(app: &mut App) -> Vec<Command> {
         );
         return vec![];
     }
+    // The answers come one by one; the key itself is said at once.
+    app.notify(format!("cancelling {} in flight", tasks(jobs.len())), false);
     vec![Command::Cancel(jobs)]
 }
 

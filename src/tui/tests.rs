@@ -501,6 +501,8 @@ fn cancel_and_resend() {
     let jobs = submitted(&press(&mut app, KeyCode::Char('y')));
     let commands = press(&mut app, KeyCode::Char('c'));
     assert!(matches!(&commands[..], [Command::Cancel(j)] if j.len() == 3));
+    let notice = app.notice.as_ref().map(|n| n.text.as_str());
+    assert_eq!(notice, Some("cancelling 3 tasks in flight"));
     finish(&mut app, jobs[0].0, "c1", Outcome::FailedOrHung);
     finish(
         &mut app,
