@@ -31,6 +31,19 @@ fn config_with_cert(
 
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// `rescan --config CONFIG ID` against the fixture: exit code, stdout,
+/// stderr.
+async fn rescan_one(f: &Fixture, config: &std::path::Path, id: &str) -> (i32, String, String) {
+    let config = config.to_str().unwrap();
+    run_cli(
+        &["rescan", "--config", config, id],
+        &env(),
+        None,
+        f.dir.path(),
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_certificate_expiring_within_14_days_is_warned_about() {
     let f = Fixture::start(Behaviours::default()).await;
@@ -43,13 +56,7 @@ async fn a_certificate_expiring_within_14_days_is_warned_about() {
         ("today", now + DAY / 2, "(less than a day left)"),
     ] {
         let soon = config_with_cert(&f, name, now - DAY, until);
-        let (code, out, err) = run_cli(
-            &["rescan", "--config", soon.to_str().unwrap(), "t1"],
-            &env(),
-            None,
-            f.dir.path(),
-        )
-        .await;
+        let (code, out, err) = rescan_one(&f, &soon, "t1").await;
         assert_eq!(code, 0, "{out}{err}");
         assert!(
             err.contains("warning: the client certificate (CN=tae-demo) expires on")
@@ -58,13 +65,7 @@ async fn a_certificate_expiring_within_14_days_is_warned_about() {
         );
     }
     let later = config_with_cert(&f, "later", now - DAY, now + 60 * DAY);
-    let (code, _, err) = run_cli(
-        &["rescan", "--config", later.to_str().unwrap(), "t2"],
-        &env(),
-        None,
-        f.dir.path(),
-    )
-    .await;
+    let (code, _, err) = rescan_one(&f, &later, "t2").await;
     assert_eq!(code, 0);
     assert!(!err.contains("warning"), "{err}");
 }
@@ -74,13 +75,7 @@ async fn an_expired_certificate_is_refused_before_sending() {
     let f = Fixture::start(Behaviours::default()).await;
     let now = SystemTime::now();
     let expired = config_with_cert(&f, "expired", now - 30 * DAY, now - DAY);
-    let (code, out, err) = run_cli(
-        &["rescan", "--config", expired.to_str().unwrap(), "t1"],
-        &env(),
-        None,
-        f.dir.path(),
-    )
-    .await;
+    let (code, out, err) = rescan_one(&f, &expired, "t1").await;
     assert_eq!(code, 2, "{out}{err}");
     assert!(
         err.contains("expired.pem expired on") && err.contains("renew"),
